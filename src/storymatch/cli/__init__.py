@@ -20,7 +20,7 @@ app.add_typer(train_app, name="train")
 
 # Command modules; each registers itself on import. A module that is absent is skipped
 # so the package stays usable while a command is being built.
-COMMAND_MODULES = ["compare", "align", "evaluate", "train", "corpus", "serve"]
+COMMAND_MODULES = ["compare", "align", "eval_pan", "semeval", "corpus", "eval_cluster", "serve", "spark"]
 for _name in COMMAND_MODULES:
     try:
         importlib.import_module(f"{__name__}.{_name}")
