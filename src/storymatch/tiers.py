@@ -1,0 +1,187 @@
+"""Embedding tiers: one article vector per article, at a chosen cost.
+
+A tier turns Articles into unit-length float32 rows (a dot product is a cosine)
+for the story clustering and the same-story vector index. The store records the
+tier's `name` with its vectors, so every vector in one index comes from one space:
+- "quality": the sentence embedder of `embedding.py`, MiniLM for English and
+  USE-multilingual otherwise (chosen once, from the languages it is given, and
+  then fixed in the name, e.g. "quality:minilm");
+- "fast": frequency-weighted bag of words and word pairs hashed into a dense
+  vector (see `LexicalTier`), hundreds of times faster, no model at all;
+- "lead": MiniLM on the title and the first words only;
+- "hybrid": "lead" and "fast" side by side in one vector.
+benchmarks/tiers.py measures them all on the same-story task; docs/EVALUATION.md
+has the figures and why "fast" is what it is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .article import Article
+from .embedding import MINILM, USE_MULTILINGUAL, choose_backend, get_embedder
+from .embedding import _unit as _unit_rows
+
+FAST, QUALITY, LEAD, HYBRID = "fast", "quality", "lead", "hybrid"
+TIER_NAMES = (FAST, QUALITY, LEAD, HYBRID)
+
+
+class Tier(Protocol):
+    name: str
+    dim: int
+
+    def encode_articles(self, articles: Sequence[Article]) -> np.ndarray: ...
+
+
+# --- fast: hashed, frequency-weighted bag of words -------------------------------------
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Zipf scale: log10 of uses per billion words. Words at least as common as
+# _COMMON_ZIPF ("the", "of") weigh nothing; a word missing from the list (a name,
+# a rare term, a typo) is taken to be as rare as _UNKNOWN_ZIPF, near the list's floor.
+_COMMON_ZIPF = 8.0
+_UNKNOWN_ZIPF = 2.0
+
+
+@lru_cache(maxsize=16)
+def _frequencies(lang: str) -> dict[str, float]:
+    """wordfreq's word list for a language (shipped in the PyPI package; {} if unknown)."""
+    import wordfreq
+
+    try:
+        return wordfreq.get_frequency_dict(lang)
+    except (LookupError, ValueError):
+        return {}
+
+
+@lru_cache(maxsize=1 << 20)
+def _term(token: str, lang: str, dim: int) -> tuple[int, float, float]:
+    """Bucket, sign and weight of a term: cached, because the same words recur in every article.
+
+    The weight is the word's self-information above that of the commonest words,
+    log10 p(the) - log10 p(word), from general-language word frequencies instead of
+    the corpus's own IDF: it needs no fitting, so a vector never changes when more
+    articles arrive, and it scores "the" 0, "said" about 2 and "Steele" about 5.
+    A word pair (when used) gets the sum of its words' weights.
+    """
+    freq = _frequencies(lang)
+    weight = 0.0
+    for word in token.split(" "):
+        zipf = math.log10(freq[word]) + 9 if word in freq else _UNKNOWN_ZIPF
+        weight += max(_COMMON_ZIPF - max(zipf, _UNKNOWN_ZIPF), 0.0)
+    h = zlib.crc32(token.encode("utf-8"))
+    return (h >> 1) % dim, (1.0 if h & 1 else -1.0), weight
+
+
+@dataclass
+class LexicalTier:
+    """Words weighted by (1 + ln tf) * rarity(word), signed-hashed into `dim` buckets.
+
+    Signed feature hashing is a random projection of the sparse vector, so cosines
+    are kept up to noise of about 1/sqrt(dim); kept dense because the vector index
+    wants dense rows. The weighting is BM25/TF-IDF in spirit with a fixed IDF from
+    wordfreq (many languages); for a language wordfreq lacks every word counts as
+    rare, which degrades to sublinear TF, still a fair same-story signal.
+    Adjacent word pairs are optional and off: measured, they cost 0.15 Pearson on
+    SemEval en-en (benchmarks/tiers.py), as they make the cosine too literal.
+    """
+
+    dim: int = 1024
+    pairs: bool = False
+    name: str = FAST
+
+    def encode_articles(self, articles: Sequence[Article]) -> np.ndarray:
+        return self.encode_texts([a.full_text for a in articles], [a.language for a in articles])
+
+    def encode_texts(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            lang = (languages[i] if languages else None) or "en"
+            words = [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 or w.isdigit()]
+            terms = Counter(words)
+            if self.pairs:
+                terms.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+            row = out[i]
+            for term, tf in terms.items():
+                bucket, sign, weight = _term(term, lang[:2], self.dim)
+                row[bucket] += sign * (1.0 + math.log(tf)) * weight
+        return _unit_rows(out)
+
+
+# --- model tiers -----------------------------------------------------------------------
+
+
+def lead_text(article: Article, words: int = 60) -> str:
+    """Title and the first `words` words: where a news story says what happened."""
+    body = " ".join(article.text.split()[:words])
+    return f"{article.title}. {body}" if article.title else body
+
+
+@dataclass
+class EmbedderTier:
+    """A sentence embedder from embedding.py over the whole article or its lead."""
+
+    backend: str
+    lead_words: int | None = None
+    name: str = QUALITY
+
+    def __post_init__(self) -> None:
+        self._embedder = get_embedder(self.backend)
+        self.dim = self._embedder.dim
+
+    def encode_articles(self, articles: Sequence[Article]) -> np.ndarray:
+        if self.lead_words:
+            texts = [lead_text(a, self.lead_words) for a in articles]
+        else:
+            texts = [a.full_text for a in articles]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _unit_rows(self._embedder.encode(texts))
+
+
+@dataclass
+class HybridTier:
+    """Two tiers side by side, each scaled by sqrt(weight): the cosine is their weighted mean."""
+
+    parts: tuple[Tier, ...]
+    weights: tuple[float, ...]
+    name: str = HYBRID
+
+    def __post_init__(self) -> None:
+        self.dim = sum(p.dim for p in self.parts)
+
+    def encode_articles(self, articles: Sequence[Article]) -> np.ndarray:
+        total = sum(self.weights)
+        blocks = [p.encode_articles(articles) * math.sqrt(w / total) for p, w in zip(self.parts, self.weights)]
+        return _unit_rows(np.hstack(blocks))
+
+
+def get_tier(name: str | None = None, languages: Sequence[str | None] = ()) -> Tier:
+    """The tier called `name` (default "fast").
+
+    "quality" picks its embedder from `languages` through embedding.choose_backend;
+    the resolved name ("quality:minilm" or "quality:use-multilingual") is accepted
+    back, so a store can ask for exactly the space its vectors are in.
+    """
+    name = name or FAST
+    base, _, backend = name.partition(":")
+    if base == FAST:
+        return LexicalTier()
+    if base == QUALITY:
+        backend = backend or choose_backend(list(languages))
+        return EmbedderTier(backend, name=f"{QUALITY}:{backend}")
+    if base == LEAD:
+        return EmbedderTier(MINILM, lead_words=60, name=LEAD)
+    if base == HYBRID:
+        return HybridTier((EmbedderTier(MINILM, lead_words=60, name=LEAD), LexicalTier()), (0.5, 0.5))
+    if base in (MINILM, USE_MULTILINGUAL):
+        return EmbedderTier(base, name=f"{QUALITY}:{base}")
+    raise ValueError(f"unknown tier {name!r} (choose from: {', '.join(TIER_NAMES)})")
