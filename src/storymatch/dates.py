@@ -1,0 +1,140 @@
+"""Date mentions in article text, resolved against the publication date when it is known.
+
+Explicit forms (18 May 2017, May 18, 2017-05-18, 18.05.2017, years) are found
+with patterns built from dateparser's own per-language month and weekday
+names; relative words ("yesterday", "gestern", "last night") and weekdays are
+resolved by dateparser relative to the publication date. With no publication
+date, a relative word is kept as an offset from it ("D-1"), so two undated
+reports that both say "yesterday" still agree.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RELATIVE = {"1 day ago": -1, "0 day ago": 0, "in 1 day": 1}
+_EXTRA_RELATIVE = {"en": {"last night": -1, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0}}
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    start: int
+    end: int
+    value: str  # "2017-05-18", "2017-05", "2017", "--05-18" (no year), "D-1" (relative, no base), "weekday:thursday"
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    relative: dict[str, int]
+    pattern: re.Pattern
+
+
+@lru_cache(maxsize=32)
+def _lexicon(lang: str) -> _Lexicon:
+    from dateparser.languages.loader import default_loader
+
+    try:
+        info = default_loader.get_locale(lang).info
+    except Exception:  # a language dateparser does not know: English names, digits still work
+        info = default_loader.get_locale("en").info
+    months = {m.lower(): i + 1 for i, key in enumerate(MONTHS) for m in info.get(key, []) if len(m) >= 3}
+    weekdays = {w.lower(): i for i, key in enumerate(WEEKDAYS) for w in info.get(key, []) if len(w) >= 3}
+    relative = {w.lower(): off for key, off in _RELATIVE.items() for w in info.get("relative-type", {}).get(key, [])}
+    relative.update(_EXTRA_RELATIVE.get(lang, {}))
+
+    def alt(words):
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+    m, wd, rel = alt(months), alt(weekdays), alt(relative)
+    pattern = re.compile(
+        rf"(?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)"
+        rf"|(?P<num>\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b)"
+        rf"|(?P<dmy>\b\d{{1,2}}\.?(?:\s+(?:of|de))?\s+(?P<m1>{m})\.?(?:,?\s+(?P<y1>\d{{4}}))?\b)"
+        rf"|(?P<mdy>\b(?P<m2>{m})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>\d{{4}}))?)"
+        rf"|(?P<my>\b(?P<m3>{m})\s+(?P<y3>\d{{4}})\b)"
+        rf"|(?P<rel>\b(?:{rel})\b)"
+        rf"|(?P<wd>\b(?:{wd})\b)"
+        rf"|(?P<year>\b(?:19[5-9]\d|20\d\d)\b)",
+        re.IGNORECASE,
+    )
+    return _Lexicon(months, weekdays, relative, pattern)
+
+
+def extract_dates(text: str, lang: str | None = None, published: _dt.date | None = None) -> list[DateMention]:
+    """Date mentions with offsets and a normalised value."""
+    lex = _lexicon((lang or "en").lower())
+    out = []
+    for mt in lex.pattern.finditer(text):
+        value = _value(mt, lex, published, lang or "en")
+        if value:
+            out.append(DateMention(mt.group(0), mt.start(), mt.end(), value))
+    return out
+
+
+def _value(mt: re.Match, lex: _Lexicon, published: _dt.date | None, lang: str) -> str | None:
+    g = mt.groupdict()
+    if g["iso"]:
+        return g["iso"]
+    if g["num"]:
+        a, b, y = re.split(r"[./]", g["num"])
+        day, month = (int(a), int(b)) if int(b) <= 12 else (int(b), int(a))
+        return _ymd(int(y), month, day)
+    if g["dmy"] or g["mdy"]:
+        month = lex.months.get((g["m1"] or g["m2"]).lower().rstrip("."))
+        day = int(re.match(r"\d+", g["dmy"]).group()) if g["dmy"] else int(g["d2"])
+        year = g["y1"] or g["y2"]
+        if month is None or not 1 <= day <= 31:
+            return None
+        if year:
+            return _ymd(int(year), month, day)
+        if published:
+            # the most recent such day not after publication
+            y = published.year if (month, day) <= (published.month, published.day) else published.year - 1
+            return _ymd(y, month, day)
+        return f"--{month:02d}-{day:02d}"
+    if g["my"]:
+        month = lex.months.get(g["m3"].lower())
+        return f"{int(g['y3']):04d}-{month:02d}" if month else None
+    if g["rel"]:
+        off = lex.relative.get(g["rel"].lower())
+        if off is None:
+            return None
+        return (published + _dt.timedelta(days=off)).isoformat() if published else f"D{off:+d}".replace("+0", "0")
+    if g["wd"]:
+        if published:
+            return _weekday(g["wd"], lang, published)
+        idx = lex.weekdays.get(g["wd"].lower())
+        return f"weekday:{WEEKDAYS[idx]}" if idx is not None else None
+    if g["year"]:
+        return g["year"]
+    return None
+
+
+def _ymd(y: int, m: int, d: int) -> str | None:
+    try:
+        return _dt.date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _weekday(word: str, lang: str, published: _dt.date) -> str | None:
+    import dateparser
+
+    base = _dt.datetime.combine(published, _dt.time(12))
+    parsed = dateparser.parse(word, languages=[lang], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"})
+    return parsed.date().isoformat() if parsed else None
+
+
+def date_overlap(a: list[DateMention], b: list[DateMention]) -> list[str]:
+    """Values both articles mention, most specific first."""
+    shared = {d.value for d in a} & {d.value for d in b}
+    return sorted(shared, key=lambda v: (-len(v), v))

@@ -1,0 +1,116 @@
+"""Per-article features: everything compare, the scorer and the corpus need from one article.
+
+`analyse` does the language-level work (entities, places, dates, numbers,
+quotes, words); `embed` adds vectors from a chosen backend. They are separate
+because the backend for a pair depends on both articles' languages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .article import Article
+from .dates import DateMention, extract_dates
+from .embedding import get_embedder
+from .entities import PLACE_LABELS, Entity, extract_entities
+from .language import detect_language
+from .quantities import NumberMention, extract_numbers
+from .places import Place, resolve_place, resolve_places
+from .quotes import Quote, extract_quotes
+from .text import Span, sentences, word_list
+
+MAX_SENTENCES = 80  # embedding cost is per sentence; news bodies rarely need more for matching
+LEAD_SENTENCES = 3
+_LOCATIVE = re.compile(r"\b(in|near|at|from|toward|towards|outside|inside|into|across)\s+(the\s+)?(\w+(ern|ern-most)\s+)?$", re.I)
+
+_STOPWORDS: set[str] | None = None
+
+
+def stopwords() -> set[str]:
+    """Function words of the main news languages (spaCy's lists), ignored by lexical overlap."""
+    global _STOPWORDS
+    if _STOPWORDS is None:
+        import importlib
+
+        words: set[str] = set()
+        for lang in ("en", "de", "es", "fr", "it", "pt", "nl", "pl", "tr", "ar", "ru"):
+            try:
+                words |= importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS
+            except ImportError:
+                continue
+        _STOPWORDS = words
+    return _STOPWORDS
+
+
+@dataclass
+class ArticleFeatures:
+    article: Article
+    language: str | None
+    sentences: list[Span]
+    entities: list[Entity]
+    places: list[Place]
+    dates: list[DateMention]
+    numbers: list[NumberMention]
+    quotes: list[Quote]
+    content_words: Counter
+    backend: str | None = None
+    title_vector: np.ndarray | None = None
+    lead_vector: np.ndarray | None = None
+    doc_vector: np.ndarray | None = None
+    sentence_vectors: np.ndarray | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def analyse(article: Article) -> ArticleFeatures:
+    """Language and symbolic features of one article (no embeddings)."""
+    text = article.text
+    lang = article.language or detect_language(article.full_text)
+    if article.language is None:
+        article.language = lang
+    ents = extract_entities(text, lang)
+    place_ents = [e for e in ents if e.label in PLACE_LABELS or _locative(text, e) or resolve_place(e.text)]
+    dates = extract_dates(text, lang, article.date)
+    numbers = extract_numbers(text, skip=[(d.start, d.end) for d in dates])
+    sw = stopwords()
+    words = Counter(w for w in word_list(article.full_text) if w not in sw and len(w) > 1 and not w.isdigit())
+    return ArticleFeatures(
+        article=article,
+        language=lang,
+        sentences=sentences(text),
+        entities=ents,
+        places=resolve_places([e.text for e in place_ents], [_locative(text, e, any_label=True) for e in place_ents]),
+        dates=dates,
+        numbers=numbers,
+        quotes=extract_quotes(text),
+        content_words=words,
+    )
+
+
+def _locative(text: str, e: Entity, any_label: bool = False) -> bool:
+    """Is the entity named as a location ('near X', 'in southern X')?
+
+    spaCy's small models often tag an obscure place as a person; the preposition says place.
+    """
+    if not any_label and e.label not in ("PERSON", "ORG", "MISC"):
+        return False
+    return bool(_LOCATIVE.search(text[max(0, e.start - 25):e.start]))
+
+
+def embed(feats: ArticleFeatures, backend: str) -> ArticleFeatures:
+    """Title, lead, sentence and document vectors in one batch through the chosen backend."""
+    if feats.backend == backend:
+        return feats
+    art = feats.article
+    sents = [s.text for s in feats.sentences[:MAX_SENTENCES]] or [art.text[:1000]]
+    lead = " ".join(sents[:LEAD_SENTENCES])
+    title = art.title or sents[0]
+    vecs = get_embedder(backend).encode([title, lead, *sents])
+    feats.title_vector, feats.lead_vector, feats.sentence_vectors = vecs[0], vecs[1], vecs[2:]
+    doc = feats.sentence_vectors.mean(axis=0)
+    feats.doc_vector = doc / max(float(np.linalg.norm(doc)), 1e-12)
+    feats.backend = backend
+    return feats

