@@ -19,7 +19,7 @@ import numpy as np
 from .article import Article
 from .provenance import likely_source
 from .seeding import Tokens, chain, seeds, tokenize
-from .substitutions import collapse, similarity, substitutions
+from .substitutions import collapse, similarity, substitutions, word_similarity
 
 
 @dataclass
@@ -34,6 +34,8 @@ class AlignParams:
     min_similarity: float = 0.5  # lowest character similarity of the two sides of a passage
     near_verbatim: float = 0.8  # similarity from which an edited passage is near-verbatim, not paraphrase
     max_repeat: int = 8  # n-grams occurring more often than this in B are not seeds
+    merge_gap: int = 40  # most words between two passages in order in both texts that are merged when the
+    #                      text between them is itself similar (PAN's merging step)
     language: str | None = None  # stopword language; None: the articles' language, else English
     paraphrase_model: str | None = None  # embedding backend for sentence-level paraphrase (off by default)
     paraphrase_threshold: float = 0.85  # cosine from which two unaligned sentences are a paraphrase
@@ -123,7 +125,28 @@ def _candidates(ta: Tokens, tb: Tokens, p: AlignParams) -> list[_Candidate]:
             continue
         taken[c.i0:c.i1] = True
         kept.append(c)
-    return kept
+    return _merge(sorted(kept, key=lambda c: c.i0), ta, tb, p)
+
+
+def _merge(cands: list[_Candidate], ta: Tokens, tb: Tokens, p: AlignParams) -> list[_Candidate]:
+    """Join neighbours that follow each other in both texts when what lies between them is alike.
+
+    Seeds can be missing inside a reused stretch (n-grams too frequent to seed,
+    a garbled word); the stretch is one passage if its gap text matches too.
+    """
+    out: list[_Candidate] = []
+    for c in cands:
+        if out:
+            prev = out[-1]
+            ga, gb = c.i0 - prev.i1, c.j0 - prev.j1
+            if 0 <= ga <= p.merge_gap and 0 <= gb <= p.merge_gap and (
+                    max(ga, gb) <= p.gap
+                    or word_similarity(ta.words[prev.i1:c.i0], tb.words[prev.j1:c.j0]) >= p.min_similarity):
+                out[-1] = _Candidate(prev.i0, c.i1, prev.j0, c.j1, prev.matched + c.matched,
+                                     prev.distinctive + c.distinctive)
+                continue
+        out.append(c)
+    return out
 
 
 def _passage(ta: Tokens, tb: Tokens, c: _Candidate, p: AlignParams) -> Passage | None:
