@@ -1,0 +1,112 @@
+"""Corpus commands: ingest, search, trace, cluster, report over a store folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, \
+    TimeRemainingColumn
+from rich.text import Text
+
+from . import app
+from .common import console, err_console, fail, print_json
+
+STORE_OPT = typer.Option(..., "--store", help="Store folder (created by ingest).")
+
+
+class RateColumn(ProgressColumn):
+    """Articles per second, from the task's own speed estimate."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} art/s" if speed else "– art/s", style="progress.data.speed")
+
+
+def _open(store_dir: Path, create: bool = False):
+    from ..store import Store, StoreError
+
+    try:
+        return Store(store_dir, create=create)
+    except StoreError as e:
+        fail(str(e))
+
+
+def _article_ref(store, ref: str):
+    """A stored article by id, or a file: ingested on the fly? No: read, and matched by id if stored."""
+    from ..loading import InputError, load_article
+    from ..store import Stored
+
+    found = store.get(ref)
+    if found is not None:
+        return found
+    p = Path(ref)
+    if p.exists():
+        try:
+            art = load_article(p)
+        except InputError as e:
+            fail(str(e))
+        stem = p.name.rsplit(".", 1)[0]
+        for cand in (art.id, stem):
+            hit = store.get(cand)
+            if hit is not None and hit.article.text == art.text:
+                return hit
+        return Stored(seq=store.max_seq() + 1, article=art, origin=str(p))
+    fail(f"{ref}: no article with this id in {store.folder}, and no such file")
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/.json/.html, .jsonl, .csv, .gz of these."),
+           store: Path = STORE_OPT,
+           tier: Optional[str] = typer.Option(None, "--tier", help="Vector tier: fast (default), quality, lead, hybrid, none."),
+           batch_size: int = typer.Option(256, "--batch-size", min=1, help="Articles written per transaction."),
+           json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
+    """Add articles to a store (created if absent); re-ingesting the same ids changes nothing."""
+    from ..ingest import ingest as run_ingest
+    from ..readers import count_records
+
+    st = _open(store, create=True)
+    with st:
+        total = count_records(paths)
+        columns = [TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeElapsedColumn(),
+                   TextColumn("ETA"), TimeRemainingColumn()]
+        with Progress(*columns, console=err_console, transient=json_out, disable=json_out) as bar:
+            task = bar.add_task("ingest", total=total)
+
+            def on_progress(stats) -> None:
+                bar.update(task, completed=min(stats.read, total) if total else stats.read)
+
+            stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress)
+            bar.update(task, completed=total)
+        summary = {"store": str(store), "read": stats.read, "added": stats.added, "existing": stats.existing,
+                   "bad": stats.bad, "articles": st.count(), "tier": stats.tier, "seconds": round(stats.seconds, 2),
+                   "rate": round(stats.rate, 1), "report": str(st.report_path)}
+    if json_out:
+        print_json(summary)
+    else:
+        console.print(f"{stats.added} added, {stats.existing} already stored, {stats.bad} bad "
+                      f"({stats.rate:,.0f} records/s); store has {summary['articles']} articles.", highlight=False)
+        if stats.bad:
+            for line in stats.errors[:5]:
+                err_console.print(f"  skipped {line}", highlight=False, markup=False)
+            more = f" ({stats.bad - 5} more)" if stats.bad > 5 else ""
+            err_console.print(f"{stats.bad} bad records{more}: see {st.report_path}", highlight=False)
+    if stats.bad and not stats.added and not stats.existing:
+        raise typer.Exit(2)
+
+
+@app.command("cluster")
+def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Group the store's articles into stories, in publication order, as a stream would."""
+    from ..report import cluster_store
+
+    with _open(store) as st:
+        stories = cluster_store(st)
+    if json_out:
+        print_json({"stories": [s.to_dict() for s in stories]})
+        return
+    multi = [s for s in stories if s.size > 1]
+    console.print(f"{len(stories)} stories, {len(multi)} with more than one article.", highlight=False)
+    for s in sorted(multi, key=lambda s: -s.size)[:20]:
+        console.print(f"  {s.id}  {s.size:>4}  first: {s.first}", highlight=False)

@@ -1,0 +1,166 @@
+"""The ingest pipeline: read -> Article -> language, sentence LSH keys, vector -> store.
+
+Records are processed in batches; each batch is written in one transaction, so a
+killed ingest loses at most the batch in flight and the next run, reading the same
+records in the same order, skips the ids already stored and carries on. Bad
+records never stop a run: each is one line in the store's ingest report.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .article import Article
+from .loading import InputError
+from .lsh import LSHParams, text_keys
+from .readers import read_corpus
+from .store import NewArticle, Store
+from .text import sentences, words
+
+NO_VECTORS = "none"
+DEFAULT_TIER = "fast"
+
+
+@dataclass
+class IngestStats:
+    read: int = 0       # records read, good or bad
+    added: int = 0      # articles newly stored
+    existing: int = 0   # articles whose id was stored already (re-ingest, resume, duplicates)
+    bad: int = 0        # records skipped as unreadable
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    tier: str | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+Progress = Callable[[IngestStats], None]
+
+
+def store_lsh_params(store: Store) -> LSHParams:
+    """The LSH settings a store was built with (queries must hash the same way)."""
+    raw = store.get_meta("lsh")
+    if raw is None:
+        params = LSHParams()
+        store.set_meta("lsh", json.dumps(asdict(params)))
+        return params
+    return LSHParams(**json.loads(raw))
+
+
+def resolve_tier(store: Store, requested: str | None, languages: Sequence[str | None] = ()):
+    """The store's embedding tier: fixed by its first ingest, so all its vectors share a space.
+
+    Returns None for a store without vectors ("none"). A different explicit request is an
+    error rather than a silently mixed index.
+    """
+    from .tiers import get_tier
+
+    stored = store.get_meta("tier")
+    if stored is not None:
+        if requested and requested != stored and not stored.startswith(requested + ":"):
+            raise InputError(str(store.folder), f"this store's vectors are tier {stored!r}; "
+                                                f"ingest with --tier {stored} or use a new store")
+        return None if stored == NO_VECTORS else get_tier(stored)
+    name = requested or DEFAULT_TIER
+    if name == NO_VECTORS:
+        store.set_meta("tier", NO_VECTORS)
+        return None
+    try:
+        tier = get_tier(name, languages)
+    except ValueError as e:
+        raise InputError("--tier", str(e)) from None
+    store.set_meta("tier", tier.name)
+    return tier
+
+
+def detect_language(article: Article) -> str | None:
+    from .language import detect_language as detect
+
+    return detect(article.text)
+
+
+def prepare(article: Article, origin: str | None, lsh: LSHParams) -> NewArticle:
+    """What the store keeps for one article besides its text: language, counts, LSH keys."""
+    if not article.language:
+        article.language = detect_language(article)
+    _, keys = text_keys(article.text, lsh)
+    return NewArticle(article=article, origin=origin, lsh_keys=keys,
+                      n_words=len(words(article.text)), n_sentences=len(sentences(article.text)))
+
+
+def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None, batch_size: int = 256,
+           progress: Progress | None = None, limit: int | None = None) -> IngestStats:
+    """Add every readable record under `paths` to `store`; returns what happened.
+
+    `limit` stops after that many records (for sampling a large corpus).
+    """
+    stats = IngestStats()
+    lsh = store_lsh_params(store)
+    start = time.perf_counter()
+    embedder = None
+    tier_resolved = store.get_meta("tier") is not None
+    if tier_resolved:
+        embedder = resolve_tier(store, tier)
+    with open(store.report_path, "w", encoding="utf-8") as report:
+        batch: list[tuple[str, Article]] = []
+
+        def flush() -> None:
+            nonlocal embedder, tier_resolved
+            if not batch:
+                return
+            if not tier_resolved:
+                embedder = resolve_tier(store, tier, [a.language for _, a in batch])
+                tier_resolved = True
+            stats.tier = store.get_meta("tier")
+            _write_batch(batch, store, embedder, lsh, stats)
+            batch.clear()
+            stats.seconds = time.perf_counter() - start
+            if progress:
+                progress(stats)
+
+        for where, rec in read_corpus(paths):
+            if limit is not None and stats.read >= limit:
+                break
+            stats.read += 1
+            if isinstance(rec, InputError):
+                stats.bad += 1
+                stats.errors.append(str(rec))
+                report.write(f"{rec}\n")
+                report.flush()
+                continue
+            batch.append((where, rec))
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+    stats.seconds = time.perf_counter() - start
+    stats.tier = store.get_meta("tier")
+    if progress:
+        progress(stats)
+    return stats
+
+
+def _write_batch(batch: list[tuple[str, Article]], store: Store, embedder, lsh: LSHParams, stats: IngestStats) -> None:
+    seen = store.existing_ids([a.id for _, a in batch])
+    fresh: list[tuple[str, Article]] = []
+    for where, art in batch:
+        if art.id in seen:
+            stats.existing += 1
+            continue
+        seen.add(art.id)
+        fresh.append((where, art))
+    if not fresh:
+        return
+    items = [prepare(a, where, lsh) for where, a in fresh]
+    if embedder is not None:
+        vecs = embedder.encode_articles([it.article for it in items])
+        for it, v in zip(items, np.asarray(vecs, dtype=np.float32)):
+            it.vector = v
+    stats.added += store.add_batch(items, embedder.name if embedder is not None else None)
