@@ -110,3 +110,26 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
     console.print(f"{len(stories)} stories, {len(multi)} with more than one article.", highlight=False)
     for s in sorted(multi, key=lambda s: -s.size)[:20]:
         console.print(f"  {s.id}  {s.size:>4}  first: {s.first}", highlight=False)
+
+
+@app.command("trace")
+def trace_cmd(article: str = typer.Argument(..., help="A stored article id, or an article file."),
+              store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """For every sentence, the earlier articles it was taken from (verbatim, spun, paraphrased) or none."""
+    from ..trace import trace
+
+    with _open(store) as st:
+        result = trace(st, _article_ref(st, article))
+    if json_out:
+        print_json(result.to_dict())
+        return
+    a = result.article
+    console.print(f"[bold]{a['id']}[/bold] {a.get('source') or ''} {a.get('date') or ''}: "
+                  f"{result.attributed} of {len(result.sentences)} sentences taken from earlier articles "
+                  f"({result.candidates} candidates aligned)", highlight=False)
+    for s in result.sentences:
+        console.print(Text.assemble((("<- " if s.sources else "   "), "green"), f"[{s.index + 1}] {s.text}"))
+        for m in s.sources:
+            swaps = "; ".join(f"{b} -> {a}" for b, a in m.substitutions)
+            console.print(Text(f"      {m.kind} {m.similarity:.2f} from {m.id} ({m.source or '?'}, {m.date or 'undated'})"
+                               + (f"  swaps: {swaps}" if swaps else ""), style="cyan"))
