@@ -36,6 +36,7 @@ class AlignParams:
     max_repeat: int = 8  # n-grams occurring more often than this in B are not seeds
     merge_gap: int = 40  # most words between two passages in order in both texts that are merged when the
     #                      text between them is itself similar (PAN's merging step)
+    merge_similarity: float = 0.4  # least word-level similarity of the gap texts for such a merge
     language: str | None = None  # stopword language; None: the articles' language, else English
     paraphrase_model: str | None = None  # embedding backend for sentence-level paraphrase (off by default)
     paraphrase_threshold: float = 0.85  # cosine from which two unaligned sentences are a paraphrase
@@ -141,7 +142,7 @@ def _merge(cands: list[_Candidate], ta: Tokens, tb: Tokens, p: AlignParams) -> l
             ga, gb = c.i0 - prev.i1, c.j0 - prev.j1
             if 0 <= ga <= p.merge_gap and 0 <= gb <= p.merge_gap and (
                     max(ga, gb) <= p.gap
-                    or word_similarity(ta.words[prev.i1:c.i0], tb.words[prev.j1:c.j0]) >= p.min_similarity):
+                    or word_similarity(ta.words[prev.i1:c.i0], tb.words[prev.j1:c.j0]) >= p.merge_similarity):
                 out[-1] = _Candidate(prev.i0, c.i1, prev.j0, c.j1, prev.matched + c.matched,
                                      prev.distinctive + c.distinctive)
                 continue
@@ -152,6 +153,7 @@ def _merge(cands: list[_Candidate], ta: Tokens, tb: Tokens, p: AlignParams) -> l
 def _passage(ta: Tokens, tb: Tokens, c: _Candidate, p: AlignParams) -> Passage | None:
     a0, a1 = int(ta.starts[c.i0]), int(ta.ends[c.i1 - 1])
     b0, b1 = int(tb.starts[c.j0]), int(tb.ends[c.j1 - 1])
+    a0, b0, a1, b1 = _extend_punctuation(ta.norm, tb.norm, a0, b0, a1, b1)
     if a1 - a0 < p.min_chars:
         return None
     a_norm, b_norm = ta.norm[a0:a1], tb.norm[b0:b1]
@@ -166,6 +168,15 @@ def _passage(ta: Tokens, tb: Tokens, c: _Candidate, p: AlignParams) -> Passage |
         list(zip(tb.starts[c.j0:c.j1].tolist(), tb.ends[c.j0:c.j1].tolist())),
         ta.text, tb.text)
     return Passage(a0, a1, b0, b1, ta.text[a0:a1], tb.text[b0:b1], kind, round(sim, 4), subs)
+
+
+def _extend_punctuation(na: str, nb: str, a0: int, b0: int, a1: int, b1: int) -> tuple[int, int, int, int]:
+    """Take in punctuation both sides share at the passage edges (closing period, opening quote)."""
+    while a1 < len(na) and b1 < len(nb) and na[a1] == nb[b1] and not na[a1].isalnum() and not na[a1].isspace():
+        a1, b1 = a1 + 1, b1 + 1
+    while a0 > 0 and b0 > 0 and na[a0 - 1] == nb[b0 - 1] and not na[a0 - 1].isalnum() and not na[a0 - 1].isspace():
+        a0, b0 = a0 - 1, b0 - 1
+    return a0, b0, a1, b1
 
 
 def coverage(spans: list[tuple[int, int]], length: int) -> float:

@@ -1,0 +1,99 @@
+"""`storymatch align A B`: the passages A reused from B (or B from A), side by side."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..alignment import AlignParams, Alignment, align
+from ..loading import load_article
+from ..substitutions import diff_marks
+from . import app
+from .common import console, fail, print_json
+
+_D = AlignParams()
+NgramOpt = Annotated[int, typer.Option("--ngram", min=1, max=8, help="Words per seed n-gram.")]
+GapOpt = Annotated[int, typer.Option("--gap", min=0, help="Most unmatched words inside one passage.")]
+MinWordsOpt = Annotated[int, typer.Option("--min-words", min=1, help="Fewest matched words in a passage.")]
+MinDistOpt = Annotated[int, typer.Option("--min-distinctive", min=0,
+                                         help="Fewest matched words that are not stopwords or stock phrases.")]
+MinCharsOpt = Annotated[int, typer.Option("--min-chars", min=1, help="Shortest passage in characters.")]
+MinSimOpt = Annotated[float, typer.Option("--min-similarity", min=0.0, max=1.0,
+                                          help="Lowest similarity of a passage's two sides.")]
+MergeGapOpt = Annotated[int, typer.Option("--merge-gap", min=0,
+                                          help="Most words between passages merged when the gap text is alike.")]
+ParaOpt = Annotated[Optional[str], typer.Option("--paraphrase-model",
+                                                help="Embedding backend (minilm, use-multilingual) to add "
+                                                     "sentence-level paraphrases; off by default.")]
+
+
+def make_params(ngram: int, gap: int, min_words: int, min_distinctive: int, min_chars: int,
+                min_similarity: float, merge_gap: int, paraphrase_model: str | None) -> AlignParams:
+    """AlignParams from the command-line options shared by `align` and `eval pan`."""
+    if paraphrase_model is not None and paraphrase_model not in ("minilm", "use-multilingual"):
+        fail(f"--paraphrase-model: unknown backend {paraphrase_model!r} (use minilm or use-multilingual)")
+    return AlignParams(ngram=ngram, gap=gap, min_words=min_words, min_distinctive=min_distinctive,
+                       min_chars=min_chars, min_similarity=min_similarity, merge_gap=merge_gap,
+                       paraphrase_model=paraphrase_model)
+
+
+def _marked(text: str, marks: list[tuple[int, int]], style: str) -> Text:
+    out = Text(text)
+    for s, e in marks:
+        out.stylize(style, s, e)
+    return out
+
+
+def render(result: Alignment, name_a: str, name_b: str) -> None:
+    """Human view: summary line, then each passage with A and B side by side, edits highlighted."""
+    src = {"a": f"A ({name_a})", "b": f"B ({name_b})"}.get(result.likely_source or "", "undecided")
+    console.print(f"[bold]{len(result.passages)} shared passage(s)[/bold] · coverage A {result.coverage_a:.0%} · "
+                  f"coverage B {result.coverage_b:.0%} · likely source: [bold]{src}[/bold]", highlight=False)
+    console.print(f"[dim]{result.source_reason}[/dim]", highlight=False)
+    for k, p in enumerate(result.passages, 1):
+        marks_a, marks_b = diff_marks(p.a_text, p.b_text)
+        table = Table(show_header=True, expand=True, box=None, padding=(0, 1))
+        table.add_column(f"A {p.a_start}-{p.a_end}", ratio=1)
+        table.add_column(f"B {p.b_start}-{p.b_end}", ratio=1)
+        table.add_row(_marked(p.a_text, marks_a, "bold yellow"), _marked(p.b_text, marks_b, "bold red"))
+        swaps = "  ·  swaps: " + ", ".join(f"{b!r} → {a!r}" for b, a in p.substitutions) if p.substitutions else ""
+        title = f"#{k} {p.kind} · similarity {p.similarity:.2f}{swaps}"
+        console.print(Panel(table, title=title, title_align="left"), highlight=False)
+    if result.passages:
+        console.print("[dim]Marked: words of A that differ (yellow), words of B that differ (red).[/dim]")
+
+
+@app.command("align")
+def align_command(
+    a: Annotated[str, typer.Argument(help="First article (.txt, .json, .html, or - for stdin).")],
+    b: Annotated[str, typer.Argument(help="Second article.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the alignment as JSON.")] = False,
+    title_a: Annotated[Optional[str], typer.Option("--title-a", help="Title of A.")] = None,
+    title_b: Annotated[Optional[str], typer.Option("--title-b", help="Title of B.")] = None,
+    date_a: Annotated[Optional[str], typer.Option("--date-a", help="Publication date of A.")] = None,
+    date_b: Annotated[Optional[str], typer.Option("--date-b", help="Publication date of B.")] = None,
+    ngram: NgramOpt = _D.ngram,
+    gap: GapOpt = _D.gap,
+    min_words: MinWordsOpt = _D.min_words,
+    min_distinctive: MinDistOpt = _D.min_distinctive,
+    min_chars: MinCharsOpt = _D.min_chars,
+    min_similarity: MinSimOpt = _D.min_similarity,
+    merge_gap: MergeGapOpt = _D.merge_gap,
+    paraphrase_model: ParaOpt = None,
+) -> None:
+    """Find the passages A and B share (verbatim, edited or paraphrased), the word swaps, and the likely source."""
+    if a == "-" and b == "-":
+        fail("only one of A and B can be read from stdin")
+    params = make_params(ngram, gap, min_words, min_distinctive, min_chars, min_similarity, merge_gap,
+                         paraphrase_model)
+    art_a = load_article(a, title=title_a, date=date_a)
+    art_b = load_article(b, title=title_b, date=date_b)
+    result = align(art_a, art_b, params)
+    if json_out:
+        print_json({"a": art_a.summary(), "b": art_b.summary(), **result.to_dict()})
+        return
+    render(result, art_a.source or a, art_b.source or b)
