@@ -201,6 +201,11 @@ class Store:
         row = self.db.execute(f"SELECT {self._COLS} FROM articles WHERE {col} = ?", (ref,)).fetchone()
         return self._row(row) if row else None
 
+    def holds(self, s: Stored) -> bool:
+        """Whether `s` is this store's own copy of the article (not a file read for a query)."""
+        found = self.get(s.article.id)
+        return found is not None and found.seq == s.seq
+
     def get_many(self, seqs: Iterable[int]) -> dict[int, Stored]:
         seqs = list(dict.fromkeys(int(s) for s in seqs))
         out: dict[int, Stored] = {}

@@ -67,7 +67,7 @@ class Trace:
 
 def cached_align(store: Store, a: Stored, b: Stored, *, cache: bool = True) -> Alignment:
     """align(a, b), kept in the store's results when both articles are stored ones."""
-    stored = cache and _is_stored(store, a) and _is_stored(store, b)
+    stored = cache and store.holds(a) and store.holds(b)
     key = f"{a.article.id}\x1f{b.article.id}"
     if stored and (hit := store.get_result(ALIGN_KIND, key)) is not None:
         return Alignment(passages=[Passage(**p) for p in hit["passages"]], coverage_a=hit["coverage_a"],
@@ -77,11 +77,6 @@ def cached_align(store: Store, a: Stored, b: Stored, *, cache: bool = True) -> A
     if stored:
         store.put_results(ALIGN_KIND, [(key, result.to_dict())])
     return result
-
-
-def _is_stored(store: Store, s: Stored) -> bool:
-    found = store.get(s.article.id)
-    return found is not None and found.seq == s.seq
 
 
 def earlier_sources(store: Store, query: Stored, **kw) -> list[Stored]:

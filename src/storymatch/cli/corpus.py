@@ -133,3 +133,26 @@ def trace_cmd(article: str = typer.Argument(..., help="A stored article id, or a
             swaps = "; ".join(f"{b} -> {a}" for b, a in m.substitutions)
             console.print(Text(f"      {m.kind} {m.similarity:.2f} from {m.id} ({m.source or '?'}, {m.date or 'undated'})"
                                + (f"  swaps: {swaps}" if swaps else ""), style="cyan"))
+
+
+@app.command("search")
+def search_cmd(article: str = typer.Argument(..., help="A stored article id, or an article file."),
+               store: Path = STORE_OPT, limit: int = typer.Option(10, "--limit", min=1, help="Articles compared in full."),
+               backend: Optional[str] = typer.Option(None, "--backend", help="Embedding backend for compare."),
+               json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The stored articles telling the same story as ARTICLE and those sharing its text, ranked."""
+    from ..search import search
+
+    with _open(store) as st:
+        query = _article_ref(st, article)
+        hits = search(st, query, limit=limit, backend=backend)
+    if json_out:
+        print_json({"article": query.article.summary(), "results": [h.to_dict() for h in hits]})
+        return
+    console.print(f"[bold]{query.article.id}[/bold]: {len(hits)} related articles", highlight=False)
+    for h in hits:
+        d = h.to_dict()
+        a = d["article"]
+        console.print(Text(f"{d['score']:.2f}  {a['id']}  {h.relation:<10}  p(same)={d['probability']:.2f}  "
+                           f"overall={d['scores']['overall']:.1f}  reused {d['reuse']['coverage_query']:.0%} of query"
+                           f"  ({a.get('source') or '?'}, {a.get('date') or 'undated'})  {a.get('title') or ''}"))
