@@ -1,0 +1,65 @@
+"""A cap on request body size, answered in the API's JSON error form.
+
+Hand-written because Starlette's own RequestBodyLimitMiddleware exists only in its newest
+releases and answers in plain text; this one works with any Starlette the project allows.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyLimit:
+    """Refuse bodies over `max_bytes`: at once from Content-Length, else while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await _too_large(send, self.max_bytes)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    # Raised inside the route that reads the body; the app's HTTPException
+                    # handler turns it into the JSON 413.
+                    raise HTTPException(413, message_for(self.max_bytes))
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def message_for(max_bytes: int) -> str:
+    return f"request body is over the {max_bytes:,}-byte limit (the server's --max-bytes)"
+
+
+def _content_length(scope: Scope) -> int | None:
+    for k, v in scope.get("headers", []):
+        if k == b"content-length":
+            try:
+                return int(v)
+            except ValueError:
+                return None
+    return None
+
+
+async def _too_large(send: Send, max_bytes: int) -> None:
+    body = json.dumps({"error": message_for(max_bytes)}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})

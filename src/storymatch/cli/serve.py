@@ -1,0 +1,30 @@
+"""`storymatch serve`: the HTTP API and the side-by-side page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import app
+from .common import console, fail
+
+
+@app.command()
+def serve(
+    store: Path | None = typer.Option(None, "--store", help="Corpus store to open (enables ingest, search, trace, stories)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    token: str | None = typer.Option(None, "--token", envvar="STORYMATCH_TOKEN", show_default=False,
+                                     help="Bearer token required by write endpoints (ingest); or set STORYMATCH_TOKEN."),
+    max_bytes: int = typer.Option(2_000_000, "--max-bytes", min=1, help="Largest request body accepted, in bytes."),
+) -> None:
+    """Serve the API (/api/..., docs at /docs) and the side-by-side page at /."""
+    import uvicorn
+
+    from ..server import create_app
+
+    if store is not None and not store.is_dir():
+        fail(f"{store}: no such store directory")
+    console.print(f"storymatch: loading models, then serving on http://{host}:{port}/  (API docs at /docs)")
+    uvicorn.run(create_app(store_dir=store, token=token, max_bytes=max_bytes), host=host, port=port, log_level="info")
