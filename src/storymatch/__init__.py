@@ -1,0 +1,19 @@
+"""storymatch: same story? how similar? what was reused?
+
+The public API: `Article`, `load_article`, `compare`, `align`.
+"""
+
+from .article import Article
+from .compare import Comparison, compare
+from .loading import InputError, load_article
+
+
+def align(a, b, params=None):
+    """Reused passages between two articles (see `storymatch.alignment`)."""
+    from .alignment import align as _align
+
+    return _align(a, b, params)
+
+
+__all__ = ["Article", "Comparison", "InputError", "align", "compare", "load_article"]
+__version__ = "0.1.0"
