@@ -151,3 +151,24 @@ def test_contract_of_to_dict(seed_result):
 def test_empty_and_wordless_texts():
     assert align("", "").passages == []
     assert align("...", "!!! ???").coverage_a == 0.0
+
+
+def test_align_command_json_and_errors(seed_a_path, seed_b_path, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from storymatch.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["align", str(seed_a_path), str(seed_b_path), "--json", "--date-a", "2017-05-20",
+                            "--date-b", "2017-05-19"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["likely_source"] == "b" and d["a"]["date"] == "2017-05-20" and d["passages"]
+    human = runner.invoke(app, ["align", str(seed_a_path), str(seed_b_path)])
+    assert human.exit_code == 0 and "near-verbatim" in human.output and "'US' → 'USA'" in human.output
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    bad = runner.invoke(app, ["align", str(empty), str(seed_b_path)])
+    assert bad.exit_code == 2 and "file is empty" in bad.output and "Traceback" not in bad.output

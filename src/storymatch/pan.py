@@ -151,6 +151,21 @@ def write_detections(out_dir: str | Path, pair: PanPair, detections: Iterable[Ca
     return path
 
 
+def write_layout(out_dir: str | Path, pairs: list[PanPair]) -> Path:
+    """A whole corpus in PAN's layout: `pairs`, `susp/`, `src/`, `truth/`."""
+    out_dir = Path(out_dir)
+    for sub in ("susp", "src", "truth"):
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    lines = []
+    for p in pairs:
+        (out_dir / "susp" / p.susp_name).write_text(p.susp, encoding="utf-8")
+        (out_dir / "src" / p.src_name).write_text(p.src, encoding="utf-8")
+        write_truth(out_dir / "truth", p)
+        lines.append(f"{p.susp_name} {p.src_name}")
+    (out_dir / "pairs").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out_dir
+
+
 def write_truth(out_dir: str | Path, pair: PanPair) -> Path:
     """Truth XML for a pair with character-level cases (used by the synthetic generator)."""
     out_dir = Path(out_dir)
@@ -241,23 +256,39 @@ def plagdet(truth: list[list[Case]], detections: list[list[Case]]) -> Scores:
 
 
 def report(pairs: list[PanPair], detections: list[list[Case]]) -> dict:
-    """Overall and per-obfuscation PAN measures, plus false detections on pairs without reuse."""
+    """Overall and per-obfuscation PAN measures.
+
+    Pairs with character truth are scored by plagdet; pairs without reuse report
+    the share where something was wrongly claimed; pairs with only pair-level
+    truth (`cases` None) report the share where reuse was found.
+    """
     scored = [(p, d) for p, d in zip(pairs, detections) if p.cases is not None]
     overall = plagdet([p.cases for p, _ in scored], [d for _, d in scored])
     groups: dict[str, list[tuple[PanPair, list[Case]]]] = defaultdict(list)
-    for p, d in scored:
-        kinds = {c.obfuscation or "none" for c in p.cases} or {NO_REUSE}
-        for k in kinds:
+    for p, d in zip(pairs, detections):
+        if p.cases is None or not p.cases:
+            groups[p.obfuscation if p.obfuscation != "unknown" else NO_REUSE].append((p, d))
+            continue
+        for k in {c.obfuscation or "none" for c in p.cases}:
             groups[k].append((p, d))
     by: dict[str, dict] = {}
     for k, items in sorted(groups.items()):
-        if k == NO_REUSE:
-            by[k] = {"pairs": len(items), "pairs_with_detections": sum(1 for _, d in items if d),
+        n = len(items)
+        hit = sum(1 for _, d in items if d)
+        if items[0][0].cases is None:
+            by[k] = {"pairs": n, "found": round(hit / n, 4), "pairs_found": hit}
+        elif not items[0][0].cases:
+            by[k] = {"pairs": n, "wrongly_claimed": round(hit / n, 4), "pairs_with_detections": hit,
                      "detections": sum(len(d) for _, d in items)}
-            continue
-        truth = [[c for c in p.cases if (c.obfuscation or "none") == k] for p, _ in items]
-        by[k] = plagdet(truth, [d for _, d in items]).to_dict()
+        else:
+            # In pairs mixing kinds, detections of the other kinds' cases are not this kind's errors.
+            truth = [[c for c in p.cases if (c.obfuscation or "none") == k] for p, _ in items]
+            dets = [[r for r in d if not any(_detects(r, c) for c in p.cases if (c.obfuscation or "none") != k)]
+                    for p, d in items]
+            by[k] = plagdet(truth, dets).to_dict()
     out = overall.to_dict()
+    out["pairs"] = len(pairs)
+    out["pairs_scored"] = len(scored)
     out["by_obfuscation"] = by
     return out
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..alignment import AlignParams, Alignment, align
-from ..loading import load_article
+from ..loading import InputError, load_article
 from ..substitutions import diff_marks
 from . import app
 from .common import console, fail, print_json
@@ -90,8 +90,11 @@ def align_command(
         fail("only one of A and B can be read from stdin")
     params = make_params(ngram, gap, min_words, min_distinctive, min_chars, min_similarity, merge_gap,
                          paraphrase_model)
-    art_a = load_article(a, title=title_a, date=date_a)
-    art_b = load_article(b, title=title_b, date=date_b)
+    try:
+        art_a = load_article(a, title=title_a, date=date_a)
+        art_b = load_article(b, title=title_b, date=date_b)
+    except InputError as e:
+        fail(str(e))
     result = align(art_a, art_b, params)
     if json_out:
         print_json({"a": art_a.summary(), "b": art_b.summary(), **result.to_dict()})
