@@ -1,0 +1,158 @@
+"""The HTTP API through FastAPI's test client: same JSON as the library, clear 4xx errors, no paths opened."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storymatch.alignment import align
+from storymatch.article import Article
+from storymatch.compare import compare
+from storymatch.server import WEB_DIR, create_app
+
+LIMIT = 300_000
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(max_bytes=LIMIT)) as c:
+        yield c
+
+
+def as_json(data):
+    return json.loads(json.dumps(data))
+
+
+def pair(seed_a, seed_b, **extra):
+    return {"a": {"text": seed_a, **extra}, "b": {"text": seed_b}}
+
+
+def assert_one_line_error(resp, status, *needles):
+    assert resp.status_code == status, resp.text
+    err = resp.json()["error"]
+    assert "\n" not in err and err.strip() == err and err
+    for n in needles:
+        assert n in err, err
+    return err
+
+
+def test_compare_returns_exactly_the_library_json(client, seed_a, seed_b):
+    resp = client.post("/api/compare", json=pair(seed_a, seed_b, title="Syria strike", date="2017-05-19"))
+    assert resp.status_code == 200, resp.text
+    expected = compare(Article(seed_a, title="Syria strike", date="2017-05-19"), Article(seed_b)).to_dict()
+    assert resp.json() == as_json(expected)
+    assert resp.json()["a"]["date"] == "2017-05-19"
+
+
+def test_align_returns_exactly_the_library_json(client, seed_a, seed_b):
+    resp = client.post("/api/align", json=pair(seed_a, seed_b))
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == as_json(align(Article(seed_a), Article(seed_b)).to_dict())
+    for p in resp.json()["passages"]:  # offsets index the texts as sent
+        assert seed_a[p["a_start"]:p["a_end"]] == p["a_text"]
+        assert seed_b[p["b_start"]:p["b_end"]] == p["b_text"]
+
+
+def test_uploads_give_the_same_alignment_as_json(client, seed_a_path, seed_b_path, seed_a, seed_b):
+    files = {"a": ("seed-a.txt", seed_a_path.read_bytes(), "text/plain"),
+             "b": ("seed-b.txt", seed_b_path.read_bytes(), "text/plain")}
+    resp = client.post("/api/align", files=files)
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == client.post("/api/align", json=pair(seed_a, seed_b)).json()
+    resp = client.post("/api/compare", files=files, data={"a_title": "Patchwork", "b_date": "19 May 2017"})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert (body["a"]["source"], body["a"]["title"], body["b"]["date"]) == ("seed-a.txt", "Patchwork", "2017-05-19")
+
+
+def test_json_and_html_uploads_are_parsed_from_their_bytes(client, seed_b):
+    record = {"title": "Strike on convoy", "date_publish": "2017-05-18 22:10:00", "maintext": seed_b}
+    resp = client.post("/api/parse", files={"file": ("wire.json", json.dumps(record).encode(), "application/json")})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["title"] == "Strike on convoy" and resp.json()["date"] == "2017-05-18"
+    assert resp.json()["text"] == seed_b
+    paras = "".join(f"<p>{p}</p>" for p in seed_b.split("\n\n"))
+    html = f"<html><head><title>Wire</title></head><body><article><h1>Convoy hit</h1>{paras}</article></body></html>"
+    resp = client.post("/api/parse", files={"file": ("page.html", html.encode(), "text/html")})
+    assert resp.status_code == 200, resp.text
+    assert "Coalition officials said Russian forces" in resp.json()["text"]
+
+
+def test_a_client_named_path_is_never_opened(client, seed_b):
+    secret = Path("/etc/hostname")
+    resp = client.post("/api/parse", files={"file": (str(secret), b"Just the uploaded words.", "text/plain")})
+    assert resp.status_code == 200
+    assert resp.json()["text"] == "Just the uploaded words." and resp.json()["source"] == "hostname"
+    # JSON bodies have no path field at all: an unknown key is refused, not looked up.
+    resp = client.post("/api/compare", json={"a": {"path": "/etc/passwd"}, "b": {"text": seed_b}})
+    assert_one_line_error(resp, 422, "a")
+
+
+def test_bad_inputs_are_one_line_4xx(client, seed_b):
+    post = client.post
+    assert_one_line_error(post("/api/compare", json={"a": {"text": "   \n"}, "b": {"text": seed_b}}), 422, "a.text", "blank")
+    assert_one_line_error(post("/api/compare", json={"a": {"text": "x", "date": "the 45th of Smarch"}, "b": {"text": seed_b}}),
+                          422, "a:", "date")
+    assert_one_line_error(post("/api/align", json={"a": {"text": "x"}}), 422, "b")
+    assert_one_line_error(post("/api/compare", json={"a": {"text": "x"}, "b": {"text": "y"}, "backend": "/tmp/model"}),
+                          422, "backend")
+    assert_one_line_error(post("/api/compare", content=b'{"a": ', headers={"content-type": "application/json"}), 422, "JSON")
+    assert_one_line_error(post("/api/compare", content=b"a=1", headers={"content-type": "text/plain"}), 415)
+    assert_one_line_error(post("/api/compare", files={"a": ("a.txt", b"some text")}), 422, "b", "missing")
+    assert_one_line_error(post("/api/compare", files={"a": ("a.bin", b"\x00\x01\x02\x03"), "b": ("b.txt", b"text")}),
+                          422, "a.bin", "binary")
+    assert_one_line_error(post("/api/align", files={"a": ("a.txt", b"\xff\xfe\xfa bad"), "b": ("b.txt", b"text")}),
+                          422, "a.txt", "UTF-8")
+    assert_one_line_error(post("/api/parse", files={"file": ("r.json", b'{"title": "only"}')}), 422, "r.json", "no text")
+    assert_one_line_error(post("/api/parse", files={"file": ("r.json", b'{"text": ')}), 422, "r.json", "invalid JSON")
+
+
+def test_request_size_limit(client):
+    big = {"a": {"text": "word " * (LIMIT // 5)}, "b": {"text": "other"}}
+    err = assert_one_line_error(client.post("/api/compare", json=big), 413, "limit")
+    assert f"{LIMIT:,}" in err
+
+    def chunks():  # no Content-Length: the limit holds while streaming too
+        yield b'{"a": {"text": "'
+        for _ in range(LIMIT // 10_000 + 1):
+            yield b"w" * 10_000
+        yield b'"}, "b": {"text": "x"}}'
+
+    resp = client.post("/api/compare", content=chunks(), headers={"content-type": "application/json"})
+    assert_one_line_error(resp, 413, "limit")
+
+
+def test_models_load_at_start_up_not_per_request(client, seed_a, seed_b):
+    from storymatch import embedding
+
+    assert client.get("/api/health").json()["models_loaded"] is True
+    loads = embedding._load.cache_info().misses
+    client.post("/api/compare", json=pair(seed_a, seed_b))
+    client.post("/api/compare", json=pair(seed_a, seed_b) | {"backend": "use-multilingual"})
+    assert embedding._load.cache_info().misses == loads
+
+
+def test_openapi_documents_both_body_kinds(client):
+    schema = client.get("/openapi.json").json()
+    body = schema["paths"]["/api/compare"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["$ref"] == "#/components/schemas/CompareRequest"
+    assert set(body["multipart/form-data"]["schema"]["required"]) == {"a", "b"}
+    article = schema["components"]["schemas"]["ArticleIn"]
+    assert article["properties"]["text"]["maxLength"] > 0 and "text" in article["required"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_page_is_served_and_needs_no_network(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert {"/static/app.js", "/static/style.css"} <= set(assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200
+    for f in WEB_DIR.iterdir():  # nothing fetched from another host (the SVG namespace is a name, not a fetch)
+        text = f.read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
+        assert not re.search(r"https?://", text), f.name
