@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import functools
+import inspect
+import typing
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 from rich.panel import Panel
@@ -16,29 +19,45 @@ from . import app
 from .common import console, fail, print_json
 
 _D = AlignParams()
-NgramOpt = Annotated[int, typer.Option("--ngram", min=1, max=8, help="Words per seed n-gram.")]
-GapOpt = Annotated[int, typer.Option("--gap", min=0, help="Most unmatched words inside one passage.")]
-MinWordsOpt = Annotated[int, typer.Option("--min-words", min=1, help="Fewest matched words in a passage.")]
-MinDistOpt = Annotated[int, typer.Option("--min-distinctive", min=0,
-                                         help="Fewest matched words that are not stopwords or stock phrases.")]
-MinCharsOpt = Annotated[int, typer.Option("--min-chars", min=1, help="Shortest passage in characters.")]
-MinSimOpt = Annotated[float, typer.Option("--min-similarity", min=0.0, max=1.0,
-                                          help="Lowest similarity of a passage's two sides.")]
-MergeGapOpt = Annotated[int, typer.Option("--merge-gap", min=0,
-                                          help="Most words between passages merged when the gap text is alike.")]
-ParaOpt = Annotated[Optional[str], typer.Option("--paraphrase-model",
-                                                help="Embedding backend (minilm, use-multilingual) to add "
-                                                     "sentence-level paraphrases; off by default.")]
+# The AlignParams a user can set from the command line, as (field, typer option); shared by `align`
+# and `eval pan` through `align_options`, so both commands spell and document them alike.
+_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("ngram", int, typer.Option("--ngram", min=1, max=8, help="Words per seed n-gram.")),
+    ("gap", int, typer.Option("--gap", min=0, help="Most unmatched words inside one passage.")),
+    ("min_words", int, typer.Option("--min-words", min=1, help="Fewest matched words in a passage.")),
+    ("min_distinctive", int, typer.Option("--min-distinctive", min=0,
+                                          help="Fewest matched words that are not stopwords or stock phrases.")),
+    ("min_chars", int, typer.Option("--min-chars", min=1, help="Shortest passage in characters.")),
+    ("min_similarity", float, typer.Option("--min-similarity", min=0.0, max=1.0,
+                                           help="Lowest similarity of a passage's two sides.")),
+    ("merge_gap", int, typer.Option("--merge-gap", min=0,
+                                    help="Most words between passages merged when the gap text is alike.")),
+    ("paraphrase_model", Optional[str], typer.Option(
+        "--paraphrase-model", help="Embedding backend (minilm, use-multilingual) that adds sentence-level "
+                                   "paraphrases; off by default.")),
+]
 
 
-def make_params(ngram: int, gap: int, min_words: int, min_distinctive: int, min_chars: int,
-                min_similarity: float, merge_gap: int, paraphrase_model: str | None) -> AlignParams:
-    """AlignParams from the command-line options shared by `align` and `eval pan`."""
-    if paraphrase_model is not None and paraphrase_model not in ("minilm", "use-multilingual"):
-        fail(f"--paraphrase-model: unknown backend {paraphrase_model!r} (use minilm or use-multilingual)")
-    return AlignParams(ngram=ngram, gap=gap, min_words=min_words, min_distinctive=min_distinctive,
-                       min_chars=min_chars, min_similarity=min_similarity, merge_gap=merge_gap,
-                       paraphrase_model=paraphrase_model)
+def align_options(fn: Callable) -> Callable:
+    """Give a command the AlignParams options; it receives them as one `params: AlignParams` argument."""
+    sig = inspect.signature(fn)
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=getattr(_D, name),
+                               annotation=Annotated[kind, opt]) for name, kind, opt in _OPTIONS]
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name, _, _ in _OPTIONS}
+        model = values["paraphrase_model"]
+        if model is not None and model not in ("minilm", "use-multilingual"):
+            fail(f"--paraphrase-model: unknown backend {model!r} (use minilm or use-multilingual)")
+        return fn(*args, params=AlignParams(**values), **kwargs)
+
+    hints = typing.get_type_hints(fn, include_extras=True)  # the real Annotated[...] behind string annotations
+    kept = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()
+            if p.name != "params"]
+    wrapper.__signature__ = sig.replace(parameters=kept + extra)
+    wrapper.__annotations__ = {p.name: p.annotation for p in kept + extra}
+    return wrapper
 
 
 def _marked(text: str, marks: list[tuple[int, int]], style: str) -> Text:
@@ -68,6 +87,7 @@ def render(result: Alignment, name_a: str, name_b: str) -> None:
 
 
 @app.command("align")
+@align_options
 def align_command(
     a: Annotated[str, typer.Argument(help="First article (.txt, .json, .html, or - for stdin).")],
     b: Annotated[str, typer.Argument(help="Second article.")],
@@ -76,20 +96,11 @@ def align_command(
     title_b: Annotated[Optional[str], typer.Option("--title-b", help="Title of B.")] = None,
     date_a: Annotated[Optional[str], typer.Option("--date-a", help="Publication date of A.")] = None,
     date_b: Annotated[Optional[str], typer.Option("--date-b", help="Publication date of B.")] = None,
-    ngram: NgramOpt = _D.ngram,
-    gap: GapOpt = _D.gap,
-    min_words: MinWordsOpt = _D.min_words,
-    min_distinctive: MinDistOpt = _D.min_distinctive,
-    min_chars: MinCharsOpt = _D.min_chars,
-    min_similarity: MinSimOpt = _D.min_similarity,
-    merge_gap: MergeGapOpt = _D.merge_gap,
-    paraphrase_model: ParaOpt = None,
+    params: AlignParams = None,
 ) -> None:
     """Find the passages A and B share (verbatim, edited or paraphrased), the word swaps, and the likely source."""
     if a == "-" and b == "-":
         fail("only one of A and B can be read from stdin")
-    params = make_params(ngram, gap, min_words, min_distinctive, min_chars, min_similarity, merge_gap,
-                         paraphrase_model)
     try:
         art_a = load_article(a, title=title_a, date=date_a)
         art_b = load_article(b, title=title_b, date=date_b)

@@ -13,8 +13,8 @@ from rich.table import Table
 from .. import pan
 from ..loading import InputError
 from . import eval_app
-from .align import (GapOpt, MergeGapOpt, MinCharsOpt, MinDistOpt, MinSimOpt, MinWordsOpt, NgramOpt, ParaOpt, _D,
-                    make_params)
+from ..alignment import AlignParams
+from .align import align_options
 from .common import console, err_console, fail, print_json
 
 
@@ -46,23 +46,15 @@ def _print(result: dict, path: str) -> None:
 
 
 @eval_app.command("pan")
+@align_options
 def eval_pan(
     path: Annotated[Path, typer.Argument(help="PAN corpus directory (pairs, src/, susp/, truth/) or a .jsonl of pairs.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Also write detections in PAN's XML format here.")]
     = None,
-    ngram: NgramOpt = _D.ngram,
-    gap: GapOpt = _D.gap,
-    min_words: MinWordsOpt = _D.min_words,
-    min_distinctive: MinDistOpt = _D.min_distinctive,
-    min_chars: MinCharsOpt = _D.min_chars,
-    min_similarity: MinSimOpt = _D.min_similarity,
-    merge_gap: MergeGapOpt = _D.merge_gap,
-    paraphrase_model: ParaOpt = None,
+    params: AlignParams = None,
 ) -> None:
     """Precision, recall, granularity and plagdet (PAN's character-level definitions), overall and per obfuscation."""
-    params = make_params(ngram, gap, min_words, min_distinctive, min_chars, min_similarity, merge_gap,
-                         paraphrase_model)
     try:
         pairs = _load(path)
     except InputError as e:
