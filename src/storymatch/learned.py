@@ -1,0 +1,142 @@
+"""The learned scorer: gradient-boosted trees from pair features to the seven SemEval
+scores, and an isotonic map from predicted Overall to a calibrated same-story probability.
+
+Stored as one gzipped JSON file (LightGBM's own text format for the trees, plain
+arrays for the calibration) rather than a pickle: it loads in any Python without
+version-pinned classes and never runs code on load. The shipped file lives in
+storymatch/models/ and is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .scoring import DIMENSIONS, ScoreResult
+
+FORMAT = "storymatch-scorer/1"
+SHIPPED = Path(__file__).resolve().parent / "models" / "scorer.json.gz"
+SEED = 13
+# LightGBM settings for ~1,700 noisy pairs: shallow trees, strong row/feature subsampling and
+# a slow learning rate keep variance down; chosen once by grouped CV on the training file.
+PARAMS = dict(objective="regression", learning_rate=0.03, num_leaves=8, min_child_samples=20,
+              subsample=0.8, subsample_freq=1, colsample_bytree=0.7, reg_lambda=1.0, verbose=-1, n_jobs=1)
+ROUNDS = {"overall": 400}
+DEFAULT_ROUNDS = 250
+
+
+def fit_regressors(X: np.ndarray, Y: Mapping[str, np.ndarray], seed: int = SEED,
+                   rounds: Mapping[str, int] | None = None) -> dict:
+    """One LightGBM booster per dimension, fitted on rows whose gold for that dimension is known."""
+    import lightgbm as lgb
+
+    rounds = {**ROUNDS, **(rounds or {})}
+    boosters = {}
+    for dim in DIMENSIONS:
+        y = np.asarray(Y[dim], dtype=float)
+        ok = ~np.isnan(y)
+        params = {**PARAMS, "seed": seed, "deterministic": True, "force_row_wise": True}
+        data = lgb.Dataset(X[ok], y[ok], free_raw_data=True)
+        boosters[dim] = lgb.train(params, data, num_boost_round=rounds.get(dim, DEFAULT_ROUNDS))
+    return boosters
+
+
+def fit_calibration(pred_overall: np.ndarray, gold_same: np.ndarray) -> tuple[list[float], list[float]]:
+    """Isotonic map from (out-of-fold) predicted Overall to P(same story), as knots for np.interp."""
+    from sklearn.isotonic import IsotonicRegression
+
+    iso = IsotonicRegression(increasing=False, y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    iso.fit(pred_overall, gold_same.astype(float))
+    return [float(v) for v in iso.X_thresholds_], [float(v) for v in iso.y_thresholds_]
+
+
+class LearnedScorer:
+    """Implements the Scorer protocol; `score` takes the pair-feature dict of pairfeatures."""
+
+    name = "learned"
+
+    def __init__(self, feature_names: Sequence[str], boosters: Mapping, calibration: tuple[Sequence[float], Sequence[float]],
+                 threshold: float = 0.5, meta: dict | None = None):
+        self.feature_names = list(feature_names)
+        self.boosters = dict(boosters)
+        self.cal_x = np.asarray(calibration[0], dtype=float)
+        self.cal_y = np.asarray(calibration[1], dtype=float)
+        self.threshold = threshold
+        self.meta = meta or {}
+
+    # --- prediction ---
+    def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Rows of feature dicts to the model's column order; a missing feature is NaN (trees route it)."""
+        return np.array([[float(r.get(n, math.nan)) for n in self.feature_names] for r in rows], dtype=np.float64)
+
+    def predict_matrix(self, X: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        scores = {d: np.clip(self.boosters[d].predict(X, num_threads=1), 1.0, 4.0) for d in DIMENSIONS}
+        return scores, self.probability(scores["overall"])
+
+    def probability(self, overall: np.ndarray) -> np.ndarray:
+        return np.interp(overall, self.cal_x, self.cal_y)
+
+    def score(self, features: Mapping[str, float]) -> ScoreResult:
+        scores, prob = self.predict_matrix(self.matrix([features]))
+        p = float(prob[0])
+        return ScoreResult({d: round(float(scores[d][0]), 3) for d in DIMENSIONS}, round(p, 4), p >= self.threshold)
+
+    def score_many(self, rows: Sequence[Mapping[str, float]]) -> list[ScoreResult]:
+        scores, prob = self.predict_matrix(self.matrix(rows))
+        return [ScoreResult({d: round(float(scores[d][i]), 3) for d in DIMENSIONS}, round(float(prob[i]), 4),
+                            bool(prob[i] >= self.threshold)) for i in range(len(rows))]
+
+    # --- storage ---
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {
+            "format": FORMAT,
+            "feature_names": self.feature_names,
+            "threshold": self.threshold,
+            "calibration": {"overall": self.cal_x.tolist(), "probability": self.cal_y.tolist()},
+            "models": {d: b.model_to_string() for d, b in self.boosters.items()},
+            "meta": self.meta,
+        }
+        data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        # mtime=0: the same model gives the same bytes, so a rebuild shows as no change in git
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as fh:
+            fh.write(data)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "LearnedScorer":
+        """Read a scorer file; an unreadable file is an InputError naming it."""
+        import lightgbm as lgb
+
+        from .loading import InputError
+
+        name = str(path)
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(name, "no such scorer file")
+        try:
+            with gzip.open(p, "rb") as fh:
+                doc = json.loads(fh.read().decode("utf-8"))
+        except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError):
+            raise InputError(name, "not a storymatch scorer file (expected gzipped JSON from `storymatch train semeval`)") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise InputError(name, f"not a storymatch scorer file (format {doc.get('format') if isinstance(doc, dict) else None!r}, expected {FORMAT})")
+        missing = [d for d in DIMENSIONS if d not in doc.get("models", {})]
+        if missing:
+            raise InputError(name, f"scorer file lacks models for: {', '.join(missing)}")
+        boosters = {d: lgb.Booster(model_str=doc["models"][d]) for d in DIMENSIONS}
+        cal = doc["calibration"]
+        return cls(doc["feature_names"], boosters, (cal["overall"], cal["probability"]), doc.get("threshold", 0.5), doc.get("meta"))
+
+
+@lru_cache(maxsize=1)
+def load_shipped() -> LearnedScorer | None:
+    """The scorer shipped inside the package, loaded once; None when the file is absent."""
+    return LearnedScorer.load(SHIPPED) if SHIPPED.is_file() else None

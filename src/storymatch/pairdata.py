@@ -1,0 +1,112 @@
+"""Pair features for a labelled set of pairs, computed exactly as `compare` computes them.
+
+Training and evaluating the learned scorer need the pair-feature dict of every
+SemEval pair. The path is the one compare takes (analyse → embed with the
+backend chosen for the pair's languages → align → pair_features), so the model
+is fitted on what it will see at run time. Expensive steps are cached under
+/tmp: analysed articles in a pickle, embeddings in the SQLite embedding cache,
+alignment coverage in a pickle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from . import features as _features
+from .embedcache import DEFAULT_DIR, cached_embedder
+from .embedding import choose_backend
+from .semeval import SemEvalPair
+
+
+def _article_key(art) -> str:
+    h = hashlib.sha1()
+    for part in (art.language or "", art.title or "", art.text):
+        h.update(part.encode("utf-8") + b"\x00")
+    return h.hexdigest()
+
+
+class _PickleCache:
+    """A dict persisted to one pickle file, saved every `every` new entries and at the end."""
+
+    def __init__(self, path: Path, every: int = 200):
+        self.path, self.every, self._new = path, every, 0
+        self.data: dict = {}
+        if path.exists():
+            try:
+                with open(path, "rb") as fh:
+                    self.data = pickle.load(fh)
+            except Exception:  # a stale or truncated cache is rebuilt, never trusted
+                self.data = {}
+
+    def get(self, key, make):
+        if key not in self.data:
+            self.data[key] = make()
+            self._new += 1
+            if self._new % self.every == 0:
+                self.save()
+        return self.data[key]
+
+    def save(self) -> None:
+        if not self._new:
+            return
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(self.data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+@contextlib.contextmanager
+def _cached_embeddings(cache_dir: Path) -> Iterator[None]:
+    """Route features.embed through the disk embedding cache for the duration of a run.
+
+    features.embed resolves its embedder by name; swapping that lookup keeps the
+    feature code identical to compare's while sparing re-encoding.
+    """
+    original = _features.get_embedder
+    _features.get_embedder = lambda name=None: cached_embedder(name, cache_dir)
+    try:
+        yield
+    finally:
+        _features.get_embedder = original
+
+
+def pair_feature_rows(pairs: Sequence[SemEvalPair], *, cache_dir: str | Path | None = None,
+                      progress: Callable[[int], None] | None = None, backend: str | None = None) -> list[dict[str, float]]:
+    """The pair-feature dict of every pair, in order."""
+    from .alignment import align
+    from .pairfeatures import pair_features
+
+    cdir = Path(cache_dir) if cache_dir else DEFAULT_DIR
+    cdir.mkdir(parents=True, exist_ok=True)
+    analysed = _PickleCache(cdir / "analysed.pkl")
+    aligned = _PickleCache(cdir / "aligned.pkl", every=500)
+    rows: list[dict[str, float]] = []
+    with _cached_embeddings(cdir):
+        for p in pairs:
+            fa = copy.copy(analysed.get(_article_key(p.a), lambda: _features.analyse(p.a)))
+            fb = copy.copy(analysed.get(_article_key(p.b), lambda: _features.analyse(p.b)))
+            chosen = choose_backend([fa.language, fb.language], backend)
+            _features.embed(fa, chosen)
+            _features.embed(fb, chosen)
+            key = _article_key(p.a) + _article_key(p.b)
+            reuse = aligned.get(key, lambda: _reuse_summary(align(p.a, p.b)))
+            rows.append(pair_features(fa, fb, reuse))
+            if progress:
+                progress(1)
+    analysed.save()
+    aligned.save()
+    return rows
+
+
+def _reuse_summary(alignment) -> dict:
+    """What pair_features reads of an alignment (coverage and passage kinds), small enough to cache."""
+    d = alignment.to_dict()
+    d["passages"] = [{k: v for k, v in ps.items() if k in ("kind", "similarity", "a_start", "a_end", "b_start", "b_end")}
+                     for ps in d.get("passages", [])]
+    return d
