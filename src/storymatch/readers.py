@@ -60,10 +60,15 @@ def count_records(paths: Iterable[str | Path]) -> int:
             if kind in LINE_KINDS or kind in TABLE_KINDS:
                 try:
                     with opener(f) as fh:
-                        n = sum(1 for line in fh if line.strip())
-                except (OSError, EOFError, gzip.BadGzipFile):
+                        if kind in LINE_KINDS:
+                            n = sum(1 for line in fh if line.strip())
+                        else:  # rows, not lines: a quoted field may hold a whole multi-line article
+                            rows = csv.reader(io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline=""),
+                                              delimiter=TABLE_KINDS[kind])
+                            n = sum(1 for _ in rows) - 1
+                except (OSError, EOFError, gzip.BadGzipFile, csv.Error):
                     n = 1
-                total += max(n - (1 if kind in TABLE_KINDS else 0), 1)
+                total += max(n, 1)
             else:
                 total += 1
     return total

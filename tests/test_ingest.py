@@ -1,0 +1,130 @@
+"""Ingest: idempotent, resumable after kill -9, and bad records cost only themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storymatch.ingest import ingest
+from storymatch.store import DB_NAME, Store
+
+CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
+
+
+def synthetic_corpus(path: Path, n: int, seed: int = 0) -> Path:
+    """n short English-like articles over a 3,000-word vocabulary, some sharing a sentence."""
+    rng = np.random.default_rng(seed)
+    vocab = np.array([f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "po", "ru", "sa", "ti", "vu", "ze") for b in range(300)])
+    shared = [" ".join(rng.choice(vocab, 12)).capitalize() + "." for _ in range(50)]
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            sents = [" ".join(rng.choice(vocab, rng.integers(8, 16))).capitalize() + "." for _ in range(rng.integers(3, 7))]
+            if i % 10 == 0:
+                sents.insert(1, shared[i % 50])
+            fh.write(json.dumps({"id": f"n{i}", "text": " ".join(sents), "lang": "en",
+                                 "date": f"2020-01-{1 + i % 28:02d}", "source": f"outlet{i % 7}"}) + "\n")
+    return path
+
+
+def dump(store_dir: Path) -> dict:
+    """Every table's content, for comparing two stores."""
+    db = sqlite3.connect(store_dir / DB_NAME)
+    out = {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+           for t in ("articles", "features", "lsh", "vectors", "meta")}
+    db.close()
+    return out
+
+
+def run_cli(*args, **kw):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, **kw)
+
+
+@pytest.fixture(scope="module")
+def corpus_10k(tmp_path_factory) -> Path:
+    return synthetic_corpus(tmp_path_factory.mktemp("corpus") / "news.jsonl", 10_000)
+
+
+def test_kill_9_mid_ingest_then_rerun_equals_uninterrupted(tmp_path, corpus_10k):
+    reference = tmp_path / "reference"
+    r = run_cli("ingest", str(corpus_10k), "--store", str(reference), "--tier", "fast", "--batch-size", "200")
+    assert r.returncode == 0, r.stderr
+
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([*CLI, "ingest", str(corpus_10k), "--store", str(killed), "--tier", "fast",
+                             "--batch-size", "200"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    count = 0
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            with sqlite3.connect(killed / DB_NAME, timeout=1) as db:
+                count = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if count >= 3000:
+            break
+    assert proc.poll() is None, "ingest finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Store(killed) as s:  # consistent: every stored article has its features and its vector
+        n = s.count()
+        assert 3000 <= n < 10_000
+        assert s.db.execute("SELECT COUNT(*) FROM features").fetchone()[0] == n
+        assert s.vector_count("fast") == n
+
+    r = run_cli("ingest", str(corpus_10k), "--store", str(killed), "--tier", "fast", "--batch-size", "200", "--json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["existing"] == n and summary["added"] == 10_000 - n
+    assert dump(killed) == dump(reference)
+
+
+def test_reingest_changes_nothing(tmp_path):
+    src = synthetic_corpus(tmp_path / "small.jsonl", 300, seed=3)
+    with Store(tmp_path / "s", create=True) as s:
+        first = ingest([src], s, tier="none")
+        before = dump(tmp_path / "s")
+        again = ingest([src], s)
+        assert (first.added, again.added, again.existing) == (300, 0, 300)
+        assert dump(tmp_path / "s") == before
+
+
+def test_bad_files_and_lines_are_reported_and_the_rest_ingested(tmp_path, seed_a, seed_b):
+    data = tmp_path / "in"
+    data.mkdir()
+    good = [{"id": "j1", "text": seed_b}, {"id": "j2", "text": "A short but good record about a ferry."}]
+    (data / "mixed.jsonl").write_text("\n".join([json.dumps(good[0]), '{"id": "broken", "text": "unterminated',
+                                                 "\x00\x01\x02 binary junk", json.dumps(good[1])]) + "\n",
+                                      encoding="utf-8")
+    (data / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 20)
+    (data / "empty.txt").write_bytes(b"")
+    (data / "seed-a.txt").write_text(seed_a, encoding="utf-8")
+    store = tmp_path / "store"
+    r = run_cli("ingest", str(data), "--store", str(store), "--tier", "none")
+    assert r.returncode == 0, r.stderr
+    assert "4 bad records" in " ".join(r.stderr.split())
+    report = (store / "ingest-report.txt").read_text(encoding="utf-8").splitlines()
+    assert len(report) == 4
+    assert any(line.startswith(f"{data / 'mixed.jsonl'}:2:") and "invalid JSON" in line for line in report)
+    assert any(line.startswith(f"{data / 'mixed.jsonl'}:3:") for line in report)
+    assert any(line.startswith(str(data / "photo.jpg")) and "binary" in line for line in report)
+    assert any(line.startswith(str(data / "empty.txt")) and "empty" in line for line in report)
+    with Store(store) as s:
+        assert sorted(a.article.id for a in s.iter_articles()) == ["j1", "j2", "seed-a"]
+
+
+def test_tier_is_fixed_by_the_first_ingest(tmp_path, seed_a):
+    (tmp_path / "a.txt").write_text(seed_a, encoding="utf-8")
+    store = tmp_path / "s"
+    assert run_cli("ingest", str(tmp_path / "a.txt"), "--store", str(store), "--tier", "none").returncode == 0
+    r = run_cli("ingest", str(tmp_path / "a.txt"), "--store", str(store), "--tier", "fast")
+    assert r.returncode == 2 and "tier 'none'" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,106 @@
+"""The store and its indexes: SQLite schema, sentence MinHash-LSH, vector index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from storymatch.article import Article
+from storymatch.ingest import prepare
+from storymatch.lsh import LSHParams, text_keys
+from storymatch.minhash import MinHasher, jaccard_estimate, shingle_hashes
+from storymatch.store import SCHEMA_VERSION, Store, StoreError, Stored
+from storymatch.vectors import VectorIndex
+
+UNRELATED = ("City councillors voted nine to four on Thursday evening to build a new ferry terminal on the eastern "
+             "pier, ending three years of argument over the future of the waterfront. The terminal will have room "
+             "for two vessels at once and a covered waiting hall, the harbour authority said.")
+
+
+def _add(store, *articles, vectors=None, tier=None):
+    items = [prepare(a, "test", LSHParams()) for a in articles]
+    for it, v in zip(items, vectors if vectors is not None else [None] * len(items)):
+        it.vector = v
+    return store.add_batch(items, tier)
+
+
+def test_open_requires_existing_store_and_checks_schema(tmp_path):
+    with pytest.raises(StoreError, match="not a storymatch store"):
+        Store(tmp_path / "nope")
+    with Store(tmp_path / "s", create=True) as s:
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        s.set_meta("schema_version", "999")
+    with pytest.raises(StoreError, match="schema version 999"):
+        Store(tmp_path / "s")
+
+
+def test_add_is_idempotent_by_id_and_round_trips(tmp_path, seed_a, seed_b):
+    a = Article(seed_a, id="seed-a", date="2017-05-19", source="agg", meta={"page": 2}, language="en")
+    b = Article(seed_b, id="seed-b", date="2017-05-18", source="wire", language="en")
+    with Store(tmp_path, create=True) as s:
+        assert _add(s, a, b) == 2
+        assert _add(s, Article("different text, same id", id="seed-a", language="en")) == 0
+        assert s.count() == 2
+        got = s.get("seed-a")
+        assert got.article.text == seed_a and got.article.meta == {"page": 2} and got.article.date.isoformat() == "2017-05-19"
+        assert s.get(got.seq).article.id == "seed-a"
+        assert s.existing_ids(["seed-a", "x", "seed-b"]) == {"seed-a", "seed-b"}
+        assert [x.article.id for x in s.iter_articles(chronological=True)] == ["seed-b", "seed-a"]
+
+
+def test_earlier_uses_dates_when_known_else_ingest_order():
+    d1, d2 = Article("x", date="2017-05-18"), Article("y", date="2017-05-19")
+    assert Stored(5, d1).earlier_than(Stored(1, d2))  # date beats ingest order
+    assert Stored(1, Article("x")).earlier_than(Stored(2, d2))  # one undated: ingest order
+    assert Stored(1, d1).earlier_than(Stored(2, Article("z", date="2017-05-18")))  # same day: ingest order
+
+
+def test_lsh_finds_the_article_a_patchwork_copied_from(tmp_path, seed_a, seed_b):
+    with Store(tmp_path, create=True) as s:
+        _add(s, Article(seed_b, id="seed-b", language="en"), Article(UNRELATED, id="ferry", language="en"))
+        spans, keys = text_keys(seed_a)
+        hits = s.lsh_hits(keys)
+        seqs = {seq for seq, _ in hits}
+        assert s.get("seed-b").seq in seqs and s.get("ferry").seq not in seqs
+        copied = {spans[i].text[:30] for seq, i in hits}
+        assert any(t.startswith("Coalition officials said") for t in copied)
+
+
+def test_minhash_estimates_jaccard_and_is_stable():
+    rng = np.random.default_rng(0)
+    base = [f"w{i}" for i in rng.integers(0, 10_000, size=400)]
+    edited = base[:300] + [f"x{i}" for i in range(100)]
+    sa, sb = set(shingle_hashes(base, 3).tolist()), set(shingle_hashes(edited, 3).tolist())
+    true = len(sa & sb) / len(sa | sb)
+    h = MinHasher(num_perm=256)
+    sig = h.signatures([np.array(sorted(sa), dtype=np.uint64), np.array(sorted(sb), dtype=np.uint64),
+                        np.zeros(0, dtype=np.uint64)])
+    assert abs(jaccard_estimate(sig[0], sig[1]) - true) < 0.08
+    assert np.array_equal(sig, MinHasher(num_perm=256).signatures([np.array(sorted(sa), dtype=np.uint64),
+                                                                    np.array(sorted(sb), dtype=np.uint64),
+                                                                    np.zeros(0, dtype=np.uint64)]))
+    assert jaccard_estimate(sig[0], sig[2]) == 0.0
+
+
+def test_vector_index_exact_and_usearch_agree_and_caches_follow_the_table(tmp_path):
+    rng = np.random.default_rng(1)
+    vecs = rng.normal(size=(300, 32)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    arts = [Article(f"article number {i}", id=f"a{i}", language="en") for i in range(300)]
+    with Store(tmp_path, create=True) as s:
+        _add(s, *arts[:200], vectors=vecs[:200], tier="t")
+        exact = VectorIndex(s, "t", usearch_min=10**9)
+        ann = VectorIndex(s, "t", usearch_min=1)
+        q = vecs[150] + 0.05 * rng.normal(size=32).astype(np.float32)
+        q /= np.linalg.norm(q)
+        assert exact.search(q, 5)[0][0] == s.get("a150").seq
+        assert ann.search(q, 5)[0][0] == s.get("a150").seq
+        assert s.get("a150").seq not in {x for x, _ in exact.search(q, 5, exclude={s.get("a150").seq})}
+        _add(s, *arts[200:], vectors=vecs[200:], tier="t")  # the caches on disk are now stale
+        q = vecs[250]
+        for usearch_min in (10**9, 1):
+            fresh = VectorIndex(s, "t", usearch_min=usearch_min)
+            seq, sim = fresh.search(q, 1)[0]
+            assert seq == s.get("a250").seq and sim > 0.99
+        assert (tmp_path / "vectors-t.npy").exists() and (tmp_path / "vectors-t.usearch").exists()
