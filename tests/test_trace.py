@@ -1,0 +1,99 @@
+"""trace, cluster and report on the fixture corpus: the example pair and other reports of that week."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storymatch.ingest import ingest
+from storymatch.store import Store
+from storymatch.text import sentences, word_list
+from storymatch.trace import trace
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
+
+
+def ngrams(text: str, n: int) -> set[tuple[str, ...]]:
+    w = word_list(text)
+    return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("store")
+    with Store(folder, create=True) as s:
+        stats = ingest([CORPUS], s, tier="fast")
+    assert stats.bad == 0 and stats.added == 10
+    return folder
+
+
+def test_fixture_holds_the_example_pair(seed_a, seed_b):
+    assert json.loads((CORPUS / "seed-a.json").read_text(encoding="utf-8"))["text"] == seed_a
+    assert json.loads((CORPUS / "seed-b.json").read_text(encoding="utf-8"))["text"] == seed_b
+
+
+def test_trace_seed_a_credits_copied_sentences_to_seed_b_and_leaves_its_own(store_dir, seed_b):
+    with Store(store_dir) as s:
+        t = trace(s, s.get("seed-a"))
+        others = [x.article.text for x in s.iter_articles() if x.article.id != "seed-a"]
+    # Copied: the whole sentence is a run of seed-b's words, or it shares a run of 8 words with seed-b.
+    b5, b8 = ngrams(seed_b, 5), ngrams(seed_b, 8)
+    copied = [st for st in t.sentences
+              if (len(word_list(st.text)) >= 5 and ngrams(st.text, 5) <= b5) or ngrams(st.text, 8) & b8]
+    own = [st for st in t.sentences if not any(ngrams(st.text, 4) & ngrams(o, 4) for o in others)]
+    assert len(copied) >= 3 and len(own) >= 8
+    for st in copied:
+        assert [m.id for m in st.sources][:1] == ["seed-b"], st.text
+        m = st.sources[0]
+        assert seed_b[m.source_start:m.source_end] == m.source_text
+        assert m.start < st.end and m.end > st.start
+    for st in own:
+        assert st.sources == [], st.text
+    spun = [m for st in copied for m in st.sources if m.substitutions]
+    assert any(["US", "USA"] in m.substitutions for m in spun)
+
+
+def test_trace_lists_every_earlier_source_oldest_first(store_dir):
+    with Store(store_dir) as s:
+        t = trace(s, s.get("digest-0522"))
+    by_start = {st.text[:25]: [m.id for m in st.sources] for st in t.sentences}
+    assert by_start["American warplanes bombed"] == ["northern-wire-0518"]
+    assert by_start["Coalition officials said "] == ["seed-b", "seed-a"]
+    assert by_start["Tensions rose in Syria's "] == []
+
+
+def test_nothing_is_credited_to_a_later_article(store_dir):
+    with Store(store_dir) as s:
+        t = trace(s, s.get("seed-b"))  # the wire: seed-a and the digest copied it, not the reverse
+    assert t.attributed == 0
+
+
+def test_cli_trace_json_accepts_a_file_and_cluster_puts_the_pair_in_one_story(store_dir, seed_a_path):
+    r = subprocess.run([*CLI, "trace", str(seed_a_path), "--store", str(store_dir), "--json"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["article"]["id"] == "seed-a" and out["total"] == len(sentences(seed_a_path.read_text("utf-8")))
+    assert {m["id"] for s in out["sentences"] for m in s["sources"]} == {"seed-b"}
+
+    r = subprocess.run([*CLI, "cluster", "--store", str(store_dir), "--json"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    stories = json.loads(r.stdout)["stories"]
+    assert sum(s["size"] for s in stories) == 10
+    pair = [s for s in stories if "seed-a" in s["articles"]][0]
+    assert "seed-b" in pair["articles"] and pair["first"] == "seed-b" and pair["size"] == len(pair["articles"])
+    unrelated = [s for s in stories if "harbour-gazette-0518" in s["articles"]][0]
+    assert "seed-a" not in unrelated["articles"]
+
+
+def test_cli_errors_are_one_line(store_dir, tmp_path):
+    r = subprocess.run([*CLI, "trace", "no-such-id", "--store", str(store_dir)], capture_output=True, text=True)
+    assert r.returncode == 2 and "no-such-id" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([*CLI, "search", "x", "--store", str(tmp_path / "none")], capture_output=True, text=True)
+    assert r.returncode == 2 and "not a storymatch store" in r.stderr
