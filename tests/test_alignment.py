@@ -172,3 +172,16 @@ def test_align_command_json_and_errors(seed_a_path, seed_b_path, tmp_path):
     empty.write_text("")
     bad = runner.invoke(app, ["align", str(empty), str(seed_b_path)])
     assert bad.exit_code == 2 and "file is empty" in bad.output and "Traceback" not in bad.output
+
+
+def test_optional_paraphrase_level(seed_a, seed_b):
+    r = align(seed_a, seed_b, AlignParams(paraphrase_model="minilm"))
+    assert_exact(r, seed_a, seed_b)
+    para = [p for p in r.passages if p.kind == "paraphrase"]
+    # "Syria today condemned ... a 'brazen attack'" rewrites "Syria has condemned the strike as a 'brazen attack'".
+    assert any("brazen attack" in p.a_text and "brazen attack" in p.b_text for p in para)
+    cut = seed_a.index("Local media have reported")
+    assert all(p.a_end <= cut for p in r.passages)
+    # The word-level passages are the same as without the paraphrase level.
+    plain = align(seed_a, seed_b)
+    assert [x for x in r.passages if x.kind != "paraphrase"] == [x for x in plain.passages if x.kind != "paraphrase"]

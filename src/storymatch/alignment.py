@@ -39,7 +39,8 @@ class AlignParams:
     merge_similarity: float = 0.4  # least word-level similarity of the gap texts for such a merge
     language: str | None = None  # stopword language; None: the articles' language, else English
     paraphrase_model: str | None = None  # embedding backend for sentence-level paraphrase (off by default)
-    paraphrase_threshold: float = 0.85  # cosine from which two unaligned sentences are a paraphrase
+    paraphrase_threshold: float = 0.7  # cosine from which two unaligned sentences sharing more than
+    #                                   min_distinctive non-stopwords are a paraphrase
 
 
 @dataclass

@@ -1,0 +1,67 @@
+"""Sentence-level paraphrase reuse, an optional level above word-n-gram alignment.
+
+Rewritten sentences share too few word n-grams to seed a passage. With an
+embedding backend named in `AlignParams.paraphrase_model`, sentences not
+already inside a passage are matched one-to-one by cosine similarity, and a
+match must also share distinctive words (PAN practice pairs a cosine with a
+word-overlap test): embeddings alone rate any two sentences on one topic as
+alike. It is off by default: it costs a model load and ~ms per sentence, and two reports
+of one event can say the same thing in different words without reuse.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .substitutions import substitutions
+from .seeding import stopwords
+from .text import Span, normalize, sentences, word_list, words
+
+if TYPE_CHECKING:
+    from .alignment import AlignParams, Passage
+
+
+def _free(sents: list[Span], spans: list[tuple[int, int]], min_words: int) -> list[Span]:
+    """Sentences long enough and less than half inside the given passage spans."""
+    out = []
+    for s in sents:
+        inside = sum(max(0, min(s.end, e) - max(s.start, b)) for b, e in spans)
+        if inside < 0.5 * (s.end - s.start) and len(words(s.text)) >= min_words:
+            out.append(s)
+    return out
+
+
+def paraphrase_passages(a_text: str, b_text: str, existing: list[Passage], p: AlignParams) -> list[Passage]:
+    """Sentence pairs whose embeddings are at least `p.paraphrase_threshold` alike, best matches first."""
+    from .alignment import Passage
+    from .embedding import get_embedder
+
+    sa = _free(sentences(a_text), [(x.a_start, x.a_end) for x in existing], p.min_words)
+    sb = _free(sentences(b_text), [(x.b_start, x.b_end) for x in existing], p.min_words)
+    if not sa or not sb:
+        return []
+    emb = get_embedder(p.paraphrase_model)
+    sims = emb.encode([s.text for s in sa]) @ emb.encode([s.text for s in sb]).T
+    stop = stopwords(p.language or "en")
+    bag_a = [{w for w in word_list(s.text) if w not in stop} for s in sa]
+    bag_b = [{w for w in word_list(s.text) if w not in stop} for s in sb]
+    out: list[Passage] = []
+    used_a, used_b = set(), set()
+    for flat in np.argsort(-sims, axis=None):
+        i, j = divmod(int(flat), sims.shape[1])
+        if sims[i, j] < p.paraphrase_threshold:
+            break
+        if i in used_a or j in used_b or len(bag_a[i] & bag_b[j]) < p.min_distinctive + 1:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        a, b = sa[i], sb[j]
+        wa, wb = words(normalize(a.text)), words(normalize(b.text))
+        subs = substitutions([w.text for w in wa], [w.text for w in wb],
+                             [(a.start + w.start, a.start + w.end) for w in wa],
+                             [(b.start + w.start, b.start + w.end) for w in wb], a_text, b_text, max_words=3)
+        out.append(Passage(a.start, a.end, b.start, b.end, a.text, b.text, "paraphrase",
+                           round(float(sims[i, j]), 4), subs))
+    return out
