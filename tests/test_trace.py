@@ -97,3 +97,26 @@ def test_cli_errors_are_one_line(store_dir, tmp_path):
     assert r.returncode == 2 and "no-such-id" in r.stderr and "Traceback" not in r.stderr
     r = subprocess.run([*CLI, "search", "x", "--store", str(tmp_path / "none")], capture_output=True, text=True)
     assert r.returncode == 2 and "not a storymatch store" in r.stderr
+
+
+def test_report_reuse_graph_json_and_csv(store_dir, tmp_path):
+    out_csv = tmp_path / "edges.csv"
+    r = subprocess.run([*CLI, "report", "--store", str(store_dir), "--json", "--csv", str(out_csv)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    edges = {(e["source"], e["reuser"]): e for e in rep["edges"]}
+    assert edges[("seed-b", "seed-a")]["sentences"] >= 3
+    with Store(store_dir) as s:
+        for e in rep["edges"]:
+            assert s.get(e["source"]).earlier_than(s.get(e["reuser"])), e
+        for p in rep["passages"]:
+            assert s.get(p["source"]).article.text[p["start"]:p["end"]] == p["text"]
+    assert ("seed-a", "digest-0522") not in edges  # the digest's copy is credited to the wire it came from
+    pair_story = [st for st in rep["stories"] if "seed-a" in st["articles"]][0]
+    assert pair_story["first"] == "seed-b" and pair_story["reused_chars"] > 0
+    import csv
+
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
+    assert {(row["source"], row["reuser"]) for row in rows} == set(edges)
+    assert max(len(p["reusers"]) for p in rep["passages"]) >= 2

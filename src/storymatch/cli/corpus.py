@@ -156,3 +156,34 @@ def search_cmd(article: str = typer.Argument(..., help="A stored article id, or 
         console.print(Text(f"{d['score']:.2f}  {a['id']}  {h.relation:<10}  p(same)={d['probability']:.2f}  "
                            f"overall={d['scores']['overall']:.1f}  reused {d['reuse']['coverage_query']:.0%} of query"
                            f"  ({a.get('source') or '?'}, {a.get('date') or 'undated'})  {a.get('title') or ''}"))
+
+
+@app.command("report")
+def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+               csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the reuse graph's edges to this CSV file."),
+               top: int = typer.Option(20, "--top", min=1, help="Most-reused passages to list.")) -> None:
+    """Corpus-wide reuse: per story who published first, who reused whom and how much."""
+    from ..report import reuse_report
+
+    with _open(store) as st:
+        with Progress(TextColumn("report"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("report", total=st.count())
+            rep = reuse_report(st, top_passages=top, progress=lambda k: bar.advance(task, k))
+    if csv_out:
+        try:
+            rep.write_csv(csv_out)
+        except OSError as e:
+            fail(f"{csv_out}: cannot write ({e.strerror})")
+    if json_out:
+        print_json(rep.to_dict())
+        return
+    console.print(f"{rep.articles} articles, {len(rep.edges)} reuse edges, {len(rep.stories)} stories with "
+                  "more than one article.", highlight=False)
+    for e in rep.edges[:top]:
+        console.print(Text(f"  {e.source} -> {e.reuser}: {e.sentences} sentences, {e.chars} chars "
+                           f"({e.share:.0%} of {e.reuser})"))
+    if rep.passages:
+        console.print("Most-reused passages:")
+    for p in rep.passages[:top]:
+        console.print(Text(f"  {len(p.reusers)}x  {p.source}[{p.start}:{p.end}]  {p.text[:100]}"))
