@@ -23,6 +23,7 @@ SENTENCE_PAIR_MIN = 0.6
 @dataclass
 class Evidence:
     shared_entities: list[str] = field(default_factory=list)
+    shared_terms: list[str] = field(default_factory=list)
     only_a: list[str] = field(default_factory=list)
     only_b: list[str] = field(default_factory=list)
     shared_places: list[dict] = field(default_factory=list)
@@ -33,6 +34,13 @@ class Evidence:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _shared_terms(fa: ArticleFeatures, fb: ArticleFeatures) -> list[str]:
+    """Content words both articles use, most used first: the vocabulary of the shared story."""
+    wa, wb = fa.content_words, fb.content_words
+    shared = [(min(wa[w], wb[w]), len(w), w) for w in wa.keys() & wb.keys() if len(w) >= 4]
+    return [w for _, _, w in sorted(shared, reverse=True)[:MAX_LIST]]
 
 
 def _date_label(value: str) -> str:
@@ -58,6 +66,7 @@ def build_evidence(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray | N
     ev.only_a = [g.name for g in sorted(ga.values(), key=lambda g: -g.count) if g.key not in ka][:MAX_LIST]
     ev.only_b = [g.name for g in sorted(gb.values(), key=lambda g: -g.count) if g.key not in kb][:MAX_LIST]
 
+    ev.shared_terms = _shared_terms(fa, fb)
     ev.shared_places = _shared_places(fa.places, fb.places)
 
     for value in date_overlap(fa.dates, fb.dates)[:MAX_LIST]:

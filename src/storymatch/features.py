@@ -19,7 +19,7 @@ from .embedding import get_embedder
 from .entities import PLACE_LABELS, Entity, extract_entities
 from .language import detect_language
 from .quantities import NumberMention, extract_numbers
-from .places import Place, resolve_place, resolve_places
+from .places import Place, main_country, resolve_place, resolve_places
 from .quotes import Quote, extract_quotes
 from .text import Span, sentences, word_list
 
@@ -57,6 +57,7 @@ class ArticleFeatures:
     numbers: list[NumberMention]
     quotes: list[Quote]
     content_words: Counter
+    main_country: str | None = None
     backend: str | None = None
     title_vector: np.ndarray | None = None
     lead_vector: np.ndarray | None = None
@@ -73,6 +74,8 @@ def analyse(article: Article) -> ArticleFeatures:
         article.language = lang
     ents = extract_entities(text, lang)
     place_ents = [e for e in ents if e.label in PLACE_LABELS or _locative(text, e) or resolve_place(e.text)]
+    where = [_locative(text, e, any_label=True) for e in place_ents]
+    mentions = [Place(e.text, resolve_place(e.text)) for e in place_ents]
     dates = extract_dates(text, lang, article.date)
     numbers = extract_numbers(text, skip=[(d.start, d.end) for d in dates])
     sw = stopwords()
@@ -82,7 +85,8 @@ def analyse(article: Article) -> ArticleFeatures:
         language=lang,
         sentences=sentences(text),
         entities=ents,
-        places=resolve_places([e.text for e in place_ents], [_locative(text, e, any_label=True) for e in place_ents]),
+        places=resolve_places([e.text for e in place_ents], where),
+        main_country=main_country(mentions, where),
         dates=dates,
         numbers=numbers,
         quotes=extract_quotes(text),

@@ -18,6 +18,7 @@ TITLE_KEYS = ("title", "headline")
 DATE_KEYS = ("date", "date_publish", "published", "pubdate")
 LANG_KEYS = ("language", "lang")
 SOURCE_KEYS = ("source", "series", "source_domain", "outlet", "publisher")
+MIN_HTML_WORDS = 8
 KNOWN_KEYS = set(TEXT_KEYS + TITLE_KEYS + DATE_KEYS + LANG_KEYS + SOURCE_KEYS + ("id", "url"))
 
 
@@ -80,7 +81,8 @@ def article_from_html(html: str, name: str) -> Article:
         raise InputError(name, "HTML has no extractable article text")
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     text = (data.get("text") or "").strip()
-    if not text:
+    # trafilatura falls back to any text it finds (a menu, a cookie notice); a few words are not an article
+    if len(text.split()) < MIN_HTML_WORDS:
         raise InputError(name, "HTML has no extractable article text")
     return Article(
         text=text,

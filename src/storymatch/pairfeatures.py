@@ -49,6 +49,7 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None =
     f["sent_best_max"] = float(sim.max())
     f["sent_match_a"] = float((best_a >= SENTENCE_MATCH).mean())
     f["sent_match_b"] = float((best_b >= SENTENCE_MATCH).mean())
+    f.update(_sentence_stats(fa, fb, sim, best_a, best_b))
 
     ga, gb = group_names(fa.entities), group_names(fb.entities)
     matched = match_groups(ga, gb)
@@ -61,6 +62,7 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None =
     cb = {p.country for p in fb.places if p.country}
     f["country_jaccard"], f["country_overlap"] = _overlap(ca, cb)
     f["has_places"] = float(bool(ca) and bool(cb))
+    f["main_country_match"] = float(fa.main_country is not None and fa.main_country == fb.main_country)
 
     da, db = fa.dates, fb.dates
     shared_dates = date_overlap(da, db)
@@ -86,6 +88,8 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None =
     f["same_language"] = float(fa.language == fb.language)
     f["multilingual_backend"] = float(fa.backend == USE_MULTILINGUAL)
 
+    f.update(_surface_features(fa, fb))
+    f.update(_reuse_features(reuse))
     if reuse:
         f["reuse_coverage_a"] = float(reuse.get("coverage_a", 0.0))
         f["reuse_coverage_b"] = float(reuse.get("coverage_b", 0.0))
@@ -102,3 +106,91 @@ def _count_cosine(a, b) -> float:
     na = np.sqrt(sum(np.log1p(v) ** 2 for v in a.values()))
     nb = np.sqrt(sum(np.log1p(v) ** 2 for v in b.values()))
     return float(dot / (na * nb))
+
+
+HEAD_TAIL = 5  # sentences: the head carries the news, the tail often a different angle or boilerplate
+
+
+def _mean_unit(vectors: np.ndarray) -> np.ndarray | None:
+    if vectors is None or len(vectors) == 0:
+        return None
+    m = vectors.mean(axis=0)
+    return m / max(float(np.linalg.norm(m)), 1e-12)
+
+
+def _sentence_stats(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray, best_a: np.ndarray, best_b: np.ndarray) -> dict[str, float]:
+    """Best-match statistics, head/tail and cross title-lead similarity (top SemEval systems used these views).
+
+    Symmetric forms (min/max/mean over the two directions) let the model ignore
+    which article came first, as the annotators did.
+    """
+    va, vb = fa.sentence_vectors, fb.sentence_vectors
+    both = np.concatenate([best_a, best_b])
+    f = {
+        "sent_best_mean": float(both.mean()),
+        "sent_best_min_side": float(min(best_a.mean(), best_b.mean())),
+        "sent_best_median": float(np.median(both)),
+        "sent_best_top3": float(np.sort(both)[-3:].mean()),
+        "sent_sim_mean": float(sim.mean()),
+        "sent_match_60": float((both >= 0.6).mean()),
+        "sent_match_85": float((both >= 0.85).mean()),
+        "first_sent_cos": float(sim[0, 0]),
+        "head_cos": _cos(_mean_unit(va[:HEAD_TAIL]), _mean_unit(vb[:HEAD_TAIL])),
+        "tail_cos": _cos(_mean_unit(va[-HEAD_TAIL:]), _mean_unit(vb[-HEAD_TAIL:])),
+        "title_lead_cross": max(_cos(fa.title_vector, fb.lead_vector), _cos(fa.lead_vector, fb.title_vector)),
+        "sentences_min": float(min(len(va), len(vb))),
+        "sentences_max": float(max(len(va), len(vb))),
+    }
+    # how many sentences of the shorter article find a counterpart anywhere in the longer one
+    short = best_a if len(va) <= len(vb) else best_b
+    f["sent_best_shorter"] = float(short.mean())
+    return f
+
+
+def _char_grams(text: str, n: int = 4, limit: int = 6000) -> dict[str, int]:
+    from collections import Counter
+
+    t = " ".join(text[:limit].lower().split())
+    return Counter(t[i:i + n] for i in range(max(0, len(t) - n + 1)))
+
+
+def _surface_features(fa: ArticleFeatures, fb: ArticleFeatures) -> dict[str, float]:
+    """Script-independent lexical overlap: character 4-grams survive inflection (tr, pl, ar) where words do not."""
+    a, b = fa.article, fb.article
+    ta = set(w for w in _title_words(fa))
+    tb = set(w for w in _title_words(fb))
+    f = {
+        "char4_cos": _count_cosine(_char_grams(a.full_text), _char_grams(b.full_text)),
+        "title_word_jaccard": _overlap(ta, tb)[0],
+        "has_titles": float(bool(a.title) and bool(b.title)),
+        "log_chars_min": float(np.log1p(min(len(a.text), len(b.text)))),
+        "log_chars_max": float(np.log1p(max(len(a.text), len(b.text)))),
+        "entity_shared": 0.0,
+        "numbers_shared": float(len({n.value for n in fa.numbers} & {n.value for n in fb.numbers})),
+        "places_min": float(min(len(fa.places), len(fb.places))),
+        "quotes_min": float(min(len(fa.quotes), len(fb.quotes))),
+    }
+    ka, kb = {e.key for e in fa.entities}, {e.key for e in fb.entities}
+    f["entity_shared"] = float(len(ka & kb))
+    return f
+
+
+def _title_words(feats: ArticleFeatures) -> list[str]:
+    from .features import stopwords
+    from .text import word_list
+
+    art = feats.article
+    title = art.title or (feats.sentences[0].text if feats.sentences else "")
+    sw = stopwords()
+    return [w for w in word_list(title) if w not in sw and len(w) > 1]
+
+
+def _reuse_features(reuse: dict | None) -> dict[str, float]:
+    """How the reused text is made: verbatim copying versus paraphrase, and in how many passages."""
+    passages = (reuse or {}).get("passages") or []
+    verbatim = [p for p in passages if p.get("kind") == "verbatim"]
+    return {
+        "reuse_passages": float(len(passages)),
+        "reuse_verbatim_share": len(verbatim) / len(passages) if passages else 0.0,
+        "reuse_similarity_mean": float(np.mean([p.get("similarity", 0.0) for p in passages])) if passages else 0.0,
+    }

@@ -127,6 +127,14 @@ def resolve_place(name: str) -> str | None:
     return hit[0] if hit else None
 
 
+def main_country(places: list[Place], locative: list[bool] | None = None) -> str | None:
+    """Where the story happens: the country most often named as a location, else most often named."""
+    flags = locative or [False] * len(places)
+    where = Counter(p.country for p, loc in zip(places, flags) if p.country and loc and not p.inferred)
+    counts = where or Counter(p.country for p in places if p.country and not p.inferred)
+    return counts.most_common(1)[0][0] if counts else None
+
+
 def resolve_places(names: list[str], locative: list[bool] | None = None) -> list[Place]:
     """Resolve an article's place names; unknown ones take the article's main country.
 
@@ -135,10 +143,7 @@ def resolve_places(names: list[str], locative: list[bool] | None = None) -> list
     ("US officials") name a country without placing the story there.
     """
     resolved = [(n, resolve_place(n)) for n in names]
-    flags = locative or [False] * len(names)
-    where = Counter(code for (_, code), loc in zip(resolved, flags) if code and loc)
-    counts = where or Counter(code for _, code in resolved if code)
-    main = counts.most_common(1)[0][0] if counts else None
+    main = main_country([Place(n, code) for n, code in resolved], locative)
     seen: dict[str, Place] = {}
     for name, code in resolved:
         key = _clean(name).lower()

@@ -61,7 +61,8 @@ class RuleScorer:
         sent = _scale(0.5 * (f["sent_best_a"] + f["sent_best_b"]), lo, hi)
         content = 0.45 * doc + 0.25 * lead + 0.30 * sent
 
-        places = f["country_overlap"] if f["has_places"] else content
+        # the country the story happens in weighs most; then how many countries both involve
+        places = 0.6 * f["main_country_match"] + 0.4 * f["country_overlap"] if f["has_places"] else content
         ents = f["entity_overlap"]
         if f["has_pubdates"]:
             when = 1.0 - _scale(f["pubdate_gap_days"], 2, 30)

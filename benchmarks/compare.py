@@ -1,0 +1,97 @@
+"""Speed of `compare`: cold start, warm per-pair latency (p50/p95) and time per stage.
+
+    python benchmarks/compare.py [--pairs 60] [--lang en-en]
+
+Pairs are real-length news pairs: SemEval-2022 training pairs from ../shared/ when present,
+else the project's own fixtures. Cold start runs in a fresh subprocess (imports + model loads +
+the first pair), so it is what a user waits for on `storymatch compare`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "semeval22" / "train.jsonl"
+
+
+def load_pairs(n: int, langs: str):
+    from storymatch.article import Article
+
+    pairs = []
+    if SHARED.exists():
+        for line in SHARED.open(encoding="utf-8"):
+            r = json.loads(line)
+            if f"{r['lang1']}-{r['lang2']}" != langs or not r["text1"] or not r["text2"]:
+                continue
+            pairs.append((Article(r["text1"], title=r["title1"]), Article(r["text2"], title=r["title2"])))
+            if len(pairs) >= n:
+                break
+    if not pairs:
+        files = sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.txt")) + sorted((ROOT / "examples").glob("*.txt"))
+        texts = [f.read_text(encoding="utf-8") for f in files]
+        pairs = [(Article(texts[i % len(texts)]), Article(texts[(i + 1) % len(texts)])) for i in range(n)]
+    return pairs
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=int, default=60)
+    ap.add_argument("--lang", default="en-en")
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "storymatch", "compare", str(ROOT / "examples/seed-a.txt"),
+                    str(ROOT / "examples/seed-b.txt"), "--json"], check=True, capture_output=True)
+    cold = time.perf_counter() - t0
+
+    from storymatch.compare import compare
+    from storymatch.scoring import RuleScorer, default_scorer
+
+    pairs = load_pairs(args.pairs, args.lang)
+    compare(*pairs[0])  # load models in this process
+    latencies, stages = [], {}
+    for a, b in pairs:
+        a.language = b.language = None
+        t = time.perf_counter()
+        c = compare(a, b)
+        latencies.append(time.perf_counter() - t)
+        for k, v in c.timings.items():
+            stages.setdefault(k, []).append(v)
+
+    # What the scorer adds on its own, against the rule scorer on the same features.
+    feats = [compare(a, b).features for a, b in pairs[:20]]
+    scorer_ms = {}
+    for name, scorer in [("rules", RuleScorer()), (default_scorer().name, default_scorer())]:
+        t = time.perf_counter()
+        for _ in range(5):
+            for f in feats:
+                scorer.score(f)
+        scorer_ms[name] = (time.perf_counter() - t) / (5 * len(feats)) * 1000
+
+    print(f"pairs: {len(pairs)} ({args.lang if SHARED.exists() else 'fixtures'}), "
+          f"mean chars per article: {statistics.mean(len(a.text) + len(b.text) for a, b in pairs) / 2:.0f}")
+    print(f"cold start (fresh process, example pair): {cold:.2f} s")
+    print(f"warm latency per pair: p50 {pct(latencies, .5) * 1000:.0f} ms, p95 {pct(latencies, .95) * 1000:.0f} ms")
+    print("time per stage (mean ms):")
+    means = {k: statistics.mean(v) * 1000 for k, v in stages.items()}
+    for k, v in sorted(means.items(), key=lambda kv: -kv[1]):
+        print(f"  {k:<14} {v:8.1f}")
+    print(f"slowest stage: {max(means, key=means.get)}")
+    for name, ms in scorer_ms.items():
+        print(f"scorer {name!r}: {ms:.3f} ms per pair")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from storymatch.cli import main
+
+main()

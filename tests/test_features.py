@@ -1,0 +1,78 @@
+"""Per-article features on real text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from storymatch.article import Article
+from storymatch.dates import extract_dates
+from storymatch.features import analyse
+from storymatch.language import detect_language
+from storymatch.places import resolve_place
+from storymatch.quantities import extract_numbers
+from storymatch.quotes import extract_quotes, shared_quotes
+from storymatch.text import normalize, sentences
+
+
+def test_language_detection(seed_b):
+    assert detect_language(seed_b) == "en"
+    assert detect_language("Flugzeuge der Koalition haben in Syrien einen Konvoi angegriffen, sagte ein Sprecher.") == "de"
+    assert detect_language("La coalición liderada por Estados Unidos atacó un convoy en Siria cerca de la frontera.") == "es"
+    assert detect_language("12 345 !!") is None
+
+
+def test_sentences_keep_exact_offsets(seed_a):
+    sents = sentences(seed_a)
+    assert len(sents) >= 15
+    for s in sents:
+        assert seed_a[s.start:s.end] == s.text
+    assert any(s.text == "But we will defend our troops." for s in sents)
+    # "U.S. Marine General" must not be split after "U.S."
+    assert any(s.text.startswith("U.S. Marine General Joseph Dunford") for s in sents)
+
+
+def test_normalize_is_length_preserving(seed_a):
+    assert len(normalize(seed_a)) == len(seed_a)
+    assert normalize("“De-confliction” – zone’s") == "\"de-confliction\" - zone's"
+
+
+def test_places_resolve_to_countries():
+    assert resolve_place("Syria") == resolve_place("Syrian") == resolve_place("Damascus") == "SY"
+    assert resolve_place("U.S.") == resolve_place("USA") == resolve_place("United States") == "US"
+    assert resolve_place("Russians") == resolve_place("Russian Federation") == "RU"
+    assert resolve_place("Syrien") == "SY"  # German name, via pycountry's translations
+
+
+def test_unknown_place_takes_the_article_location(seed_b):
+    feats = analyse(Article(seed_b))
+    tanf = [p for p in feats.places if "Tanf" in p.name]
+    assert tanf and tanf[0].country == "SY" and tanf[0].inferred
+
+
+def test_entities_on_the_wire_report(seed_b):
+    feats = analyse(Article(seed_b))
+    names = {e.text for e in feats.entities}
+    assert {"AFP", "Syria"} <= names
+    assert feats.language == "en"
+
+
+def test_relative_dates_follow_the_publication_date():
+    text = "The strike happened last night. On May 18 officials met; the accord of 3 March 2016 still holds."
+    undated = [d.value for d in extract_dates(text, "en")]
+    assert undated == ["D-1", "--05-18", "2016-03-03"]
+    dated = [d.value for d in extract_dates(text, "en", dt.date(2017, 5, 19))]
+    assert dated == ["2017-05-18", "2017-05-18", "2016-03-03"]
+    assert [d.value for d in extract_dates("Am 18. Mai 2017 und gestern", "de")] == ["2017-05-18", "D-1"]
+
+
+def test_numbers_normalise_separators_and_units():
+    values = [n.value for n in extract_numbers("Some 1,500 troops and 2.5 million people; 40% of 12 villages in 2017.")]
+    assert values == ["1500", "2.5e6", "40%", "12"]
+
+
+def test_quotes_straight_and_curly_meet(seed_a, seed_b):
+    qa, qb = extract_quotes(seed_a), extract_quotes(seed_b)
+    for q in qa + qb:
+        assert q.text in (seed_a + seed_b)
+    pairs = shared_quotes(qa, qb)
+    assert any("A convoy going down the road" in x.text and "A convoy going down the road" in y.text for x, y, _ in pairs)
