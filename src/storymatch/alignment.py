@@ -198,9 +198,8 @@ def align(a: Article | str, b: Article | str, params: AlignParams | None = None)
     p = params or AlignParams()
     a_text, a_date, a_lang = _as_parts(a)
     b_text, b_date, b_lang = _as_parts(b)
-    vocab: dict[str, int] = {}
     lang = p.language or a_lang or b_lang
-    ta, tb = tokenize(a_text, vocab, lang), tokenize(b_text, vocab, lang)
+    ta, tb = tokenize(a_text, lang), tokenize(b_text, lang)
     passages = [x for c in _candidates(ta, tb, p) if (x := _passage(ta, tb, c, p)) is not None]
     if p.paraphrase_model:
         from .paraphrase import paraphrase_passages

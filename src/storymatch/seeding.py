@@ -71,19 +71,25 @@ class Tokens:
         return len(self.words)
 
 
-def tokenize(text: str, vocab: dict[str, int], language: str | None = None) -> Tokens:
-    """Words of `text` (on its length-preserving normalisation) with ids from a shared vocabulary."""
+def tokenize(text: str, language: str | None = None) -> Tokens:
+    """Words of `text` (on its length-preserving normalisation) with offsets and integer ids.
+
+    Ids are the words' string hashes: equal within one process, which is all
+    seeding needs, and computed in C (map) rather than in a Python loop.
+    """
     norm = normalize(text)
     matches = list(_WORD.finditer(norm))
-    words = [m.group() for m in matches]
-    starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-    ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
-    setdef = vocab.setdefault
-    ids = np.fromiter((setdef(w, len(vocab)) for w in words), dtype=np.int64, count=len(words))
+    words = list(map(re.Match.group, matches))
+    n = len(words)
+    spans = np.array(list(map(re.Match.span, matches)), dtype=np.int64).reshape(n, 2)
+    ids = np.fromiter(map(hash, words), dtype=np.int64, count=n)
     stop = stopwords(language or "en")
-    distinctive = np.fromiter((w not in stop and not (len(w) < 3 and w.isalpha()) for w in words),
-                              dtype=bool, count=len(words))
-    if len(words):
+    common = np.fromiter(map(stop.__contains__, words), dtype=bool, count=n)
+    short = np.fromiter(map(len, words), dtype=np.int64, count=n) < 3
+    alpha = np.fromiter(map(str.isalpha, words), dtype=bool, count=n)
+    distinctive = ~common & ~(short & alpha)
+    starts, ends = spans[:, 0].copy(), spans[:, 1].copy()
+    if n:
         for m in _STOCK_RE.finditer(norm):
             lo, hi = np.searchsorted(starts, m.start()), np.searchsorted(starts, m.end())
             distinctive[lo:hi] = False
@@ -94,7 +100,7 @@ def ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
     """Rolling polynomial hash of every word n-gram (uint64, wrap-around is intended)."""
     if len(ids) < n:
         return np.zeros(0, dtype=np.uint64)
-    x = ids.astype(np.uint64) + np.uint64(1)
+    x = ids.view(np.uint64)
     h = np.zeros(len(ids) - n + 1, dtype=np.uint64)
     base = np.uint64(1_000_003)
     with np.errstate(over="ignore"):
