@@ -34,8 +34,28 @@ STOCK_PHRASES = (
     "last week", "last month", "last year", "this week", "this month", "this year", "earlier this",
     "all rights reserved", "copyright",
 )
-_STOCK_RE = re.compile(r"\b(?:" + "|".join(sorted((re.escape(p) for p in STOCK_PHRASES), key=len, reverse=True))
-                       + r")\b")
+
+
+@lru_cache(maxsize=1)
+def _stock_hashes() -> dict[int, np.ndarray]:
+    """Stock phrases as word n-gram hashes by length, to find them with the same hashing as seeds."""
+    by_len: dict[int, list[int]] = {}
+    for phrase in STOCK_PHRASES:
+        ids = np.fromiter(map(hash, _WORD.findall(normalize(phrase))), dtype=np.int64)
+        by_len.setdefault(len(ids), []).append(int(ngram_hashes(ids, len(ids))[0]))
+    return {n: np.array(sorted(h), dtype=np.uint64) for n, h in by_len.items()}
+
+
+def _mark_stock(ids: np.ndarray, distinctive: np.ndarray) -> None:
+    """Words inside stock phrases are not distinctive (in place)."""
+    for n, table in _stock_hashes().items():
+        h = ngram_hashes(ids, n)
+        if not len(h):
+            continue
+        pos = np.minimum(np.searchsorted(table, h), len(table) - 1)
+        hits = np.nonzero(table[pos] == h)[0]
+        if len(hits):
+            distinctive[(hits[:, None] + np.arange(n)).ravel()] = False
 
 
 @lru_cache(maxsize=16)
@@ -81,18 +101,14 @@ def tokenize(text: str, language: str | None = None) -> Tokens:
     matches = list(_WORD.finditer(norm))
     words = list(map(re.Match.group, matches))
     n = len(words)
-    spans = np.array(list(map(re.Match.span, matches)), dtype=np.int64).reshape(n, 2)
+    starts = np.fromiter(map(re.Match.start, matches), dtype=np.int64, count=n)
+    ends = np.fromiter(map(re.Match.end, matches), dtype=np.int64, count=n)
     ids = np.fromiter(map(hash, words), dtype=np.int64, count=n)
     stop = stopwords(language or "en")
-    common = np.fromiter(map(stop.__contains__, words), dtype=bool, count=n)
-    short = np.fromiter(map(len, words), dtype=np.int64, count=n) < 3
-    alpha = np.fromiter(map(str.isalpha, words), dtype=bool, count=n)
-    distinctive = ~common & ~(short & alpha)
-    starts, ends = spans[:, 0].copy(), spans[:, 1].copy()
-    if n:
-        for m in _STOCK_RE.finditer(norm):
-            lo, hi = np.searchsorted(starts, m.start()), np.searchsorted(starts, m.end())
-            distinctive[lo:hi] = False
+    distinctive = ~np.fromiter(map(stop.__contains__, words), dtype=bool, count=n)
+    for k in np.nonzero(distinctive & (ends - starts < 3))[0].tolist():
+        distinctive[k] = not words[k].isalpha()  # short words count only as numbers ("18", "G7")
+    _mark_stock(ids, distinctive)
     return Tokens(text, norm, words, starts, ends, ids, distinctive)
 
 
