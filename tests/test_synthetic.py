@@ -31,7 +31,7 @@ def test_truth_offsets_are_exact(corpus):
                 assert got == src
             elif c.obfuscation == "shuffle":
                 assert sorted(word_list(got)) == sorted(word_list(src)) and got != src
-            else:  # swap: same text up to listed substitutions
+            else:  # swap, random: the same text up to some changed words
                 assert len(set(word_list(got)) & set(word_list(src))) >= 0.6 * len(set(word_list(src)))
     assert kinds == set(synthetic.OPERATIONS)
 
@@ -48,6 +48,14 @@ def test_swaps_follow_the_list():
     rng = random.Random(0)
     out = synthetic.swap_words("US officials said Russia acted last night.", rng, rate=1.0)
     assert out == "USA officials stated Russian Federation acted yesterday."
+
+
+def test_random_edits_change_about_the_rate_of_words():
+    rng = random.Random(3)
+    text = " ".join(f"w{k}" for k in range(100))
+    out = synthetic.random_edits(text, rng, ["x", "y"], rate=0.2).split()
+    kept = set(out) & set(text.split())
+    assert 60 <= len(kept) < 100 and out != text.split()
 
 
 def test_layout_round_trip(corpus, tmp_path):
@@ -67,6 +75,7 @@ def test_aligner_finds_the_synthetic_reuse(corpus):
     for kind in ("verbatim", "swap", "fragment"):
         assert by[kind]["recall"] > 0.9 and by[kind]["precision"] > 0.9, (kind, by[kind])
     assert by["shuffle"]["recall"] > 0.85  # found, though as one passage per moved sentence
+    assert by["random"]["recall"] > 0.7 and by["random"]["precision"] > 0.9
     assert by["no-plagiarism"]["wrongly_claimed"] == 0.0
     for p, d in zip(corpus, dets):
         res_text = [p.susp[x.this_offset:x.this_end] for x in d]

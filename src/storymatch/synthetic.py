@@ -3,7 +3,8 @@
 A suspicious document is built from filler sentences (text that reuses nothing)
 with passages taken from one or more source documents inserted between them,
 each altered by one operation: a verbatim copy, word swaps from a substitution
-list, a sentence shuffle, or a cut-down fragment of a sentence. Because the
+list, a sentence shuffle, a cut-down fragment of a sentence, or PAN-style
+random word edits. Because the
 document is assembled piece by piece, the offsets of every case are exact.
 """
 
@@ -25,7 +26,7 @@ SWAPS: tuple[tuple[str, str], ...] = (
     ("attack", "assault"), ("forces", "troops"), ("told", "informed"), ("many", "numerous"),
 )
 
-OPERATIONS = ("verbatim", "swap", "shuffle", "fragment")
+OPERATIONS = ("verbatim", "swap", "shuffle", "fragment", "random")
 
 
 @dataclass
@@ -47,6 +48,30 @@ def swap_words(text: str, rng: random.Random, swaps: tuple[tuple[str, str], ...]
     return out
 
 
+def random_edits(text: str, rng: random.Random, vocabulary: list[str], rate: float = 0.3) -> str:
+    """PAN-style random obfuscation: shuffle, delete, insert and replace words at random.
+
+    About `rate` x the number of words operations; inserted and replacing words
+    come from `vocabulary` (words of unrelated text).
+    """
+    tokens = text.split()
+    for _ in range(max(1, int(rate * len(tokens)))):
+        if len(tokens) < 3:
+            break
+        k = rng.randrange(len(tokens))
+        op = rng.random()
+        if op < 0.25:  # move a word a few places
+            w = tokens.pop(k)
+            tokens.insert(min(len(tokens), max(0, k + rng.randint(-3, 3))), w)
+        elif op < 0.5:
+            tokens.pop(k)
+        elif op < 0.75:
+            tokens.insert(k, rng.choice(vocabulary))
+        else:
+            tokens[k] = rng.choice(vocabulary)
+    return " ".join(tokens)
+
+
 def _fragment(sent: Span, rng: random.Random, min_words: int, max_words: int) -> Span | None:
     """A contiguous run of words from inside a longer sentence."""
     ws = list(re.finditer(r"\S+", sent.text))
@@ -61,7 +86,7 @@ def _fragment(sent: Span, rng: random.Random, min_words: int, max_words: int) ->
 
 
 def reused_piece(src: str, src_index: int, op: str, rng: random.Random, max_sentences: int = 4,
-                 swaps: tuple[tuple[str, str], ...] = SWAPS) -> Piece | None:
+                 swaps: tuple[tuple[str, str], ...] = SWAPS, vocabulary: list[str] | None = None) -> Piece | None:
     """One altered passage of `src`, with its truth case (suspicious offsets filled in later)."""
     sents = sentences(src)
     if not sents:
@@ -86,6 +111,8 @@ def reused_piece(src: str, src_index: int, op: str, rng: random.Random, max_sent
         while k > 1 and order == sorted(order):
             rng.shuffle(order)
         text = " ".join(chosen[i].text for i in order)
+    elif op == "random":
+        text = random_edits(src[start:end], rng, vocabulary or src[start:end].split())
     else:
         raise ValueError(f"unknown reuse operation {op!r} (use one of {', '.join(OPERATIONS)})")
     return Piece(text, Case(0, len(text), start, end - start, op), src_index)
@@ -120,6 +147,7 @@ def generate(sources: list[str], fillers: list[str], n_docs: int = 10, seed: int
         raise ValueError("generate() needs at least one source text and one filler text")
     rng = random.Random(seed)
     filler_sents = [s.text for f in fillers for s in sentences(f)]
+    vocabulary = [w for s in filler_sents for w in s.split()]
     pairs: list[PanPair] = []
 
     def filler() -> list[Piece]:
@@ -130,7 +158,7 @@ def generate(sources: list[str], fillers: list[str], n_docs: int = 10, seed: int
         pieces = filler()
         for _ in range(rng.randint(*passages_per_doc)):
             si = rng.choice(chosen)
-            piece = reused_piece(sources[si], chosen.index(si), rng.choice(operations), rng)
+            piece = reused_piece(sources[si], chosen.index(si), rng.choice(operations), rng, vocabulary=vocabulary)
             if piece:
                 pieces += [piece] + filler()
         text, cases = assemble(pieces, len(chosen))
