@@ -40,7 +40,12 @@ def dump(store_dir: Path) -> dict:
     db = sqlite3.connect(store_dir / DB_NAME)
     out = {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
            for t in ("articles", "features", "lsh", "vectors", "meta")}
+    rows = db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
     db.close()
+    vec_file = store_dir / "vectors-fast.f16"
+    if vec_file.exists():  # the committed rows only: that is all a reader ever sees
+        out["vector_file"] = vec_file.read_bytes()[: rows * 1024 * 2]
+        assert len(out["vector_file"]) == rows * 1024 * 2
     return out
 
 

@@ -97,10 +97,28 @@ def test_vector_index_exact_and_usearch_agree_and_caches_follow_the_table(tmp_pa
         assert exact.search(q, 5)[0][0] == s.get("a150").seq
         assert ann.search(q, 5)[0][0] == s.get("a150").seq
         assert s.get("a150").seq not in {x for x, _ in exact.search(q, 5, exclude={s.get("a150").seq})}
-        _add(s, *arts[200:], vectors=vecs[200:], tier="t")  # the caches on disk are now stale
+        _add(s, *arts[200:], vectors=vecs[200:], tier="t")  # the in-memory matrix and the usearch file are now stale
         q = vecs[250]
         for usearch_min in (10**9, 1):
             fresh = VectorIndex(s, "t", usearch_min=usearch_min)
             seq, sim = fresh.search(q, 1)[0]
             assert seq == s.get("a250").seq and sim > 0.99
-        assert (tmp_path / "vectors-t.npy").exists() and (tmp_path / "vectors-t.usearch").exists()
+        assert (tmp_path / "vectors-t.f16").stat().st_size == 300 * 32 * 2 and (tmp_path / "vectors-t.usearch").exists()
+
+
+def test_vector_rows_left_by_a_killed_batch_are_never_read_and_get_overwritten(tmp_path):
+    rng = np.random.default_rng(2)
+    vecs = rng.normal(size=(20, 8)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    arts = [Article(f"text {i}", id=f"a{i}", language="en") for i in range(20)]
+    with Store(tmp_path, create=True) as s:
+        _add(s, *arts[:10], vectors=vecs[:10], tier="t")
+        with open(s.vector_path("t"), "ab") as fh:  # what a batch killed before its commit leaves
+            fh.write(np.ones((5, 8), dtype=np.float16).tobytes())
+        seqs, mat = s.vector_rows("t")
+        assert len(seqs) == 10 and np.allclose(mat, vecs[:10], atol=1e-3)
+        _add(s, *arts[10:], vectors=vecs[10:], tier="t")
+        seqs, mat = s.vector_rows("t")
+        assert len(seqs) == 20 and np.allclose(mat, vecs, atol=1e-3)
+        assert s.vector_path("t").stat().st_size == 20 * 8 * 2
+        assert np.allclose(s.vector_of("t", s.get("a15").seq), vecs[15], atol=1e-3)

@@ -15,7 +15,7 @@ import numpy as np
 from .ingest import store_lsh_params
 from .lsh import rank_candidates, text_keys
 from .store import Store, Stored
-from .vectors import VectorIndex
+from .vectors import VectorIndex, index_for
 
 
 @dataclass
@@ -45,8 +45,8 @@ def find_candidates(store: Store, query: Stored, *, k_vector: int = 20, k_lsh: i
     lsh = rank_candidates(store.lsh_hits(keys), limit=k_lsh + 1) if len(keys) else []
     vec = query_vector(store, query)
     near: list[tuple[int, float]] = []
-    if vec is not None:
-        index = index or VectorIndex(store, store.get_meta("tier"))
+    if vec is not None and k_vector > 0:
+        index = index or index_for(store, store.get_meta("tier"))
         near = index.search(vec, k_vector, exclude={query.seq})
     seqs = [s for s, _ in lsh] + [s for s, _ in near]
     found = store.get_many(seqs)

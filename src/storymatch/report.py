@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from .cluster import ClusterItem, Story, cluster_stream
 from .store import Store, Stored
 
@@ -26,7 +28,7 @@ def _store_vectors(store: Store):
     tier = store.get_meta("tier")
     if tier and tier != "none" and store.vector_count(tier) == store.count():
         seqs, mat = store.vector_rows(tier)
-        return dict(zip((int(s) for s in seqs), mat))
+        return dict(zip((int(s) for s in seqs), mat.astype(np.float32)))
     enc = get_tier("fast")
     out = {}
     batch = []

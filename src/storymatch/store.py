@@ -2,15 +2,19 @@
 
 Layout of a store folder (schema version SCHEMA_VERSION):
 
-    STORE/storymatch.sqlite        articles, features, LSH keys, vectors, results (the truth)
+    STORE/storymatch.sqlite        articles, features, LSH keys, vector rows, results (the truth)
     STORE/storymatch.sqlite-wal    SQLite's write-ahead log (present while open)
-    STORE/vectors-<tier>.npy       exact-search cache of one tier's vectors  } derived: rebuilt
-    STORE/vectors-<tier>.usearch   approximate index for large stores       } from SQLite when stale
+    STORE/vectors-<tier>.f16       the tier's unit vectors, float16 rows, appended in ingest order
+    STORE/vectors-<tier>.usearch   approximate index for large stores (+ .json: what it holds);
+                                   derived, rebuilt or extended from the above when stale
     STORE/ingest-report.txt        the bad records of the last ingest, one line each
 
 Everything an ingest batch writes goes into the database in one transaction, so a
-killed process leaves either the whole batch or none of it; the derived files
-carry the article count they were built from and are rebuilt when it differs.
+killed process leaves either the whole batch or none of it. Vectors live in a flat
+file (a 2 KB blob per row in SQLite takes a whole 4 KB page); a batch appends its
+rows before committing the transaction that records them, and rows past the last
+committed one are never read and are cut off by the next append, so the file
+agrees with the database whatever moment a kill comes.
 Articles are keyed by their id (INSERT OR IGNORE), which makes ingest idempotent.
 """
 
@@ -28,6 +32,8 @@ import numpy as np
 from .article import Article
 
 SCHEMA_VERSION = 1
+# Vectors are kept as float16: half the size, and cosines change by < 1e-3, far below any threshold.
+VECTOR_DTYPE = np.float16
 DB_NAME = "storymatch.sqlite"
 REPORT_NAME = "ingest-report.txt"
 
@@ -50,9 +56,10 @@ CREATE TABLE IF NOT EXISTS features (
 CREATE TABLE IF NOT EXISTS lsh (        -- one row per (band key, article): sentence MinHash bands
     key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS vectors (    -- unit float32 vectors, one per article and tier
-    tier TEXT NOT NULL, seq INTEGER NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (tier, seq)
+CREATE TABLE IF NOT EXISTS vectors (    -- row of each article's vector in STORE/vectors-<tier>.f16
+    tier TEXT NOT NULL, seq INTEGER NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (tier, seq)
 ) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS vectors_row ON vectors(tier, row);
 CREATE TABLE IF NOT EXISTS results (    -- cached pair alignments, traces, story assignments
     kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
@@ -96,6 +103,7 @@ class Store:
 
     def __init__(self, folder: str | Path, *, create: bool = False):
         self.folder = Path(folder)
+        self._vector_maps: dict[str, np.ndarray] = {}
         db_path = self.folder / DB_NAME
         if not db_path.exists():
             if not create:
@@ -147,6 +155,7 @@ class Store:
     def add_batch(self, batch: Sequence[NewArticle], tier: str | None = None) -> int:
         """Write a batch in one transaction; articles whose id is stored already are skipped."""
         added = 0
+        vectors: list[tuple[int, np.ndarray]] = []
         with self._transaction():
             for item in batch:
                 a = item.article
@@ -164,9 +173,33 @@ class Store:
                 keys = {int(k) for k in item.lsh_keys.ravel() if k != 0}
                 self.db.executemany("INSERT OR IGNORE INTO lsh(key, seq) VALUES (?, ?)", [(k, seq) for k in keys])
                 if tier and item.vector is not None:
-                    self.db.execute("INSERT INTO vectors(tier, seq, vec) VALUES (?, ?, ?)",
-                                    (tier, seq, np.asarray(item.vector, dtype=np.float32).tobytes()))
+                    vectors.append((seq, item.vector))
+            if vectors:
+                self._append_vectors(tier, vectors)
         return added
+
+    def vector_path(self, tier: str) -> Path:
+        return self.folder / f"vectors-{tier.replace('/', '_').replace(':', '_')}.f16"
+
+    def _committed_rows(self, tier: str) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(row) + 1, 0) FROM vectors WHERE tier = ?", (tier,)).fetchone()[0]
+
+    def _append_vectors(self, tier: str, vectors: list[tuple[int, np.ndarray]]) -> None:
+        """Inside the batch's transaction: write the rows, then record them (see the module doc)."""
+        mat = np.vstack([np.asarray(v, dtype=VECTOR_DTYPE).ravel() for _, v in vectors])
+        dim = int(self.get_meta(f"dim:{tier}") or mat.shape[1])
+        if mat.shape[1] != dim:
+            raise StoreError(f"{self.folder}: tier {tier} vectors have {dim} dimensions, got {mat.shape[1]}")
+        self.set_meta(f"dim:{tier}", str(dim))
+        start = self._committed_rows(tier)
+        path = self.vector_path(tier)
+        with open(path, "r+b" if path.exists() else "w+b") as fh:
+            fh.truncate(start * dim * VECTOR_DTYPE().itemsize)  # drop rows a killed batch left behind
+            fh.seek(0, 2)
+            fh.write(mat.tobytes())
+        self.db.executemany("INSERT INTO vectors(tier, seq, row) VALUES (?, ?, ?)",
+                            [(tier, seq, start + i) for i, (seq, _) in enumerate(vectors)])
+        self._vector_maps.pop(tier, None)
 
     def _transaction(self):
         db = self.db
@@ -236,19 +269,40 @@ class Store:
                     hits.extend((s, sent) for s in seqs)
         return hits
 
+    def _vector_map(self, tier: str) -> np.ndarray:
+        """The committed rows of a tier's vector file, memory-mapped (re-mapped when it grew)."""
+        rows = self._committed_rows(tier)
+        cached = self._vector_maps.get(tier)
+        if cached is not None and len(cached) == rows:
+            return cached
+        dim = int(self.get_meta(f"dim:{tier}") or 0)
+        path = self.vector_path(tier)
+        if rows == 0 or not dim:
+            return np.zeros((0, dim), dtype=VECTOR_DTYPE)
+        if not path.exists() or path.stat().st_size < rows * dim * VECTOR_DTYPE().itemsize:
+            raise StoreError(f"{path}: vector file is missing or shorter than the store records; re-ingest")
+        mm = np.memmap(path, dtype=VECTOR_DTYPE, mode="r", shape=(rows, dim))
+        self._vector_maps[tier] = mm
+        return mm
+
     def vector_rows(self, tier: str, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """(seqs, matrix) of a tier's vectors with seq > after_seq, in seq order."""
-        rows = self.db.execute("SELECT seq, vec FROM vectors WHERE tier = ? AND seq > ? ORDER BY seq",
+        """(seqs, float16 matrix) of a tier's vectors with seq > after_seq, in seq order."""
+        rows = self.db.execute("SELECT seq, row FROM vectors WHERE tier = ? AND seq > ? ORDER BY seq",
                                (tier, after_seq)).fetchall()
+        mm = self._vector_map(tier)
         if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+            return np.zeros(0, dtype=np.int64), np.zeros((0, mm.shape[1]), dtype=VECTOR_DTYPE)
         seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-        return seqs, mat
+        idx = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        return seqs, np.asarray(mm[idx])
 
     def vector_of(self, tier: str, seq: int) -> np.ndarray | None:
-        row = self.db.execute("SELECT vec FROM vectors WHERE tier = ? AND seq = ?", (tier, seq)).fetchone()
-        return np.frombuffer(row[0], dtype=np.float32) if row else None
+        row = self.db.execute("SELECT row FROM vectors WHERE tier = ? AND seq = ?", (tier, seq)).fetchone()
+        return self._vector_map(tier)[row[0]].astype(np.float32) if row else None
+
+    def vector_max_seq(self, tier: str) -> int:
+        """The newest vector's seq: an index seek, so a cheap staleness check for derived indexes."""
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM vectors WHERE tier = ?", (tier,)).fetchone()[0]
 
     def vector_count(self, tier: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM vectors WHERE tier = ?", (tier,)).fetchone()[0]
