@@ -83,11 +83,18 @@ def test_minhash_estimates_jaccard_and_is_stable():
     assert jaccard_estimate(sig[0], sig[2]) == 0.0
 
 
+def _unit_vectors(rng, n: int, dim: int) -> np.ndarray:
+    vecs = rng.normal(size=(n, dim)).astype(np.float32)
+    return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+
+def _articles(n: int) -> list[Article]:
+    return [Article(f"article number {i}", id=f"a{i}", language="en") for i in range(n)]
+
+
 def test_vector_index_exact_and_usearch_agree_and_caches_follow_the_table(tmp_path):
     rng = np.random.default_rng(1)
-    vecs = rng.normal(size=(300, 32)).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    arts = [Article(f"article number {i}", id=f"a{i}", language="en") for i in range(300)]
+    vecs, arts = _unit_vectors(rng, 300, 32), _articles(300)
     with Store(tmp_path, create=True) as s:
         _add(s, *arts[:200], vectors=vecs[:200], tier="t")
         exact = VectorIndex(s, "t", usearch_min=10**9)
@@ -107,10 +114,7 @@ def test_vector_index_exact_and_usearch_agree_and_caches_follow_the_table(tmp_pa
 
 
 def test_vector_rows_left_by_a_killed_batch_are_never_read_and_get_overwritten(tmp_path):
-    rng = np.random.default_rng(2)
-    vecs = rng.normal(size=(20, 8)).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    arts = [Article(f"text {i}", id=f"a{i}", language="en") for i in range(20)]
+    vecs, arts = _unit_vectors(np.random.default_rng(2), 20, 8), _articles(20)
     with Store(tmp_path, create=True) as s:
         _add(s, *arts[:10], vectors=vecs[:10], tier="t")
         with open(s.vector_path("t"), "ab") as fh:  # what a batch killed before its commit leaves
