@@ -18,8 +18,9 @@ import numpy as np
 
 from .article import Article
 from .provenance import likely_source
-from .seeding import Tokens, chain, seeds, tokenize
-from .substitutions import collapse, similarity, substitutions, word_similarity
+from .extension import Candidate, candidates
+from .seeding import Tokens, tokenize
+from .substitutions import collapse, similarity, substitutions
 
 
 @dataclass
@@ -81,16 +82,6 @@ class Alignment:
         }
 
 
-@dataclass
-class _Candidate:
-    i0: int  # first A word
-    i1: int  # one past the last A word
-    j0: int
-    j1: int
-    matched: int  # A words covered by seeds
-    distinctive: int
-
-
 def _as_parts(x: Article | str) -> tuple[str, _dt.date | None, str | None]:
     if isinstance(x, Article):
         return x.text, x.date, x.language
@@ -99,59 +90,7 @@ def _as_parts(x: Article | str) -> tuple[str, _dt.date | None, str | None]:
     raise TypeError(f"align() takes Article or str, not {type(x).__name__}")
 
 
-def _candidates(ta: Tokens, tb: Tokens, p: AlignParams) -> list[_Candidate]:
-    """Chains of seeds that pass the length and distinctiveness filters, best first, A-disjoint."""
-    n = p.ngram
-    ia, jb = seeds(ta, tb, n=n, max_repeat=p.max_repeat)
-    if not len(ia):
-        return []
-    offs = np.arange(n)
-    cands = []
-    for c in chain(ia, jb, n=n, gap=p.gap):
-        sa = np.asarray(c.seeds_a)
-        if len(sa) * n < p.min_words and len(sa) + n - 1 < p.min_words:
-            continue
-        covered = np.unique((sa[:, None] + offs).ravel())
-        if len(covered) < p.min_words:
-            continue
-        distinct = int(ta.distinctive[covered].sum())
-        if distinct < p.min_distinctive:
-            continue
-        cands.append(_Candidate(int(sa[0]), int(sa[-1]) + n, min(c.seeds_b), max(c.seeds_b) + n,
-                                len(covered), distinct))
-    cands.sort(key=lambda c: (-c.matched, c.i0))
-    kept: list[_Candidate] = []
-    taken = np.zeros(len(ta), dtype=bool)
-    for c in cands:
-        if taken[c.i0:c.i1].any():
-            continue
-        taken[c.i0:c.i1] = True
-        kept.append(c)
-    return _merge(sorted(kept, key=lambda c: c.i0), ta, tb, p)
-
-
-def _merge(cands: list[_Candidate], ta: Tokens, tb: Tokens, p: AlignParams) -> list[_Candidate]:
-    """Join neighbours that follow each other in both texts when what lies between them is alike.
-
-    Seeds can be missing inside a reused stretch (n-grams too frequent to seed,
-    a garbled word); the stretch is one passage if its gap text matches too.
-    """
-    out: list[_Candidate] = []
-    for c in cands:
-        if out:
-            prev = out[-1]
-            ga, gb = c.i0 - prev.i1, c.j0 - prev.j1
-            if 0 <= ga <= p.merge_gap and 0 <= gb <= p.merge_gap and (
-                    max(ga, gb) <= p.gap
-                    or word_similarity(ta.words[prev.i1:c.i0], tb.words[prev.j1:c.j0]) >= p.merge_similarity):
-                out[-1] = _Candidate(prev.i0, c.i1, prev.j0, c.j1, prev.matched + c.matched,
-                                     prev.distinctive + c.distinctive)
-                continue
-        out.append(c)
-    return out
-
-
-def _passage(ta: Tokens, tb: Tokens, c: _Candidate, p: AlignParams) -> Passage | None:
+def _passage(ta: Tokens, tb: Tokens, c: Candidate, p: AlignParams) -> Passage | None:
     a0, a1 = int(ta.starts[c.i0]), int(ta.ends[c.i1 - 1])
     b0, b1 = int(tb.starts[c.j0]), int(tb.ends[c.j1 - 1])
     a0, b0, a1, b1 = _extend_punctuation(ta.norm, tb.norm, a0, b0, a1, b1)
@@ -200,7 +139,7 @@ def align(a: Article | str, b: Article | str, params: AlignParams | None = None)
     b_text, b_date, b_lang = _as_parts(b)
     lang = p.language or a_lang or b_lang
     ta, tb = tokenize(a_text, lang), tokenize(b_text, lang)
-    passages = [x for c in _candidates(ta, tb, p) if (x := _passage(ta, tb, c, p)) is not None]
+    passages = [x for c in candidates(ta, tb, p) if (x := _passage(ta, tb, c, p)) is not None]
     if p.paraphrase_model:
         from .paraphrase import paraphrase_passages
 
