@@ -66,7 +66,6 @@ def create_app(store_dir: str | Path | None = None, token: str | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.limiter = anyio.CapacityLimiter(analysis_threads)
         if warm:
             await anyio.to_thread.run_sync(warm_models)
         app.state.ready = True
@@ -77,6 +76,7 @@ def create_app(store_dir: str | Path | None = None, token: str | None = None,
                               "(SemEval-2022 Task 8 scale: 1 = very similar, 4 = very dissimilar), "
                               "and what text one reused from the other.")
     app.state.ready = False
+    app.state.limiter = anyio.CapacityLimiter(analysis_threads)
     app.state.store_dir = Path(store_dir) if store_dir else None
     app.state.token = token
     app.state.max_bytes = max_bytes
@@ -191,8 +191,11 @@ async def _read_upload_pair(request: Request, model: type[AlignRequest]):
             raise InputError(side, "missing: upload a file (or a text field) for both a and b")
         art = await read_upload(field, side)
         title, date = form.get(f"{side}_title"), form.get(f"{side}_date")
-        overrides = ArticleIn(text=art.text, title=_str(title) or art.title, source=art.source,
-                              date=_str(date) or (art.date.isoformat() if art.date else None))
+        try:
+            overrides = ArticleIn(text=art.text, title=_str(title) or art.title, source=art.source,
+                                  date=_str(date) or (art.date.isoformat() if art.date else None))
+        except ValidationError as e:
+            raise RequestValidationError([{**err, "loc": (side, *err["loc"])} for err in e.errors()]) from None
         merged = overrides.to_article(art.source or side)
         merged.language, merged.url, merged.meta = art.language, art.url, art.meta
         arts.append(merged)
