@@ -14,6 +14,7 @@ Usage: python benchmarks/corpus.py [--scales 10000 100000] [--tiers none fast le
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import resource
 import shutil
@@ -76,9 +77,9 @@ def synthetic_corpus(path: Path, n: int, seed: int = 7) -> Path:
             if rng.random() < 0.3:
                 other = split[int(rng.integers(len(split)))]
                 sents.insert(int(rng.integers(len(sents) + 1)), other[int(rng.integers(len(other)))])
-            day = 1 + int(rng.integers(60))
+            date = datetime.date(2021, 1, 1) + datetime.timedelta(days=int(rng.integers(60)))
             fh.write(json.dumps({"id": f"syn-{i}", "title": bases[k]["title"], "lang": bases[k]["lang"],
-                                 "date": f"2021-{1 + (day - 1) // 30:02d}-{1 + (day - 1) % 30:02d}",
+                                 "date": date.isoformat(),
                                  "source": f"outlet-{int(rng.integers(200))}", "text": "\n\n".join(sents)},
                                 ensure_ascii=False) + "\n")
     tmp.replace(path)

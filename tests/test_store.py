@@ -67,6 +67,17 @@ def test_lsh_finds_the_article_a_patchwork_copied_from(tmp_path, seed_a, seed_b)
         assert any(t.startswith("Coalition officials said") for t in copied)
 
 
+def test_sentence_shingles_are_each_sentences_own_word_pairs(seed_a):
+    from storymatch.minhash import sentence_shingles
+    from storymatch.text import sentences, word_list
+
+    sh = sentence_shingles(seed_a, k=2, min_words=6)
+    own = [(s.text, shingle_hashes(word_list(s.text), 2)) for s in sentences(seed_a) if len(word_list(s.text)) >= 6]
+    assert [s.text for s in sh.spans] == [t for t, _ in own]
+    for got, (_, want) in zip(sh.shingles, own):
+        assert np.array_equal(got, want)
+
+
 def test_minhash_estimates_jaccard_and_is_stable():
     rng = np.random.default_rng(0)
     base = [f"w{i}" for i in rng.integers(0, 10_000, size=400)]

@@ -21,7 +21,7 @@ from .loading import InputError
 from .lsh import LSHParams, text_keys
 from .readers import read_corpus
 from .store import NewArticle, Store
-from .text import sentences, words
+from .text import sentences
 
 NO_VECTORS = "none"
 DEFAULT_TIER = "fast"
@@ -91,9 +91,10 @@ def prepare(article: Article, origin: str | None, lsh: LSHParams) -> NewArticle:
     """What the store keeps for one article besides its text: language, counts, LSH keys."""
     if not article.language:
         article.language = detect_language(article)
-    _, keys = text_keys(article.text, lsh)
+    spans = sentences(article.text)
+    _, keys = text_keys(article.text, lsh, spans=spans)
     return NewArticle(article=article, origin=origin, lsh_keys=keys,
-                      n_words=len(words(article.text)), n_sentences=len(sentences(article.text)))
+                      n_words=len(article.text.split()), n_sentences=len(spans))
 
 
 def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None, batch_size: int = 256,

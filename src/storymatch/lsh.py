@@ -72,12 +72,15 @@ def band_keys(signatures: np.ndarray, params: LSHParams) -> np.ndarray:
     return keys
 
 
-def text_keys(text: str, params: LSHParams = LSHParams()) -> tuple[list, np.ndarray]:
-    """The indexable sentence spans of `text` and their (n_sentences, bands) LSH keys."""
-    sh = sentence_shingles(text, k=params.shingle, min_words=params.min_words)
+def text_keys(text: str, params: LSHParams = LSHParams(), *, spans: list | None = None) -> tuple[list, np.ndarray]:
+    """The indexable sentence spans of `text` and their (n_sentences, bands) LSH keys.
+
+    Pass `spans` (text.sentences(text)) when the caller has split the text already.
+    """
+    sh = sentence_shingles(text, k=params.shingle, min_words=params.min_words, spans=spans)
     if not sh.spans:
         return [], np.zeros((0, params.bands), dtype=np.int64)
-    return sh.spans, band_keys(params.hasher().signatures(sh.shingles), params)
+    return sh.spans, band_keys(params.hasher().signatures_flat(sh.flat, sh.offsets), params)
 
 
 def rank_candidates(hits: Iterable[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
