@@ -14,11 +14,9 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
 from .article import Article
-from .provenance import likely_source
 from .extension import Candidate, candidates
+from .provenance import likely_source
 from .seeding import Tokens, tokenize
 from .substitutions import collapse, similarity, substitutions
 
@@ -119,17 +117,20 @@ def _extend_punctuation(na: str, nb: str, a0: int, b0: int, a1: int, b1: int) ->
     return a0, b0, a1, b1
 
 
-def coverage(spans: list[tuple[int, int]], length: int) -> float:
-    """Share of a text's characters inside the union of the spans."""
-    if not length or not spans:
-        return 0.0
+def union_length(spans: list[tuple[int, int]]) -> int:
+    """Characters inside the union of (start, end) spans, overlaps counted once."""
     total, end = 0, -1
     for s, e in sorted(spans):
         if e <= end:
             continue
         total += e - max(s, end)
         end = e
-    return round(total / length, 4)
+    return total
+
+
+def coverage(spans: list[tuple[int, int]], length: int) -> float:
+    """Share of a text's characters inside the union of the spans."""
+    return round(union_length(spans) / length, 4) if length else 0.0
 
 
 def align(a: Article | str, b: Article | str, params: AlignParams | None = None) -> Alignment:

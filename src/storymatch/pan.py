@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .alignment import AlignParams, align, union_length
 from .loading import InputError, decode_text
 
 
@@ -188,16 +189,6 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> tuple[int, int] | None:
     return (lo, hi) if lo < hi else None
 
 
-def _union_len(intervals: list[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(intervals):
-        if e <= end:
-            continue
-        total += e - max(s, end)
-        end = e
-    return total
-
-
 def _detects(r: Case, s: Case) -> bool:
     """PAN: r detects s when they share characters in both the suspicious and the source text."""
     return (_overlap(r.this_offset, r.this_end, s.this_offset, s.this_end) is not None
@@ -212,7 +203,7 @@ def _covered_share(x: Case, others: list[Case]) -> float:
             this.append(_overlap(x.this_offset, x.this_end, o.this_offset, o.this_end))
             src.append(_overlap(x.source_offset, x.source_end, o.source_offset, o.source_end))
     size = x.this_length + x.source_length
-    return (_union_len(this) + _union_len(src)) / size if size else 0.0
+    return (union_length(this) + union_length(src)) / size if size else 0.0
 
 
 @dataclass
@@ -293,9 +284,7 @@ def report(pairs: list[PanPair], detections: list[list[Case]]) -> dict:
     return out
 
 
-def detect(pair: PanPair, params=None) -> list[Case]:
+def detect(pair: PanPair, params: AlignParams | None = None) -> list[Case]:
     """storymatch's detections on a pair: align(suspicious, source) passages as PAN cases."""
-    from .alignment import align
-
     result = align(pair.susp, pair.src, params)
     return [Case(p.a_start, p.a_end - p.a_start, p.b_start, p.b_end - p.b_start) for p in result.passages]
