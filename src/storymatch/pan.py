@@ -257,7 +257,10 @@ def report(pairs: list[PanPair], detections: list[list[Case]]) -> dict:
     overall = plagdet([p.cases for p, _ in scored], [d for _, d in scored])
     groups: dict[str, list[tuple[PanPair, list[Case]]]] = defaultdict(list)
     for p, d in zip(pairs, detections):
-        if p.cases is None or not p.cases:
+        if p.cases is None:
+            groups[p.obfuscation].append((p, d))
+            continue
+        if not p.cases:
             groups[p.obfuscation if p.obfuscation != "unknown" else NO_REUSE].append((p, d))
             continue
         for k in {c.obfuscation or "none" for c in p.cases}:
@@ -278,7 +281,10 @@ def report(pairs: list[PanPair], detections: list[list[Case]]) -> dict:
                     for p, d in items]
             by[k] = plagdet(truth, dets).to_dict()
     out = overall.to_dict()
+    if not scored:  # no character-level truth at all: nothing to score
+        out.update(precision=None, recall=None, granularity=None, plagdet=None)
     out["pairs"] = len(pairs)
+    out["detections"] = sum(len(d) for d in detections)
     out["pairs_scored"] = len(scored)
     out["by_obfuscation"] = by
     return out

@@ -35,8 +35,8 @@ def _print(result: dict, path: str) -> None:
     rows = [("overall", {**result, "pairs": result["pairs_scored"]})] + list(result["by_obfuscation"].items())
     for name, r in rows:
         if "plagdet" in r:
-            table.add_row(name, str(r["pairs"]), f"{r['plagdet']:.4f}", f"{r['precision']:.4f}",
-                          f"{r['recall']:.4f}", f"{r['granularity']:.4f}", "")
+            table.add_row(name, str(r["pairs"]), *(f"{r[k]:.4f}" if r[k] is not None else "n/a"
+                                                   for k in ("plagdet", "precision", "recall", "granularity")), "")
         elif "found" in r:
             table.add_row(name, str(r["pairs"]), "", "", "", "", f"found {r['found']:.1%}")
         else:
