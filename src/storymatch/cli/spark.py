@@ -1,0 +1,112 @@
+"""`storymatch spark ...`: the corpus jobs of storymatch.spark, run on a Spark master (local by default)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import err_console, fail, print_json
+
+spark_app = typer.Typer(no_args_is_help=True,
+                        help="Run corpus jobs on Apache Spark when one machine is not enough (pip install 'storymatch[spark]').")
+app.add_typer(spark_app, name="spark")
+
+MASTER_OPT = typer.Option("local[2]", "--master", help="Spark master URL: local[N], spark://host:7077, yarn, ...")
+PARTITIONS_OPT = typer.Option(None, "--partitions", min=1, help="Input partitions (default: the master's parallelism).")
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path
+
+
+def _check(inp: str, out: str) -> None:
+    """Refuse before starting a JVM: missing pyspark or java, missing input, existing output."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        fail("pyspark is not installed; pip install 'storymatch[spark]' (needs Java 17+)")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        fail("java is not installed (Spark needs Java 17+); install it or set JAVA_HOME")
+    if _is_local(inp) and not glob.glob(inp):
+        fail(f"{inp}: no such file or folder")
+    if _is_local(out) and Path(out).exists():
+        fail(f"{out}: already exists; Spark writes a new output, choose another path")
+
+
+def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
+    """Start a session, run `job(spark)` (a summary dict), stop; print the summary as JSON or `message(summary)`."""
+    from ..spark import session
+
+    _check(inp, out)
+    spark = session(master)
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        summary = job(spark)
+    except ValueError as e:
+        fail(str(e))
+    finally:
+        spark.stop()
+    if json_out:
+        print_json(summary)
+    else:
+        err_console.print(message(summary), highlight=False)
+
+
+@spark_app.command("reuse")
+def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a file, .gz, folder or glob (id, text, title, date, source, ...)."),
+          out: str = typer.Option(..., "--out", help="Output folder (created): pairs/, bad/, summary.json."),
+          master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
+          fmt: str = typer.Option("jsonl", "--format", help="Output format of pairs/: jsonl or parquet."),
+          max_bucket: int = typer.Option(2000, "--max-bucket", min=2, help="Ignore LSH band keys shared by more articles (boilerplate)."),
+          json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
+    """Every pair of articles that shares text, with aligned passages: MinHash-LSH candidates, then align()."""
+    from dataclasses import asdict
+
+    from ..spark import reuse_pairs
+
+    if fmt not in ("jsonl", "parquet"):
+        fail(f"--format {fmt}: choose jsonl or parquet")
+
+    def job(spark) -> dict:
+        run = reuse_pairs(spark, input, out, partitions=partitions, fmt=fmt, max_bucket=max_bucket)
+        return {**asdict(run), "articles_per_second": round(run.rate, 2)}
+
+    _run(job, input, out, master, json_out, lambda r: (
+        f"{r['articles']:,} articles ({r['bad']:,} bad records, listed in {out}/bad) in {r['seconds']:.1f} s "
+        f"({r['articles_per_second']:,.1f} art/s): {r['candidate_pairs']:,} candidate pairs, "
+        f"{r['reuse_pairs']:,} reuse pairs with {r['passages']:,} passages in {out}/pairs"))
+
+
+@spark_app.command("compare")
+def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\": {text, title, date, ...}, \"b\": {...}} or SemEval-style text1/text2 records."),
+            out: str = typer.Option(..., "--out", help="Results: a .jsonl file, or a folder of part files for any other name."),
+            master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
+            backend: Optional[str] = typer.Option(None, "--backend", help="Force an embedder (minilm, use-multilingual)."),
+            json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
+    """compare() on every pair of a file; one JSON result (the compare contract) a line."""
+    from ..spark import compare_pairs
+
+    _run(lambda spark: compare_pairs(spark, pairs, out, partitions=partitions, backend=backend),
+         pairs, out, master, json_out,
+         lambda r: f"{r['pairs']:,} pairs compared ({r['errors']:,} bad lines, as error records) "
+                   f"in {r['seconds']:.1f} s -> {out}")
+
+
+@spark_app.command("embed")
+def embed(input: str = typer.Argument(..., help="Passim-style JSONL corpus."),
+          out: str = typer.Option(..., "--out", help="Parquet output folder: id, vector."),
+          tier: str = typer.Option("fast", "--tier", help="Vector tier: fast, quality, lead, hybrid."),
+          master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
+          json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
+    """A unit vector per article in one tier, computed per partition."""
+    from ..spark import embed_corpus
+
+    _run(lambda spark: embed_corpus(spark, input, out, tier=tier, partitions=partitions),
+         input, out, master, json_out,
+         lambda r: f"{r['articles']:,} vectors ({r['tier']}, {r['bad']:,} bad records) in {r['seconds']:.1f} s -> {out}")
