@@ -35,6 +35,7 @@ class ArticleIn(BaseModel):
     source: str | None = Field(None, max_length=500, description="Outlet or file the article came from.")
     url: str | None = Field(None, max_length=4000)
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}$", description="ISO 639-1 code; detected when absent.")
+    id: str | None = Field(None, min_length=1, max_length=200, description="Stable id; default: a hash of title and text.")
 
     @field_validator("text")
     @classmethod
@@ -49,7 +50,7 @@ class ArticleIn(BaseModel):
         if self.date and self.date.strip():
             date = _read_date(self.date, name)
         return Article(text=self.text, title=self.title or None, date=date, language=self.language,
-                       source=self.source or None, url=self.url or None)
+                       source=self.source or None, url=self.url or None, id=self.id or None)
 
 
 def _read_date(value: str, name: str):
@@ -75,6 +76,23 @@ class CompareRequest(AlignRequest):
     """Two articles to compare; `backend` forces an embedder (default: chosen by language)."""
 
     backend: Backend | None = None
+
+
+class IngestRequest(BaseModel):
+    """Articles to add to the store; ids already stored are skipped (ingest is idempotent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[ArticleIn] = Field(min_length=1, max_length=1000)
+
+
+class QueryRequest(BaseModel):
+    """An article that need not be stored, to search or trace against the store."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article: ArticleIn
+    limit: int = Field(10, ge=1, le=50, description="Search only: candidates compared in full.")
 
 
 class ErrorOut(BaseModel):
@@ -148,3 +166,10 @@ def upload_schema(with_backend: bool) -> dict[str, Any]:
     if with_backend:
         props["backend"] = {"type": "string", "enum": ["minilm", "use-multilingual"]}
     return {"type": "object", "required": ["a", "b"], "properties": props}
+
+
+def upload_files_schema() -> dict[str, Any]:
+    """The multipart form of /api/ingest: one or more article files."""
+    return {"type": "object", "required": ["files"], "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "maxItems": 100,
+                  "description": "Article files: .txt, .json or .html"}}}

@@ -13,7 +13,7 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import anyio
 from fastapi import FastAPI, Request
@@ -27,7 +27,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from .alignment import Alignment, align
-from .apimodels import (AlignRequest, ArticleIn, CompareRequest, ComparisonOut, ErrorOut,
+from .apimodels import (AlignRequest, ArticleIn, CompareRequest, ComparisonOut, ErrorOut, IngestRequest,
                         ParsedArticle, parsed_article, upload_schema)
 from .article import Article
 from .compare import compare
@@ -36,6 +36,7 @@ from .loading import InputError, parse_article
 from .bodylimit import BodyLimit
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_MAX_BYTES = 2_000_000
 WEB_DIR = Path(__file__).parent / "web"
@@ -150,31 +151,28 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 # --- compare and align -----------------------------------------------------------------------
 
-async def run_analysis(request: Request, fn: Callable[[], Any]) -> JSONResponse:
-    """Run a CPU-bound library call off the event loop, a bounded number at a time."""
+async def run_analysis(request: Request, fn: Callable[[], Any], limiter: anyio.CapacityLimiter | None = None
+                       ) -> JSONResponse:
+    """Run a CPU-bound library call (returning JSON data) off the event loop, a bounded number at a time."""
 
     def call():
         try:
-            return fn().to_dict()
+            return fn()
         except InputError:
             raise
         except ANALYSIS_ERRORS as e:
             log.warning("analysis failed on a valid request", exc_info=True)
             raise InputError("request", f"cannot analyse this pair ({type(e).__name__}: {one_line(e, 120)})") from e
 
-    data = await anyio.to_thread.run_sync(call, limiter=request.app.state.limiter)
+    data = await anyio.to_thread.run_sync(call, limiter=limiter or request.app.state.limiter)
     return JSONResponse(data)
 
 
 async def read_pair(request: Request, model: type[AlignRequest]) -> tuple[Article, Article, dict[str, Any]]:
     """Two Articles from a JSON body or a multipart upload; extra options as a dict."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "application/json" or ctype.endswith("+json"):
-        body = await request.body()
-        try:
-            req = model.model_validate_json(body)
-        except ValidationError as e:
-            raise RequestValidationError(e.errors()) from None
+    ctype = content_type(request)
+    if is_json(ctype):
+        req = await read_json(request, model)
         options = {k: v for k, v in req.model_dump().items() if k not in ("a", "b")}
         return req.a.to_article("a"), req.b.to_article("b"), options
     if ctype == "multipart/form-data":
@@ -182,8 +180,25 @@ async def read_pair(request: Request, model: type[AlignRequest]) -> tuple[Articl
     raise HTTPException(415, "send the two articles as application/json or multipart/form-data")
 
 
+def content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def is_json(ctype: str) -> bool:
+    return ctype == "application/json" or ctype.endswith("+json")
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """The body validated as `model`; a validation problem is the usual one-line 422."""
+    body = await request.body()
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as e:
+        raise RequestValidationError(e.errors()) from None
+
+
 async def _read_upload_pair(request: Request, model: type[AlignRequest]):
-    form = await _form(request, max_files=2, max_fields=8)
+    form = await read_form(request, max_files=2, max_fields=8)
     arts = []
     for side in ("a", "b"):
         field = form.get(side)
@@ -209,7 +224,7 @@ async def _read_upload_pair(request: Request, model: type[AlignRequest]):
     return arts[0], arts[1], options
 
 
-async def _form(request: Request, **limits: int):
+async def read_form(request: Request, **limits: int):
     try:
         return await request.form(max_part_size=request.app.state.max_bytes, **limits)
     except HTTPException:
@@ -259,14 +274,14 @@ def _add_analysis_routes(app: FastAPI) -> None:
               openapi_extra=body_doc(CompareRequest, True))
     async def compare_endpoint(request: Request) -> JSONResponse:
         a, b, options = await read_pair(request, CompareRequest)
-        return await run_analysis(request, lambda: compare(a, b, backend=options.get("backend")))
+        return await run_analysis(request, lambda: compare(a, b, backend=options.get("backend")).to_dict())
 
     @app.post("/api/align", summary="Align reused text (same JSON as `storymatch align --json`)",
               response_model=None, responses={200: {"model": Alignment}, **ERRORS},
               openapi_extra=body_doc(AlignRequest, False))
     async def align_endpoint(request: Request) -> JSONResponse:
         a, b, _ = await read_pair(request, AlignRequest)
-        return await run_analysis(request, lambda: align(a, b))
+        return await run_analysis(request, lambda: align(a, b).to_dict())
 
     @app.post("/api/parse", summary="Read one uploaded file as storymatch would (text, title, date)",
               response_model=None, responses={200: {"model": ParsedArticle}, **ERRORS},
@@ -274,10 +289,9 @@ def _add_analysis_routes(app: FastAPI) -> None:
                   "type": "object", "required": ["file"],
                   "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
     async def parse_endpoint(request: Request) -> JSONResponse:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "multipart/form-data":
+        if content_type(request) != "multipart/form-data":
             raise HTTPException(415, "upload the file as multipart/form-data, field 'file'")
-        form = await _form(request, max_files=1, max_fields=2)
+        form = await read_form(request, max_files=1, max_fields=2)
         if form.get("file") is None:
             raise InputError("file", "missing: upload the article as the form field 'file'")
         return JSONResponse(parsed_article(await read_upload(form.get("file"), "file")))
@@ -298,7 +312,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    _, defs = models_json_schema([(CompareRequest, "validation"), (AlignRequest, "validation")],
+    models = [CompareRequest, AlignRequest] + ([IngestRequest] if app.state.store_dir else [])
+    _, defs = models_json_schema([(m, "validation") for m in models],
                                  ref_template="#/components/schemas/{model}")
     schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
     app.openapi_schema = schema

@@ -12,7 +12,7 @@ from .common import console, fail
 
 @app.command()
 def serve(
-    store: Path | None = typer.Option(None, "--store", help="Corpus store to open (enables ingest, search, trace, stories)."),
+    store: Path | None = typer.Option(None, "--store", help="Corpus store folder (created if absent): adds ingest, search, trace, stories, report."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
     token: str | None = typer.Option(None, "--token", envvar="STORYMATCH_TOKEN", show_default=False,
@@ -24,7 +24,11 @@ def serve(
 
     from ..server import create_app
 
-    if store is not None and not store.is_dir():
-        fail(f"{store}: no such store directory")
-    console.print(f"storymatch: loading models, then serving on http://{host}:{port}/  (API docs at /docs)")
-    uvicorn.run(create_app(store_dir=store, token=token, max_bytes=max_bytes), host=host, port=port, log_level="info")
+    from ..store import StoreError
+
+    try:
+        api = create_app(store_dir=store, token=token, max_bytes=max_bytes)
+    except StoreError as e:
+        fail(str(e))
+    console.print(f"storymatch: loading models, then serving on http://{host}:{port}/  (API docs at /docs)", highlight=False)
+    uvicorn.run(api, host=host, port=port, log_level="info")

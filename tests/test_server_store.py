@@ -1,0 +1,91 @@
+"""The corpus endpoints of `storymatch serve --store`: token-guarded ingest, then trace, search, stories, report."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storymatch.article import Article
+from storymatch.server import create_app
+
+TOKEN = "s3cret-token"
+
+
+@pytest.fixture(scope="module")
+def store_client(tmp_path_factory):
+    with TestClient(create_app(store_dir=tmp_path_factory.mktemp("store"), token=TOKEN)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def ingested(store_client, seed_a, seed_b):
+    """The example pair stored: the wire (B) dated a day before the patchwork (A)."""
+    body = {"articles": [{"text": seed_a, "source": "patchwork", "date": "2017-05-19"},
+                         {"text": seed_b, "source": "wire", "date": "2017-05-18"}]}
+    resp = store_client.post("/api/ingest", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["added"] == 2
+    return Article(seed_a, date="2017-05-19").id, Article(seed_b, date="2017-05-18").id
+
+
+def test_ingest_needs_the_token(store_client, seed_b):
+    body = {"articles": [{"text": seed_b}]}
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
+        resp = store_client.post("/api/ingest", json=body, headers=headers)
+        assert resp.status_code == 401 and "token" in resp.json()["error"]
+    assert store_client.get("/api/store").json()["articles"] in (0, 2)  # nothing added by the refused calls
+
+
+def test_ingest_is_idempotent_and_reports_bad_files(store_client, ingested, seed_a):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    again = store_client.post("/api/ingest", json={"articles": [{"text": seed_a, "source": "patchwork", "date": "2017-05-19"}]},
+                              headers=auth)
+    assert again.json()["added"] == 0 and again.json()["existing"] == 1
+    files = [("files", ("note.txt", b"A short unrelated note about a village fete and its cake stall.", "text/plain")),
+             ("files", ("broken.json", b'{"title": "no body"}', "application/json"))]
+    resp = store_client.post("/api/ingest", files=files, headers=auth)
+    assert resp.status_code == 200, resp.text
+    out = resp.json()
+    assert (out["added"], out["bad"], out["articles"]) == (1, 1, 3)
+    assert "broken.json" in out["errors"][0]
+
+
+def test_articles_in_time_order_and_404(store_client, ingested):
+    a_id, b_id = ingested
+    listed = [a["id"] for a in store_client.get("/api/articles").json()["articles"]]
+    assert listed.index(b_id) < listed.index(a_id)
+    assert store_client.get(f"/api/articles/{a_id}").json()["text"].startswith("The yesterday strike")
+    resp = store_client.get("/api/articles/nope")
+    assert resp.status_code == 404 and "nope" in resp.json()["error"]
+
+
+def test_trace_credits_the_copied_sentences_to_the_wire(store_client, ingested):
+    a_id, b_id = ingested
+    resp = store_client.get(f"/api/trace/{a_id}")
+    assert resp.status_code == 200, resp.text
+    t = resp.json()
+    copied = [s for s in t["sentences"] if s["sources"]]
+    assert any("convoy going down the road" in s["text"] for s in copied)
+    assert any("Coalition officials said Russian forces" in s["text"] for s in copied)
+    assert all(m["id"] == b_id for s in copied for m in s["sources"])
+    assert t["text"][copied[0]["start"]:copied[0]["end"]] == copied[0]["text"]
+
+
+def test_search_finds_the_source(store_client, ingested, seed_a):
+    a_id, b_id = ingested
+    hits = store_client.get(f"/api/search/{a_id}").json()["results"]
+    assert hits and hits[0]["id"] == b_id and hits[0]["relation"] == "source"
+    posted = store_client.post("/api/search", json={"article": {"text": seed_a}, "limit": 5}).json()["results"]
+    assert posted[0]["id"] == b_id
+
+
+def test_stories_and_who_reused_whom(store_client, ingested):
+    a_id, b_id = ingested
+    stories = store_client.get("/api/stories").json()["stories"]
+    story = next(s for s in stories if a_id in [x["id"] for x in s["articles"]])
+    assert [x["id"] for x in story["articles"]][:2] == [b_id, a_id]  # oldest first
+    detail = store_client.get(f"/api/stories/{story['id']}").json()
+    assert any(e["source"] == b_id and e["reuser"] == a_id and e["sentences"] >= 2 for e in detail["edges"])
+    report = store_client.get("/api/report").json()
+    assert any(e["source"] == b_id and e["reuser"] == a_id for e in report["edges"])
+    assert store_client.get("/api/stories/nope").status_code == 404
