@@ -120,3 +120,14 @@ def test_report_reuse_graph_json_and_csv(store_dir, tmp_path):
     rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
     assert {(row["source"], row["reuser"]) for row in rows} == set(edges)
     assert max(len(p["reusers"]) for p in rep["passages"]) >= 2
+
+
+def test_trace_with_paraphrase_model_credits_a_reworded_sentence(store_dir):
+    from storymatch.alignment import AlignParams
+
+    with Store(store_dir) as s:
+        t = trace(s, s.get("seed-a"), params=AlignParams(paraphrase_model="minilm"))
+    reworded = [st for st in t.sentences if st.text.startswith("Syria today condemned")][0]
+    assert [(m.id, m.kind) for m in reworded.sources] == [("seed-b", "paraphrase")]
+    assert "brazen attack" in reworded.sources[0].source_text
+    assert t.sentences[0].sources == []  # "The yesterday strike comes in the context..." is seed-a's own

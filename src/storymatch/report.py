@@ -106,7 +106,8 @@ class ReuseReport:
                 w.writerow([row[c] for c in cols])
 
 
-def reuse_report(store: Store, *, top_passages: int = 20, progress: Callable[[int], None] | None = None) -> ReuseReport:
+def reuse_report(store: Store, *, top_passages: int = 20, params=None,
+                 progress: Callable[[int], None] | None = None) -> ReuseReport:
     """Who reused whom across the store: every article traced against its earlier candidates.
 
     Each sentence is credited to its earliest source only (trace lists sources oldest
@@ -124,7 +125,7 @@ def reuse_report(store: Store, *, top_passages: int = 20, progress: Callable[[in
     n = 0
     for st in store.iter_articles(chronological=True):
         n += 1
-        t = trace(store, st)
+        t = trace(store, st, params=params)
         for sent in t.sentences:
             if not sent.sources:
                 continue

@@ -10,10 +10,11 @@ article shares is reported with no sources: the article's own text.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .alignment import Alignment, Passage, align
+from .alignment import Alignment, AlignParams, Passage, align
 from .candidates import find_candidates
 from .store import Store, Stored
 from .text import sentences
@@ -65,15 +66,16 @@ class Trace:
                 "attributed": self.attributed, "total": len(self.sentences), "candidates": self.candidates}
 
 
-def cached_align(store: Store, a: Stored, b: Stored, *, cache: bool = True) -> Alignment:
-    """align(a, b), kept in the store's results when both articles are stored ones."""
+def cached_align(store: Store, a: Stored, b: Stored, *, params: AlignParams | None = None,
+                 cache: bool = True) -> Alignment:
+    """align(a, b, params), kept in the store's results when both articles are stored ones."""
     stored = cache and store.holds(a) and store.holds(b)
-    key = f"{a.article.id}\x1f{b.article.id}"
+    key = f"{a.article.id}\x1f{b.article.id}\x1f{json.dumps(asdict(params), sort_keys=True) if params else ''}"
     if stored and (hit := store.get_result(ALIGN_KIND, key)) is not None:
         return Alignment(passages=[Passage(**p) for p in hit["passages"]], coverage_a=hit["coverage_a"],
                          coverage_b=hit["coverage_b"], likely_source=hit["likely_source"],
                          source_reason=hit["source_reason"])
-    result = align(a.article, b.article)
+    result = align(a.article, b.article, params)
     if stored:
         store.put_results(ALIGN_KIND, [(key, result.to_dict())])
     return result
@@ -89,13 +91,17 @@ def _age(s: Stored) -> tuple:
     return (s.article.date is None, s.article.date.toordinal() if s.article.date else 0, s.seq)
 
 
-def trace(store: Store, query: Stored, *, cache: bool = True) -> Trace:
-    """The provenance map of `query` against the earlier articles in `store`."""
+def trace(store: Store, query: Stored, *, params: AlignParams | None = None, cache: bool = True) -> Trace:
+    """The provenance map of `query` against the earlier articles in `store`.
+
+    `params` go to align(); AlignParams(paraphrase_model="minilm") adds sentence-level
+    paraphrases to the verbatim and spun passages (slower: it embeds every candidate).
+    """
     spans = sentences(query.article.text)
     out = [SentenceTrace(i, s.start, s.end, s.text) for i, s in enumerate(spans)]
     sources = earlier_sources(store, query)
     for src in sources:
-        for p in cached_align(store, query, src, cache=cache).passages:
+        for p in cached_align(store, query, src, params=params, cache=cache).passages:
             match = SourceMatch(id=src.article.id, source=src.article.source, title=src.article.title,
                                 date=src.article.date.isoformat() if src.article.date else None, kind=p.kind,
                                 similarity=round(p.similarity, 4), start=p.a_start, end=p.a_end,

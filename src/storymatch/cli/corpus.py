@@ -14,6 +14,14 @@ from . import app
 from .common import console, err_console, fail, print_json
 
 STORE_OPT = typer.Option(..., "--store", help="Store folder (created by ingest).")
+PARAPHRASE_OPT = typer.Option(None, "--paraphrase-model",
+                              help="Also find paraphrased sentences with this embedder (minilm, use-multilingual).")
+
+
+def _align_params(paraphrase_model: str | None):
+    from ..alignment import AlignParams
+
+    return AlignParams(paraphrase_model=paraphrase_model) if paraphrase_model else None
 
 
 class RateColumn(ProgressColumn):
@@ -114,12 +122,13 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
 
 @app.command("trace")
 def trace_cmd(article: str = typer.Argument(..., help="A stored article id, or an article file."),
-              store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+              store: Path = STORE_OPT, paraphrase_model: Optional[str] = PARAPHRASE_OPT,
+              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """For every sentence, the earlier articles it was taken from (verbatim, spun, paraphrased) or none."""
     from ..trace import trace
 
     with _open(store) as st:
-        result = trace(st, _article_ref(st, article))
+        result = trace(st, _article_ref(st, article), params=_align_params(paraphrase_model))
     if json_out:
         print_json(result.to_dict())
         return
@@ -161,7 +170,8 @@ def search_cmd(article: str = typer.Argument(..., help="A stored article id, or 
 @app.command("report")
 def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
                csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the reuse graph's edges to this CSV file."),
-               top: int = typer.Option(20, "--top", min=1, help="Most-reused passages to list.")) -> None:
+               top: int = typer.Option(20, "--top", min=1, help="Most-reused passages to list."),
+               paraphrase_model: Optional[str] = PARAPHRASE_OPT) -> None:
     """Corpus-wide reuse: per story who published first, who reused whom and how much."""
     from ..report import reuse_report
 
@@ -169,7 +179,8 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
         with Progress(TextColumn("report"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn(),
                       console=err_console, transient=True) as bar:
             task = bar.add_task("report", total=st.count())
-            rep = reuse_report(st, top_passages=top, progress=lambda k: bar.advance(task, k))
+            rep = reuse_report(st, top_passages=top, params=_align_params(paraphrase_model),
+                               progress=lambda k: bar.advance(task, k))
     if csv_out:
         try:
             rep.write_csv(csv_out)
