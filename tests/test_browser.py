@@ -10,6 +10,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
                                 reason="chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
 
-SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshots" / "compare.png"
+SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+SCREENSHOT = SHOTS / "compare.png"
 # The example pair's two copied sentences (see examples/): one verbatim, one with US -> USA swapped.
 COPIED = ["Coalition officials said Russian forces had apparently unsuccessfully tried to dissuade",
           "convoy going down the road didn"]
@@ -31,14 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server_url():
+@contextmanager
+def running(app):
+    """`app` served by uvicorn on a free loopback port, in a thread of this process."""
     import uvicorn
 
-    from storymatch.server import create_app
-
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 600  # start-up loads the models
@@ -46,9 +47,19 @@ def server_url():
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("uvicorn did not start")
         time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(30)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    from storymatch.server import create_app
+
+    with running(create_app()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +135,14 @@ def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path
     assert browser.find_element("id", "backend").text not in ("", "?")
     assert browser.find_elements("css selector", "#evidence .ev-group")
 
-    browser.execute_script("document.getElementById('results').scrollIntoView({block: 'start'})")
+    # The whole page in one picture (inputs, verdict, chart, both texts, evidence), the twin lit.
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1440, min(3600, height + 200))
+    browser.execute_script("window.scrollTo(0, 0)")
+    ActionChains(browser).move_to_element(convoy).perform()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SCREENSHOT))
+    browser.set_window_size(1440, 1500)
     assert SCREENSHOT.stat().st_size > 10_000
 
 
@@ -140,3 +156,37 @@ def test_bad_upload_shows_one_line_error(server_url, browser, tmp_path):
     status = browser.find_element("id", "status")
     WebDriverWait(browser, 60).until(lambda d: "error" in status.get_attribute("class"))
     assert "broken.json" in status.text and "no text field" in status.text
+
+
+def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
+    """With a store: the example pair's story, oldest first, the wire -> patchwork edge, the provenance map."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from storymatch.server import create_app
+
+    with running(create_app(store_dir=tmp_path / "store", token="t0k")) as url:
+        body = {"articles": [{"text": seed_a, "source": "patchwork", "title": "Syria condemns strike", "date": "2017-05-19"},
+                             {"text": seed_b, "source": "wire", "title": "US-led coalition strikes convoy", "date": "2017-05-18"}]}
+        resp = httpx.post(url + "api/ingest", json=body, headers={"Authorization": "Bearer t0k"}, timeout=300)
+        assert resp.status_code == 200 and resp.json()["added"] == 2, resp.text
+        browser.get(url)
+        wait = WebDriverWait(browser, 300)
+        wait.until(lambda d: d.find_element("id", "stories-tab").is_displayed())
+        browser.find_element("id", "stories-tab").click()
+        story = wait.until(lambda d: next((li for li in d.find_elements("css selector", "#story-list li[data-story]")
+                                           if li.text.startswith("2 articles")), None))
+        story.click()
+        wait.until(lambda d: d.find_elements("css selector", "#timeline li"))
+        timeline = [li.text for li in browser.find_elements("css selector", "#timeline li")]
+        assert "wire" in timeline[0] and "patchwork" in timeline[1]  # time order
+        edges = browser.find_element("id", "edges").text
+        assert "wire \u2192 patchwork" in edges
+        browser.find_elements("css selector", "#timeline li button")[1].click()  # the patchwork's provenance map
+        wait.until(lambda d: d.find_elements("css selector", "#trace-doc .traced"))
+        traced = " ".join(s.text for s in browser.find_elements("css selector", "#trace-doc .traced"))
+        for sentence in COPIED:
+            assert sentence in traced.replace("\u2019", "'")
+        untraced = browser.find_element("id", "trace-doc").text
+        assert "The yesterday strike" in untraced and "The yesterday strike" not in traced  # its own text stays plain
+        browser.save_screenshot(str(SHOTS / "stories.png"))
