@@ -103,6 +103,18 @@ def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None
 
     `limit` stops after that many records (for sampling a large corpus).
     """
+    return ingest_records(read_corpus(paths), store, tier=tier, batch_size=batch_size, progress=progress,
+                          limit=limit)
+
+
+def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: Store, *, tier: str | None = None,
+                   batch_size: int = 256, progress: Progress | None = None, limit: int | None = None,
+                   report: bool = True) -> IngestStats:
+    """Add (where, Article or InputError) records to `store`, e.g. ones a client sent to the server.
+
+    Bad records are counted, kept in `stats.errors` and, with `report`, written one a line
+    to the store's ingest report (rewritten by each run).
+    """
     stats = IngestStats()
     lsh = store_lsh_params(store)
     start = time.perf_counter()
@@ -110,37 +122,42 @@ def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None
     tier_resolved = store.get_meta("tier") is not None
     if tier_resolved:
         embedder = resolve_tier(store, tier)
-    with open(store.report_path, "w", encoding="utf-8") as report:
-        batch: list[tuple[str, Article]] = []
+    report_fh = open(store.report_path, "w", encoding="utf-8") if report else None
+    batch: list[tuple[str, Article]] = []
 
-        def flush() -> None:
-            nonlocal embedder, tier_resolved
-            if not batch:
-                return
-            if not tier_resolved:
-                embedder = resolve_tier(store, tier, [a.language for _, a in batch])
-                tier_resolved = True
-            stats.tier = store.get_meta("tier")
-            _write_batch(batch, store, embedder, lsh, stats)
-            batch.clear()
-            stats.seconds = time.perf_counter() - start
-            if progress:
-                progress(stats)
+    def flush() -> None:
+        nonlocal embedder, tier_resolved
+        if not batch:
+            return
+        if not tier_resolved:
+            embedder = resolve_tier(store, tier, [a.language for _, a in batch])
+            tier_resolved = True
+        stats.tier = store.get_meta("tier")
+        _write_batch(batch, store, embedder, lsh, stats)
+        batch.clear()
+        stats.seconds = time.perf_counter() - start
+        if progress:
+            progress(stats)
 
-        for where, rec in read_corpus(paths):
+    try:
+        for where, rec in records:
             if limit is not None and stats.read >= limit:
                 break
             stats.read += 1
             if isinstance(rec, InputError):
                 stats.bad += 1
                 stats.errors.append(str(rec))
-                report.write(f"{rec}\n")
-                report.flush()
+                if report_fh:
+                    report_fh.write(f"{rec}\n")
+                    report_fh.flush()
                 continue
             batch.append((where, rec))
             if len(batch) >= batch_size:
                 flush()
         flush()
+    finally:
+        if report_fh:
+            report_fh.close()
     stats.seconds = time.perf_counter() - start
     stats.tier = store.get_meta("tier")
     if progress:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .candidates import Candidate, find_candidates
+from .ingest import store_lsh_params
+from .lsh import text_keys
 from .store import Store, Stored
 
 COMPARE_KIND = "compare"
@@ -67,8 +69,9 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
     from .features import analyse
 
     cands = find_candidates(store, query)
-    n_sent = store.db.execute("SELECT lsh_sentences FROM features WHERE seq = ?", (query.seq,)).fetchone()
-    n_sent = n_sent[0] if n_sent else max(1, query.article.text.count(". "))
+    n_sent = store.indexed_sentences(query.seq) if store.holds(query) else None
+    if n_sent is None:
+        n_sent = len(text_keys(query.article.text, store_lsh_params(store))[0])
     cands = sorted(cands, key=lambda c: -prerank(n_sent, c))[:limit]
     query_stored = cache and store.holds(query)
     features_q = None

@@ -255,6 +255,11 @@ class Store:
         while rows := cur.fetchmany(batch):
             yield from (self._row(r) for r in rows)
 
+    def indexed_sentences(self, seq: int) -> int | None:
+        """How many of a stored article's sentences are in the LSH index (None if not stored)."""
+        row = self.db.execute("SELECT lsh_sentences FROM features WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
+
     def lsh_hits(self, keys: np.ndarray, *, max_bucket: int = 2000) -> list[tuple[int, int]]:
         """(seq, query sentence) for every stored article sharing a band key with a query sentence.
 

@@ -42,7 +42,8 @@ def _open(store_dir: Path, create: bool = False):
 
 
 def _article_ref(store, ref: str):
-    """A stored article by id, or a file: ingested on the fly? No: read, and matched by id if stored."""
+    """A stored article by id; or an article file, which is its stored copy when the store holds the
+    same text under its id or file name, else a query ranked after everything stored (never stored)."""
     from ..loading import InputError, load_article
     from ..store import Stored
 
