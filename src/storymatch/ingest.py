@@ -103,8 +103,20 @@ def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None
 
     `limit` stops after that many records (for sampling a large corpus).
     """
-    return ingest_records(read_corpus(paths), store, tier=tier, batch_size=batch_size, progress=progress,
-                          limit=limit)
+    stats = ingest_records(read_corpus(paths), store, tier=tier, batch_size=batch_size, progress=progress,
+                           limit=limit)
+    if stats.added:
+        refresh_vector_index(store)
+    return stats
+
+
+def refresh_vector_index(store: Store) -> None:
+    """Bring the approximate index up to date now, so the first query after an ingest does not pay for it."""
+    from .vectors import USEARCH_MIN, index_for
+
+    tier = store.get_meta("tier")
+    if tier and tier != NO_VECTORS and store.vector_max_seq(tier) >= USEARCH_MIN:
+        index_for(store, tier).ann()
 
 
 def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: Store, *, tier: str | None = None,
