@@ -60,12 +60,13 @@ def corpus_10k(tmp_path_factory) -> Path:
 
 def test_kill_9_mid_ingest_then_rerun_equals_uninterrupted(tmp_path, corpus_10k):
     reference = tmp_path / "reference"
-    r = run_cli("ingest", str(corpus_10k), "--store", str(reference), "--tier", "fast", "--batch-size", "200")
+    args = ["--tier", "fast", "--batch-size", "200", "--no-index"]
+    r = run_cli("ingest", str(corpus_10k), "--store", str(reference), *args)
     assert r.returncode == 0, r.stderr
 
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([*CLI, "ingest", str(corpus_10k), "--store", str(killed), "--tier", "fast",
-                             "--batch-size", "200"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([*CLI, "ingest", str(corpus_10k), "--store", str(killed), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     count = 0
     while time.time() < deadline and proc.poll() is None:
@@ -86,7 +87,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_uninterrupted(tmp_path, corpus_10k)
         assert s.db.execute("SELECT COUNT(*) FROM features").fetchone()[0] == n
         assert s.vector_count("fast") == n
 
-    r = run_cli("ingest", str(corpus_10k), "--store", str(killed), "--tier", "fast", "--batch-size", "200", "--json")
+    r = run_cli("ingest", str(corpus_10k), "--store", str(killed), *args, "--json")
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
     assert summary["existing"] == n and summary["added"] == 10_000 - n

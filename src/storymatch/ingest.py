@@ -98,14 +98,15 @@ def prepare(article: Article, origin: str | None, lsh: LSHParams) -> NewArticle:
 
 
 def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None, batch_size: int = 256,
-           progress: Progress | None = None, limit: int | None = None) -> IngestStats:
+           progress: Progress | None = None, limit: int | None = None, build_index: bool = True) -> IngestStats:
     """Add every readable record under `paths` to `store`; returns what happened.
 
-    `limit` stops after that many records (for sampling a large corpus).
+    `limit` stops after that many records (for sampling a large corpus); `build_index`
+    extends the approximate vector index at the end (else the first query does it).
     """
     stats = ingest_records(read_corpus(paths), store, tier=tier, batch_size=batch_size, progress=progress,
                            limit=limit)
-    if stats.added:
+    if stats.added and build_index:
         refresh_vector_index(store)
     return stats
 

@@ -70,6 +70,8 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
            store: Path = STORE_OPT,
            tier: Optional[str] = typer.Option(None, "--tier", help="Vector tier: fast (default), quality, lead, hybrid, none."),
            batch_size: int = typer.Option(256, "--batch-size", min=1, help="Articles written per transaction."),
+           index: bool = typer.Option(True, "--index/--no-index",
+                                      help="Extend the approximate vector index at the end (else the first query does)."),
            json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
     """Add articles to a store (created if absent); re-ingesting the same ids changes nothing."""
     from ..ingest import ingest as run_ingest
@@ -86,7 +88,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
             def on_progress(stats) -> None:
                 bar.update(task, completed=min(stats.read, total) if total else stats.read)
 
-            stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress)
+            stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress, build_index=index)
             bar.update(task, completed=total)
         summary = {"store": str(store), "read": stats.read, "added": stats.added, "existing": stats.existing,
                    "bad": stats.bad, "articles": st.count(), "tier": stats.tier, "seconds": round(stats.seconds, 2),
