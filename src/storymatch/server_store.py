@@ -191,20 +191,8 @@ def story_list(st: Store, min_size: int) -> list[dict[str, Any]]:
 
 def ingest_located(st: Store, located: list[tuple[str, Any]]) -> dict[str, Any]:
     """Store Articles a client sent, as `storymatch ingest` stores records read from files."""
-    # The batch writer is ingest's own; ingest() itself reads paths, which the API never takes.
-    from .ingest import IngestStats, _write_batch, resolve_tier, store_lsh_params
+    from .ingest import ingest_records
 
-    stats = IngestStats()
-    good = []
-    for where, rec in located:
-        stats.read += 1
-        if isinstance(rec, InputError):
-            stats.bad += 1
-            stats.errors.append(str(rec))
-        else:
-            good.append((where, rec))
-    if good:
-        embedder = resolve_tier(st, None, [a.language for _, a in good])
-        _write_batch(good, st, embedder, store_lsh_params(st), stats)
+    stats = ingest_records(located, st, report=False)
     return {"read": stats.read, "added": stats.added, "existing": stats.existing, "bad": stats.bad,
-            "errors": stats.errors, "articles": st.count(), "tier": st.get_meta("tier")}
+            "errors": stats.errors, "articles": st.count(), "tier": stats.tier}
