@@ -110,6 +110,9 @@ def reuse_report(store: Store, *, top_passages: int = 20, params=None,
                  progress: Callable[[int], None] | None = None) -> ReuseReport:
     """Who reused whom across the store: every article traced against its earlier candidates.
 
+    Only LSH candidates (articles sharing a sentence key) are aligned, unless `params` asks for
+    paraphrases: then same-story vector neighbours too, as `trace` does.
+
     Each sentence is credited to its earliest source only (trace lists sources oldest
     first), so a wire copied by an aggregator and then by a digest yields wire -> aggregator
     and wire -> digest, not aggregator -> digest, unless the digest took text only the
@@ -125,7 +128,7 @@ def reuse_report(store: Store, *, top_passages: int = 20, params=None,
     n = 0
     for st in store.iter_articles(chronological=True):
         n += 1
-        t = trace(store, st, params=params)
+        t = trace(store, st, params=params, k_vector=20 if params and params.paraphrase_model else 0)
         for sent in t.sentences:
             if not sent.sources:
                 continue

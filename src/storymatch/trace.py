@@ -91,15 +91,18 @@ def _age(s: Stored) -> tuple:
     return (s.article.date is None, s.article.date.toordinal() if s.article.date else 0, s.seq)
 
 
-def trace(store: Store, query: Stored, *, params: AlignParams | None = None, cache: bool = True) -> Trace:
+def trace(store: Store, query: Stored, *, params: AlignParams | None = None, cache: bool = True,
+          k_vector: int = 20) -> Trace:
     """The provenance map of `query` against the earlier articles in `store`.
 
     `params` go to align(); AlignParams(paraphrase_model="minilm") adds sentence-level
     paraphrases to the verbatim and spun passages (slower: it embeds every candidate).
+    `k_vector` same-story neighbours are aligned besides the LSH candidates: they catch
+    copies too edited for the LSH keys; 0 keeps to LSH candidates (what `report` does).
     """
     spans = sentences(query.article.text)
     out = [SentenceTrace(i, s.start, s.end, s.text) for i, s in enumerate(spans)]
-    sources = earlier_sources(store, query)
+    sources = earlier_sources(store, query, k_vector=k_vector)
     for src in sources:
         for p in cached_align(store, query, src, params=params, cache=cache).passages:
             match = SourceMatch(id=src.article.id, source=src.article.source, title=src.article.title,
