@@ -86,6 +86,9 @@ def test_binary_empty_and_missing_inputs_are_errors_not_crashes(tmp_path, seed_b
     (tmp_path / "broken.jsonl.gz").write_bytes(b"not gzip at all")
     (tmp_path / "notext.csv").write_text("id,headline\n1,hello\n")
     (tmp_path / "ok.txt").write_text(seed_b, encoding="utf-8")
+    (tmp_path / "store").mkdir()  # a store kept inside the input folder is not read as articles
+    (tmp_path / "store" / "storymatch.sqlite").write_bytes(b"SQLite format 3\x00" + bytes(100))
+    (tmp_path / "store" / "ingest-report.txt").write_text("x.jsonl:1: invalid JSON\n")
     good, bad = _split([tmp_path, tmp_path / "missing.jsonl"])
     assert [a.id for _, a in good] == ["ok"]
     problems = {where.rsplit("/", 1)[-1]: str(e) for where, e in bad}

@@ -28,6 +28,8 @@ DOC_KINDS = {".txt": "txt", ".text": "txt", ".md": "txt", ".json": "json", ".htm
 LINE_KINDS = {".jsonl", ".ndjson"}
 TABLE_KINDS = {".csv": ",", ".tsv": "\t"}
 
+STORE_MARKER = "storymatch.sqlite"  # store.DB_NAME; not imported, so reading never depends on the store
+
 # CSV fields can hold whole articles; the csv module's default limit (128 KiB) is too small.
 csv.field_size_limit(64 * 1024 * 1024)
 
@@ -198,9 +200,12 @@ def _kind(path: Path):
 
 
 def _walk(root: Path) -> list[Path]:
-    """Files under a folder in a stable order, skipping hidden files and folders."""
+    """Files under a folder in a stable order, skipping hidden files and folders and store folders."""
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
+        if STORE_MARKER in filenames:  # a storymatch store inside the input: its files are not articles
+            dirnames[:] = []
+            continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         out.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
     return out
