@@ -108,7 +108,10 @@ class Store:
         if not db_path.exists():
             if not create:
                 raise StoreError(f"{self.folder}: not a storymatch store (no {DB_NAME}); run `storymatch ingest` first")
-            self.folder.mkdir(parents=True, exist_ok=True)
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"{self.folder}: cannot create the store folder ({e.strerror})") from None
         try:
             self.db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
