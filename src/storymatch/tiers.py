@@ -99,7 +99,7 @@ class LexicalTier:
     name: str = FAST
 
     def encode_articles(self, articles: Sequence[Article]) -> np.ndarray:
-        return self.encode_texts([a.full_text for a in articles], [a.language for a in articles])
+        return self.encode_texts([article_text(a) for a in articles], [a.language for a in articles])
 
     def encode_texts(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -119,10 +119,16 @@ class LexicalTier:
 # --- model tiers -----------------------------------------------------------------------
 
 
+def article_text(article: Article) -> str:
+    """Title and body, the title once: headline-only records often repeat it as their text."""
+    if article.title and not article.text.lstrip().startswith(article.title.strip()):
+        return article.full_text
+    return article.text
+
+
 def lead_text(article: Article, words: int = 60) -> str:
     """Title and the first `words` words: where a news story says what happened."""
-    body = " ".join(article.text.split()[:words])
-    return f"{article.title}. {body}" if article.title else body
+    return " ".join(article_text(article).split()[:words])
 
 
 @dataclass
@@ -141,7 +147,7 @@ class EmbedderTier:
         if self.lead_words:
             texts = [lead_text(a, self.lead_words) for a in articles]
         else:
-            texts = [a.full_text for a in articles]
+            texts = [article_text(a) for a in articles]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _unit_rows(self._embedder.encode(texts))
