@@ -132,7 +132,7 @@ def test_compare_pairs_equals_compare(spark, articles, tmp_path):
              "b": {"text": articles["seed-b"].text, "date": "2017-05-18"}},
             {"id": "far", "a": {"text": articles["seed-a"].text}, "b": {"text": articles["football"].text}}]
     pairs.write_text("\n".join([json.dumps(r) for r in recs] + ["{oops"]) + "\n", encoding="utf-8")
-    summary = compare_pairs(spark, pairs, tmp_path / "out.jsonl", partitions=2)
+    summary = compare_pairs(spark, pairs, tmp_path / "out.jsonl", partitions=1)  # one worker loads the models
     assert (summary["pairs"], summary["errors"]) == (2, 1)
     got = {r.get("id", "error"): r for r in read_output(tmp_path / "out.jsonl")}
     assert got["error"]["line"] == 3 and "invalid JSON" in got["error"]["error"]

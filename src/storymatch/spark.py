@@ -87,11 +87,13 @@ def _numbered(rows: Iterable[tuple[str, int]], path: str, one_file: bool) -> Ite
 
 @dataclass
 class _Parsed:
-    """One good record: where it sits, its Article, its sentence LSH keys (or its error)."""
+    """One record as read: where it sits and its line, with its language and sentence LSH keys, or its error."""
 
     pos: int
     where: str
-    article: Article | None = None
+    line: str
+    id: str | None = None
+    language: str | None = None
     keys: list[tuple[int, int]] = field(default_factory=list)  # (sentence, band key)
     error: str | None = None
 
@@ -102,34 +104,50 @@ def _parse_partition(rows: Iterable[tuple[str, int]], path: str, one_file: bool,
         try:
             art = record_article(line, where)
         except InputError as e:
-            yield _Parsed(pos, where, error=str(e))
+            yield _Parsed(pos, where, line, error=str(e))
             continue
         keys: list[tuple[int, int]] = []
         if lsh is not None:
             _, k = text_keys(art.text, lsh)
             keys = [(s, int(key)) for s, row in enumerate(k.tolist()) for key in row if key != 0]
-        yield _Parsed(pos, where, art, keys)
+        yield _Parsed(pos, where, line, art.id, art.language, keys)
+
+
+ARTICLE_SCHEMA = "id string, pos long, where string, line string, language string"
+
+
+def row_article(row) -> Article:
+    """An Article back from its row (the record's own line, the language found when it was read)."""
+    art = article_from_record(json.loads(row["line"]), row["where"])
+    art.language = row["language"]
+    return art
 
 
 def _read(spark, path: str, partitions: int | None, lsh: LSHParams | None):
-    """(articles, errors): articles deduplicated by id (first in the input wins, as in ingest); cached."""
+    """(articles, keys, errors, parsed): DataFrames of the good records, deduplicated by id (the first
+    in the input wins, as in ingest), and of their (key, id, sent) LSH keys; an RDD of error lines."""
+    from pyspark.sql import functions as F
+
     lines = spark.sparkContext.textFile(str(path), minPartitions=partitions or spark.sparkContext.defaultParallelism)
     one_file = Path(path).is_file()
     parsed = lines.zipWithIndex().mapPartitions(lambda rows: _parse_partition(rows, str(path), one_file, lsh))
     parsed = parsed.persist()
+    good = parsed.filter(lambda p: p.error is None)
+    rows = spark.createDataFrame(good.map(lambda p: (p.id, p.pos, p.where, p.line, p.language)), ARTICLE_SCHEMA)
+    articles = (rows.groupBy("id").agg(F.min(F.struct("pos", "where", "line", "language")).alias("r"))
+                .select("id", "r.*").persist())
+    # A later duplicate's keys stay: they can only add candidates, which alignment of the winning text settles.
+    keys = spark.createDataFrame(good.flatMap(lambda p: [(key, p.id, s) for s, key in p.keys]),
+                                 "key long, id string, sent int")
     errors = parsed.filter(lambda p: p.error is not None).map(lambda p: p.error)
-    good = (parsed.filter(lambda p: p.error is None)
-            .keyBy(lambda p: p.article.id)
-            .reduceByKey(lambda x, y: x if x.pos <= y.pos else y)
-            .values()
-            .persist())
-    return good, errors, parsed
+    return articles, keys, errors, parsed
 
 
-def _later_first(x: _Parsed, y: _Parsed) -> tuple[_Parsed, _Parsed]:
-    """(later, earlier) by `store.Stored.earlier_than`'s rule: dates when both known and differ, else input order."""
-    a, b = x.article.date, y.article.date
-    x_earlier = a < b if (a and b and a != b) else x.pos < y.pos
+def _later_first(x, y):
+    """(later, earlier) article rows by `store.Stored.earlier_than`'s rule: publication dates when both
+    are known and differ, else input order."""
+    a, b = x[1].date, y[1].date
+    x_earlier = a < b if (a and b and a != b) else x[0]["pos"] < y[0]["pos"]
     return (y, x) if x_earlier else (x, y)
 
 
@@ -154,37 +172,35 @@ class ReuseRun:
         return self.articles / self.seconds if self.seconds else 0.0
 
 
-def candidate_pairs(spark, good, *, max_bucket: int = MAX_BUCKET, min_shared: int = 1):
+def candidate_pairs(keys, *, max_bucket: int = MAX_BUCKET, min_shared: int = 1):
     """DataFrame (x, y, shared): article ids x < y sharing LSH band keys in `shared` sentences of each.
 
-    The banding is relational: explode every (band key, article, sentence), drop keys
-    held by one article only or by more than `max_bucket` (boilerplate), and self-join
-    on the key. `shared` counts distinct sentences on the side with fewer, as
-    `lsh.rank_candidates` counts a query's sentences.
+    The banding is relational: group the (band key, article, sentence) rows by key,
+    drop keys held by one article only or by more than `max_bucket` (boilerplate),
+    and explode each bucket against itself. `shared` counts distinct sentences on
+    the side with fewer, as `lsh.rank_candidates` counts a query's sentences.
     """
     from pyspark.sql import functions as F
 
-    rows = good.flatMap(lambda p: [(key, p.article.id, s) for s, key in p.keys])
-    keys = spark.createDataFrame(rows, "key long, id string, sent int").distinct()
-    sizes = keys.groupBy("key").agg(F.countDistinct("id").alias("n"))
-    keys = keys.join(sizes.where((F.col("n") >= 2) & (F.col("n") <= max_bucket)).select("key"), "key")
-    x, y = keys.alias("x"), keys.alias("y")
-    pairs = (x.join(y, F.col("x.key") == F.col("y.key"))
+    buckets = (keys.groupBy("key").agg(F.collect_set(F.struct("id", "sent")).alias("m"))
+               .where(F.size(F.array_distinct(F.col("m.id"))).between(2, max_bucket)))
+    pairs = (buckets.select(F.explode("m").alias("x"), "m")
+             .select("x", F.explode("m").alias("y"))
              .where(F.col("x.id") < F.col("y.id"))
              .groupBy(F.col("x.id").alias("x"), F.col("y.id").alias("y"))
-             .agg(F.least(F.countDistinct("x.sent"), F.countDistinct("y.sent")).alias("shared")))
+             .agg(F.least(F.size(F.collect_set("x.sent")), F.size(F.collect_set("y.sent"))).alias("shared")))
     return pairs.where(F.col("shared") >= min_shared)
 
 
-def align_pair(x: _Parsed, y: _Parsed, shared: int, params: AlignParams | None = None) -> dict[str, Any] | None:
-    """One output record: align(later, earlier), or None when no passage survives the aligner."""
-    a, b = _later_first(x, y)
-    result = align(a.article, b.article, params)
+def align_pair(x, y, shared: int, params: AlignParams | None = None) -> dict[str, Any] | None:
+    """One output record for a candidate pair of article rows: align(later, earlier), or None when
+    no passage survives the aligner."""
+    (ra, a), (rb, b) = _later_first((x, row_article(x)), (y, row_article(y)))
+    result = align(a, b, params)
     if not result.passages:
         return None
-    source = {"a": a.article.id, "b": b.article.id}.get(result.likely_source or "")
-    return {"a_id": a.article.id, "b_id": b.article.id, "shared_sentences": shared,
-            "a_date": _iso(a.article.date), "b_date": _iso(b.article.date),
+    source = {"a": a.id, "b": b.id}.get(result.likely_source or "")
+    return {"a_id": a.id, "b_id": b.id, "shared_sentences": shared, "a_date": _iso(a.date), "b_date": _iso(b.date),
             **result.to_dict(), "source_id": source}
 
 
@@ -202,37 +218,39 @@ def reuse_pairs(spark, input_jsonl: str | Path, out_dir: str | Path, *, partitio
     substitutions, coverage_a/b, likely_source, source_reason, plus source_id),
     OUT/bad (one line per unreadable record) and OUT/summary.json.
     """
+    from pyspark.sql import functions as F
+
     if fmt not in ("jsonl", "parquet"):
         raise ValueError(f"unknown output format {fmt!r} (jsonl or parquet)")
     t0 = time.perf_counter()
-    lsh = lsh or LSHParams()
     out = Path(out_dir)
     run = ReuseRun(input=str(input_jsonl), out=str(out))
-    good, errors, parsed = _read(spark, str(input_jsonl), partitions, lsh)
+    articles, keys, errors, parsed = _read(spark, str(input_jsonl), partitions, lsh or LSHParams())
     try:
-        cands = candidate_pairs(spark, good, max_bucket=max_bucket, min_shared=min_shared).persist()
-        by_id = good.keyBy(lambda p: p.article.id)
-        joined = (cands.rdd.map(lambda r: (r["x"], (r["y"], r["shared"])))
-                  .join(by_id)  # (x, ((y, shared), px))
-                  .map(lambda kv: (kv[1][0][0], (kv[1][1], kv[1][0][1])))
-                  .join(by_id)  # (y, ((px, shared), py))
-                  .map(lambda kv: (kv[1][0][0], kv[1][1], kv[1][0][1])))
-        n_parts = partitions or spark.sparkContext.defaultParallelism
-        results = (joined.repartition(n_parts)
-                   .mapPartitions(lambda it: (r for x, y, s in it if (r := align_pair(x, y, s, align_params)))))
-        results = results.persist()
+        cands = candidate_pairs(keys, max_bucket=max_bucket, min_shared=min_shared).persist()
+        cols = [F.struct(*[F.col(f"{s}.{c}").alias(c) for c in ("pos", "where", "line", "language")]).alias(s)
+                for s in ("ax", "ay")]
+        joined = (cands.join(articles.alias("ax"), F.col("x") == F.col("ax.id"))
+                  .join(articles.alias("ay"), F.col("y") == F.col("ay.id"))
+                  .select(*cols, "shared")
+                  .repartition(partitions or spark.sparkContext.defaultParallelism))
+        results = (joined.rdd.mapPartitions(
+            lambda rows: (r for row in rows if (r := align_pair(row["ax"], row["ay"], row["shared"], align_params))))
+            .persist())
         _write(spark, results, out / "pairs", fmt)
         errors.saveAsTextFile(str(out / "bad"))
         kinds = parsed.map(lambda p: p.error is None).countByValue()
         run.records = int(sum(kinds.values()))
         run.bad = int(kinds.get(False, 0))
-        run.articles = good.count()
+        run.articles = articles.count()
         run.candidate_pairs = cands.count()
         run.reuse_pairs = results.count()
         run.passages = int(results.map(lambda r: len(r["passages"])).sum()) if run.reuse_pairs else 0
+        results.unpersist()
+        cands.unpersist()
     finally:
-        for rdd in (parsed, good):
-            rdd.unpersist()
+        articles.unpersist()
+        parsed.unpersist()
     run.seconds = round(time.perf_counter() - t0, 3)
     (out / "summary.json").write_text(json.dumps(asdict(run), indent=2) + "\n", encoding="utf-8")
     return run
@@ -328,17 +346,17 @@ def _tier(name: str):
     return get_tier(name)
 
 
-def _embed_partition(parsed: Iterable[_Parsed], tier: str, batch: int = 256) -> Iterator[tuple[str, list[float]]]:
-    buf: list[_Parsed] = []
+def _embed_partition(rows: Iterable, tier: str, batch: int = 256) -> Iterator[tuple[str, list[float]]]:
+    buf: list[Article] = []
 
     def flush():
-        vecs = _tier(tier).encode_articles([p.article for p in buf])
-        out = [(p.article.id, [float(v) for v in row]) for p, row in zip(buf, vecs)]
+        vecs = _tier(tier).encode_articles(buf)
+        out = [(a.id, [float(v) for v in row]) for a, row in zip(buf, vecs)]
         buf.clear()
         return out
 
-    for p in parsed:
-        buf.append(p)
+    for row in rows:
+        buf.append(row_article(row))
         if len(buf) >= batch:
             yield from flush()
     if buf:
@@ -356,18 +374,18 @@ def embed_corpus(spark, input_jsonl: str | Path, out: str | Path, *, tier: str =
     from .tiers import QUALITY, TIER_NAMES
 
     t0 = time.perf_counter()
-    good, errors, parsed = _read(spark, str(input_jsonl), partitions, None)
+    articles, _, errors, parsed = _read(spark, str(input_jsonl), partitions, None)
     try:
         name = tier
         if tier == QUALITY:  # the embedder follows the languages: choose it once, for the whole corpus
-            langs = good.map(lambda p: p.article.language).distinct().collect()
+            langs = [r["language"] for r in articles.select("language").distinct().collect()]
             name = f"{QUALITY}:{choose_backend(langs)}"
         elif tier.partition(":")[0] not in (*TIER_NAMES, MINILM, USE_MULTILINGUAL):
             raise ValueError(f"unknown tier {tier!r} (choose from: {', '.join(TIER_NAMES)})")
-        rows = good.mapPartitions(lambda it: _embed_partition(it, name))
+        rows = articles.rdd.mapPartitions(lambda it: _embed_partition(it, name))
         spark.createDataFrame(rows, "id string, vector array<float>").write.parquet(str(out))
-        n, bad = good.count(), errors.count()
+        n, bad = articles.count(), errors.count()
     finally:
-        for rdd in (parsed, good):
-            rdd.unpersist()
+        articles.unpersist()
+        parsed.unpersist()
     return {"articles": n, "bad": bad, "tier": name, "seconds": round(time.perf_counter() - t0, 3)}
