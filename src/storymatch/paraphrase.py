@@ -33,6 +33,25 @@ def _free(sents: list[Span], spans: list[tuple[int, int]], min_words: int) -> li
     return out
 
 
+def _overlapping_pairs(sa: list[Span], sb: list[Span], stop: frozenset[str], least: int) -> list[tuple[int, int]]:
+    """Sentence pairs sharing at least `least` non-stopwords (a sparse product, not a loop over pairs)."""
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+
+    def matrix(sents: list[Span]) -> sparse.csr_matrix:
+        rows, cols = [], []
+        for r, s in enumerate(sents):
+            for w in {w for w in word_list(s.text) if w not in stop}:
+                rows.append(r)
+                cols.append(vocab.setdefault(w, len(vocab)))
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sents), 1 << 24))
+
+    shared = (matrix(sa) @ matrix(sb).T).tocoo()
+    keep = shared.data >= least
+    return list(zip(shared.row[keep].tolist(), shared.col[keep].tolist()))
+
+
 def paraphrase_passages(a_text: str, b_text: str, existing: list[Passage], p: AlignParams) -> list[Passage]:
     """Sentence pairs whose embeddings are at least `p.paraphrase_threshold` alike, best matches first."""
     from .alignment import Passage
@@ -42,18 +61,22 @@ def paraphrase_passages(a_text: str, b_text: str, existing: list[Passage], p: Al
     sb = _free(sentences(b_text), [(x.b_start, x.b_end) for x in existing], p.min_words)
     if not sa or not sb:
         return []
+    pairs = _overlapping_pairs(sa, sb, stopwords(p.language or "en"), p.min_distinctive + 1)
+    if not pairs:
+        return []
+    # Embed only sentences that share enough words with some sentence of the other text.
+    ia = sorted({i for i, _ in pairs})
+    jb = sorted({j for _, j in pairs})
     emb = get_embedder(p.paraphrase_model)
-    sims = emb.encode([s.text for s in sa]) @ emb.encode([s.text for s in sb]).T
-    stop = stopwords(p.language or "en")
-    bag_a = [{w for w in word_list(s.text) if w not in stop} for s in sa]
-    bag_b = [{w for w in word_list(s.text) if w not in stop} for s in sb]
+    ea = dict(zip(ia, emb.encode([sa[i].text for i in ia])))
+    eb = dict(zip(jb, emb.encode([sb[j].text for j in jb])))
+    scored = sorted(((float(ea[i] @ eb[j]), i, j) for i, j in pairs), reverse=True)
     out: list[Passage] = []
     used_a, used_b = set(), set()
-    for flat in np.argsort(-sims, axis=None):
-        i, j = divmod(int(flat), sims.shape[1])
-        if sims[i, j] < p.paraphrase_threshold:
+    for cos, i, j in scored:
+        if cos < p.paraphrase_threshold:
             break
-        if i in used_a or j in used_b or len(bag_a[i] & bag_b[j]) < p.min_distinctive + 1:
+        if i in used_a or j in used_b:
             continue
         used_a.add(i)
         used_b.add(j)
@@ -63,5 +86,5 @@ def paraphrase_passages(a_text: str, b_text: str, existing: list[Passage], p: Al
                              [(a.start + w.start, a.start + w.end) for w in wa],
                              [(b.start + w.start, b.start + w.end) for w in wb], a_text, b_text, max_words=3)
         out.append(Passage(a.start, a.end, b.start, b.end, a.text, b.text, "paraphrase",
-                           round(float(sims[i, j]), 4), subs))
+                           round(cos, 4), subs))
     return out
