@@ -6,6 +6,8 @@ edge cases from the schema's limits; the number of requests sent is printed at t
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -15,12 +17,40 @@ from storymatch.server import create_app
 # warm=False: the schema loader does not run the lifespan; models load on the first request.
 APP = create_app(warm=False, max_bytes=200_000)
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
+# The corpus endpoints, on a store of their own (no token, so that ingest is fuzzed too).
+STORE_DIR = tempfile.TemporaryDirectory(prefix="storymatch-fuzz-store-")
+STORE_APP = create_app(store_dir=STORE_DIR.name, warm=False, max_bytes=200_000)
+STORE_SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", STORE_APP).include(
+    path_regex="^/api/(store|ingest|articles|search|trace|stories|report)")
 SENT = {"requests": 0, "5xx": 0}
 
 
+@pytest.fixture(scope="module")
+def seeded_store(seed_a, seed_b):
+    """The example pair in the fuzzed store, so search, trace and stories have something to find."""
+    from storymatch.article import Article
+    from storymatch.ingest import ingest_records
+    from storymatch.store import Store
+
+    with Store(STORE_DIR.name) as st:
+        ingest_records([("a", Article(seed_a, date="2017-05-19")), ("b", Article(seed_b, date="2017-05-18"))], st,
+                       report=False)
+    return STORE_DIR.name
+
+
 @SCHEMA.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_server_errors(case):
+    check(case)
+
+
+@STORE_SCHEMA.parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_store_no_server_errors(case, seeded_store):
+    check(case)
+
+
+def check(case) -> None:
     SENT["requests"] += 1
     try:
         response = case.call()
