@@ -59,6 +59,9 @@ def test_example_pair_kinds_coverage_and_source(seed_result):
     # B's sentence holds the whole Mattis quote A cut down to a fragment.
     assert seed_result.likely_source == "b"
     assert seed_result.source_reason
+    swapped = align(seed_b, seed_a)  # the same verdict seen from the other side
+    assert swapped.likely_source == "a"
+    assert ["USA", "US"] in [s for p in swapped.passages for s in p.substitutions]
 
 
 def test_dates_decide_the_source(seed_a, seed_b):
