@@ -51,7 +51,7 @@ def test_example_pair_fragment_found_and_nothing_after_local_media(seed_result, 
     assert all(p.a_end <= cut for p in seed_result.passages), [p.a_text for p in seed_result.passages]
 
 
-def test_example_pair_kinds_coverage_and_source(seed_result):
+def test_example_pair_kinds_coverage_and_source(seed_result, seed_a, seed_b):
     kinds = {p.a_text[:20]: p.kind for p in seed_result.passages}
     assert kinds["Coalition officials "] == "verbatim"
     assert "near-verbatim" in kinds.values()  # the convoy quote, US -> USA
