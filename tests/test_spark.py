@@ -166,3 +166,6 @@ def test_cli_refuses_missing_input_and_existing_output(corpus, tmp_path):
     assert r.returncode == 2 and "nope.jsonl: no such file or folder" in r.stderr and "Traceback" not in r.stderr
     r = subprocess.run(CLI + ["spark", "compare", str(corpus), "--out", str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 2 and "already exists" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run(CLI + ["spark", "embed", str(corpus), "--out", str(tmp_path / "v"), "--master", "local[2"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "not a Spark master URL" in r.stderr and "Traceback" not in r.stderr

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from . import app
 from .common import err_console, fail, print_json
 
 spark_app = typer.Typer(no_args_is_help=True,
-                        help="Run corpus jobs on Apache Spark when one machine is not enough (pip install 'storymatch[spark]').")
+                        help="Run corpus jobs on Apache Spark when one machine is not enough (pip install 'storymatch\\[spark]').")
 app.add_typer(spark_app, name="spark")
 
 MASTER_OPT = typer.Option("local[2]", "--master", help="Spark master URL: local[N], spark://host:7077, yarn, ...")
@@ -25,37 +27,46 @@ def _is_local(path: str) -> bool:
     return "://" not in path
 
 
-def _check(inp: str, out: str) -> None:
-    """Refuse before starting a JVM: missing pyspark or java, missing input, existing output."""
+MASTER_URL = re.compile(r"local(\[(\d+|\*)(,\d+)?\])?|yarn|(spark|k8s|mesos)://\S+")
+
+
+def _check(inp: str, out: str, master: str) -> None:
+    """Refuse before starting a JVM: missing pyspark or java, a malformed master, missing input, existing output."""
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        fail("pyspark is not installed; pip install 'storymatch[spark]' (needs Java 17+)")
+        fail(escape("pyspark is not installed; pip install 'storymatch[spark]' (needs Java 17+)"))
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         fail("java is not installed (Spark needs Java 17+); install it or set JAVA_HOME")
-    if _is_local(inp) and not glob.glob(inp):
-        fail(f"{inp}: no such file or folder")
+    if not MASTER_URL.fullmatch(master):
+        fail(escape(f"--master {master}: not a Spark master URL (local[N], spark://host:port, yarn, k8s://...)"))
+    if _is_local(inp) and not Path(inp).exists() and not glob.glob(inp):
+        fail(escape(f"{inp}: no such file or folder"))
     if _is_local(out) and Path(out).exists():
-        fail(f"{out}: already exists; Spark writes a new output, choose another path")
+        fail(escape(f"{out}: already exists; Spark writes a new output, choose another path"))
 
 
 def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
     """Start a session, run `job(spark)` (a summary dict), stop; print the summary as JSON or `message(summary)`."""
     from ..spark import session
 
-    _check(inp, out)
-    spark = session(master)
+    _check(inp, out, master)
+    try:
+        spark = session(master)
+    except Exception as e:  # py4j/JVM errors: a bad master URL, no free port, too little memory
+        lines = [ln for ln in str(e).splitlines() if ln.strip()]
+        fail(escape(f"cannot start Spark with --master {master}: {lines[0] if lines else type(e).__name__}"))
     spark.sparkContext.setLogLevel("ERROR")
     try:
         summary = job(spark)
     except ValueError as e:
-        fail(str(e))
+        fail(escape(str(e)))
     finally:
         spark.stop()
     if json_out:
         print_json(summary)
     else:
-        err_console.print(message(summary), highlight=False)
+        err_console.print(message(summary), highlight=False, markup=False)
 
 
 @spark_app.command("reuse")
