@@ -91,6 +91,12 @@ def main() -> None:
     print(f"slowest stage: {max(means, key=means.get)}")
     for name, ms in scorer_ms.items():
         print(f"scorer {name!r}: {ms:.3f} ms per pair")
+    learned = next((ms for name, ms in scorer_ms.items() if name != "rules"), None)
+    if learned is not None:
+        added = learned - scorer_ms["rules"]
+        print(f"learned scorer adds {added:.2f} ms per pair over the rule scorer "
+              f"({added / statistics.mean(latencies) / 10:.2f}% of a warm compare; target < 5 ms): "
+              f"{'OK' if added < 5 else 'OVER TARGET'}")
 
 
 if __name__ == "__main__":

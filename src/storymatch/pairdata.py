@@ -24,6 +24,22 @@ from .embedding import choose_backend
 from .semeval import SemEvalPair
 
 
+# Modules whose code decides what an analysis or an alignment holds: a change to any of them
+# must not reuse cached results, or the scorer would be fitted on features compare no longer makes.
+ANALYSIS_MODULES = ("features", "entities", "places", "dates", "quantities", "quotes", "language", "text")
+ALIGNMENT_MODULES = ("alignment", "extension", "provenance", "seeding", "substitutions", "text")
+
+
+def code_fingerprint(modules: Sequence[str]) -> str:
+    """A short hash of these storymatch modules' source."""
+    h = hashlib.sha1()
+    here = Path(__file__).resolve().parent
+    for m in modules:
+        path = here / f"{m}.py"
+        h.update(path.read_bytes() if path.exists() else m.encode())
+    return h.hexdigest()[:10]
+
+
 def _article_key(art) -> str:
     h = hashlib.sha1()
     for part in (art.language or "", art.title or "", art.text):
@@ -37,12 +53,13 @@ class _PickleCache:
     def __init__(self, path: Path, every: int = 200):
         self.path, self.every, self._new = path, every, 0
         self.data: dict = {}
-        if path.exists():
+        # the file itself plus any shards other processes filled (same name with a suffix)
+        for part in sorted(path.parent.glob(path.stem + "*" + path.suffix)):
             try:
-                with open(path, "rb") as fh:
-                    self.data = pickle.load(fh)
-            except Exception:  # a stale or truncated cache is rebuilt, never trusted
-                self.data = {}
+                with open(part, "rb") as fh:
+                    self.data.update(pickle.load(fh))
+            except Exception:  # a truncated cache file is ignored and rebuilt, never trusted
+                continue
 
     def get(self, key, make):
         if key not in self.data:
@@ -77,15 +94,19 @@ def _cached_embeddings(cache_dir: Path) -> Iterator[None]:
 
 
 def pair_feature_rows(pairs: Sequence[SemEvalPair], *, cache_dir: str | Path | None = None,
-                      progress: Callable[[int], None] | None = None, backend: str | None = None) -> list[dict[str, float]]:
-    """The pair-feature dict of every pair, in order."""
+                      progress: Callable[[int], None] | None = None, backend: str | None = None,
+                      shard: str = "") -> list[dict[str, float]]:
+    """The pair-feature dict of every pair, in order.
+
+    `shard` names separate analysis/alignment cache files, so two processes can fill the caches at once.
+    """
     from .alignment import align
     from .pairfeatures import pair_features
 
     cdir = Path(cache_dir) if cache_dir else DEFAULT_DIR
     cdir.mkdir(parents=True, exist_ok=True)
-    analysed = _PickleCache(cdir / "analysed.pkl")
-    aligned = _PickleCache(cdir / "aligned.pkl", every=500)
+    analysed = _PickleCache(cdir / f"analysed-{code_fingerprint(ANALYSIS_MODULES)}{shard}.pkl")
+    aligned = _PickleCache(cdir / f"aligned-{code_fingerprint(ALIGNMENT_MODULES)}{shard}.pkl", every=500)
     rows: list[dict[str, float]] = []
     with _cached_embeddings(cdir):
         for p in pairs:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .crossval import SEED, grouped_folds, holdout_split
 from .evaluation import by_language, pearson
-from .learned import LearnedScorer, fit_calibration, fit_regressors
+from .learned import LearnedScorer, blend, fit_calibration, fit_linear, fit_regressors
 from .semeval import DIMENSIONS, SemEvalPair
 
 
@@ -41,9 +41,11 @@ def out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]
     X, Y = _matrix(rows, names), gold(pairs)
     oof = {d: np.full(len(pairs), np.nan) for d in DIMENSIONS}
     for train_idx, test_idx in grouped_folds(pairs, k, seed):
-        boosters = fit_regressors(X[train_idx], {d: Y[d][train_idx] for d in DIMENSIONS}, seed)
+        y_train = {d: Y[d][train_idx] for d in DIMENSIONS}
+        boosters = fit_regressors(X[train_idx], y_train, seed)
+        linear = fit_linear(X[train_idx], y_train)
         for d in DIMENSIONS:
-            oof[d][test_idx] = np.clip(boosters[d].predict(X[test_idx], num_threads=1), 1.0, 4.0)
+            oof[d][test_idx] = np.clip(blend(boosters[d], linear, X[test_idx], d), 1.0, 4.0)
         if progress:
             progress(1)
     return oof
@@ -63,8 +65,9 @@ def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: in
     ok = ~np.isnan(Y["overall"])
     calibration = fit_calibration(oof["overall"][ok], same[ok])
     boosters = fit_regressors(X, Y, seed)
+    linear = fit_linear(X, Y)
     cv = cv_summary(pairs, oof, k, seed)
-    scorer = LearnedScorer(names, boosters, calibration, 0.5, {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv})
+    scorer = LearnedScorer(names, boosters, calibration, 0.5, {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv}, linear)
     return scorer, cv
 
 

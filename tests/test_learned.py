@@ -1,0 +1,128 @@
+"""The learned scorer: fit on a small real subset, round-trip through its file, and the shipped
+model's verdicts on the example pair, unrelated articles and a cross-lingual pair."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storymatch.article import Article
+from storymatch.learned import SHIPPED, LearnedScorer, load_shipped
+from storymatch.loading import InputError
+from storymatch.scoring import DIMENSIONS
+
+ARTICLES = Path(__file__).parent / "fixtures" / "articles"
+
+
+@pytest.fixture(scope="module")
+def small_fit(shared_dir, tmp_path_factory):
+    """Fit on every 30th training pair (mixed languages), with 3 grouped folds."""
+    from storymatch import scorer_training as st
+    from storymatch.pairdata import pair_feature_rows
+    from storymatch.semeval import read_pairs
+
+    pairs = read_pairs(shared_dir / "semeval22" / "train.jsonl")[::30]
+    rows = pair_feature_rows(pairs)
+    scorer, cv = st.fit(pairs, rows, k=3, seed=7)
+    path = scorer.save(tmp_path_factory.mktemp("model") / "scorer.json.gz")
+    return pairs, rows, scorer, cv, path
+
+
+def test_fitted_scorer_round_trips_and_predicts_in_range(small_fit):
+    pairs, rows, scorer, cv, path = small_fit
+    loaded = LearnedScorer.load(path)
+    assert loaded.feature_names == scorer.feature_names
+    before, after = scorer.score_many(rows), loaded.score_many(rows)
+    for x, y in zip(before, after):
+        assert x.scores == y.scores and x.probability == y.probability
+        assert all(1.0 <= x.scores[d] <= 4.0 for d in DIMENSIONS)
+        assert 0.0 <= x.probability <= 1.0
+    assert path.stat().st_size < 3_000_000
+    assert set(cv["pearson"]) == set(DIMENSIONS)
+
+
+def test_fit_is_reproducible(small_fit):
+    from storymatch import scorer_training as st
+
+    pairs, rows, scorer, _, _ = small_fit
+    again, _ = st.fit(pairs, rows, k=3, seed=7)
+    a = [r.scores for r in scorer.score_many(rows)]
+    b = [r.scores for r in again.score_many(rows)]
+    assert a == b
+
+
+def test_probability_falls_as_predicted_overall_rises(small_fit):
+    scorer = small_fit[2]
+    probs = scorer.probability(np.linspace(1.0, 4.0, 13))
+    assert np.all(np.diff(probs) <= 1e-12)
+
+
+def test_missing_feature_is_tolerated(small_fit):
+    pairs, rows, scorer, _, _ = small_fit
+    partial = {k: v for k, v in rows[0].items() if not k.startswith("reuse")}
+    res = scorer.score(partial)
+    assert 1.0 <= res.scores["overall"] <= 4.0
+
+
+def test_bad_scorer_file_is_one_clear_error(tmp_path):
+    junk = tmp_path / "junk.json.gz"
+    junk.write_bytes(b"not gzip at all")
+    with pytest.raises(InputError, match="junk.json.gz.*not a storymatch scorer"):
+        LearnedScorer.load(junk)
+    wrong = tmp_path / "wrong.json.gz"
+    wrong.write_bytes(gzip.compress(b'{"format": "other"}'))
+    with pytest.raises(InputError, match="wrong.json.gz"):
+        LearnedScorer.load(wrong)
+    with pytest.raises(InputError, match="no such scorer file"):
+        LearnedScorer.load(tmp_path / "absent.json.gz")
+
+
+# --- the shipped scorer, through compare() ---------------------------------------------------
+
+needs_shipped = pytest.mark.skipif(not SHIPPED.is_file(), reason="no shipped scorer file in the package")
+
+
+def _read(name: str) -> Article:
+    return Article((ARTICLES / name).read_text(encoding="utf-8"), source=name)
+
+
+@needs_shipped
+def test_compare_uses_the_shipped_scorer_by_default(seed_a, seed_b):
+    from storymatch.compare import compare
+
+    c = compare(Article(seed_a), Article(seed_b))
+    assert c.scorer == load_shipped().name
+    assert c.same_story and c.probability >= 0.5
+    assert c.scores["overall"] <= 2.0
+
+
+@needs_shipped
+@pytest.mark.parametrize("x, y", [("football.txt", "rates.txt"), ("quake-wire.txt", "rates.txt")])
+def test_unrelated_articles_are_different_stories(x, y):
+    from storymatch.compare import compare
+
+    c = compare(_read(x), _read(y))
+    assert not c.same_story
+    assert c.scores["overall"] > 3.0
+
+
+@needs_shipped
+def test_same_event_told_independently_reads_as_same_story():
+    from storymatch.compare import compare
+
+    c = compare(_read("quake-wire.txt"), _read("quake-local.txt"))
+    assert c.same_story
+
+
+@needs_shipped
+def test_cross_lingual_pair_uses_multilingual_embedder(seed_b):
+    from storymatch.compare import compare
+
+    c = compare(_read("syria-de.txt"), Article(seed_b))
+    assert c.backend == "use-multilingual"
+    assert c.same_story
+    unrelated = compare(_read("syria-de.txt"), _read("football.txt"))
+    assert not unrelated.same_story

@@ -1,0 +1,131 @@
+"""SemEval pairs: reading both layouts, grouped folds, metrics, and `storymatch eval semeval`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from storymatch.crossval import article_groups, grouped_folds, holdout_split
+from storymatch.evaluation import pearson, report, tfidf_cosine
+from storymatch.loading import InputError
+from storymatch.semeval import DIMENSIONS, read_pairs
+
+
+@pytest.fixture(scope="module")
+def train_file(shared_dir):
+    return shared_dir / "semeval22" / "train.jsonl"
+
+
+@pytest.fixture(scope="module")
+def pairs(train_file):
+    return read_pairs(train_file)
+
+
+def test_reads_all_training_pairs_with_gold(pairs):
+    assert len(pairs) == 1709
+    langs = {p.language_pair for p in pairs}
+    assert {"en-en", "de-en", "tr-tr", "ar-ar"} <= langs
+    for p in pairs[:50]:
+        assert set(p.gold) == set(DIMENSIONS)
+        assert all(1.0 <= v <= 4.0 for v in p.gold.values())
+        assert p.a.text and p.b.text and p.a.language and p.b.language
+    assert any(p.same_story for p in pairs) and any(p.same_story is False for p in pairs)
+
+
+def test_csv_layout_reads_the_same_pairs(pairs, tmp_path):
+    sample = pairs[:4]
+    path = tmp_path / "pairs.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["pair_id", "url1_lang", "url2_lang", "title1", "title2", "text1", "text2", "Overall", "Geography",
+                    "Entities", "Time", "Narrative", "Style", "Tone"])
+        for p in sample:
+            w.writerow([p.pair_id, p.a.language, p.b.language, p.a.title or "", p.b.title or "", p.a.text, p.b.text,
+                        *(p.gold[d] for d in ("overall", "geography", "entities", "time", "narrative", "style", "tone"))])
+    got = read_pairs(path)
+    assert [g.pair_id for g in got] == [p.pair_id for p in sample]
+    assert [g.a.text for g in got] == [p.a.text for p in sample]
+    assert [g.gold for g in got] == [p.gold for p in sample]
+    assert [g.language_pair for g in got] == [p.language_pair for p in sample]
+
+
+def test_official_csv_without_texts_is_one_clear_error(tmp_path):
+    path = tmp_path / "eval.csv"
+    path.write_text("pair_id,url1_lang,url2_lang,link1,link2,ia_link1,ia_link2,Overall\n"
+                    "1_2,en,en,http://a,http://b,http://ia/a,http://ia/b,1.5\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_pairs(path)
+    assert "no text for article 1" in str(e.value) and "eval.csv" in str(e.value)
+
+
+def test_bad_score_names_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"pair_id": "1_2", "text1": "a b c", "text2": "d e f", "overall": "high"}) + "\n")
+    with pytest.raises(InputError, match="line 1.*overall"):
+        read_pairs(path)
+
+
+def test_grouped_folds_never_share_an_article(pairs):
+    sub = pairs[:600]
+    groups = article_groups(sub)
+    assert len(set(groups)) < len(sub)  # some articles recur across pairs, so grouping matters
+    for train, test in grouped_folds(sub, k=5):
+        train_keys = {k for i in train for k in sub[i].article_keys}
+        test_keys = {k for i in test for k in sub[i].article_keys}
+        assert not train_keys & test_keys
+    tr, te = holdout_split(sub, 0.2)
+    assert not {k for i in tr for k in sub[i].article_keys} & {k for i in te for k in sub[i].article_keys}
+
+
+def test_folds_are_reproducible(pairs):
+    a = [t.tolist() for _, t in grouped_folds(pairs[:300], k=4, seed=5)]
+    b = [t.tolist() for _, t in grouped_folds(pairs[:300], k=4, seed=5)]
+    assert a == b
+
+
+def test_tfidf_baseline_tracks_gold_with_sign_flipped(pairs):
+    en = [p for p in pairs if p.language_pair == "en-en"][:150]
+    sims = tfidf_cosine(en)
+    r = pearson(sims, [p.gold["overall"] for p in en])
+    assert r is not None and r < -0.4  # more shared vocabulary, lower (more similar) gold score
+    out = report(en, [{d: 4.0 - 3.0 * s for d in DIMENSIONS} for s in sims], list(sims), 0.5, {"tfidf": sims})
+    assert out["pearson"]["overall"] == pytest.approx(-r, abs=1e-3)
+    assert out["baselines"]["tfidf"]["overall"] == pytest.approx(-r, abs=1e-3)
+    assert set(out["same_story"]) >= {"roc_auc", "f1", "brier"}
+
+
+def test_pearson_undefined_is_none():
+    assert pearson([1, 1, 1], [1, 2, 3]) is None
+    assert pearson([1, 2], [2, 1]) is None
+    assert pearson(np.arange(5), np.arange(5)) == pytest.approx(1.0)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-c", "from storymatch.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_eval_semeval_missing_file_is_one_line():
+    r = _cli("eval", "semeval", "/nonexistent/pairs.jsonl")
+    assert r.returncode == 2
+    assert "/nonexistent/pairs.jsonl" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_eval_semeval_json_layout(pairs, tmp_path):
+    path = tmp_path / "few.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for p in [q for q in pairs if q.language_pair == "en-en"][:6]:
+            fh.write(json.dumps({"pair_id": p.pair_id, "lang1": "en", "lang2": "en", "title1": p.a.title, "title2": p.b.title,
+                                 "text1": p.a.text, "text2": p.b.text, **p.gold}) + "\n")
+    r = _cli("eval", "semeval", str(path), "--json", "--limit", "5", "--no-baselines")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["pairs"] == 5
+    assert set(out["pearson"]) == set(DIMENSIONS)
+    assert out["by_language"]["en-en"]["pairs"] == 5
+    assert set(out["same_story"]) >= {"roc_auc", "f1", "brier"}
