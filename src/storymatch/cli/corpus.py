@@ -108,12 +108,21 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
 
 
 @app.command("cluster")
-def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+                threshold: Optional[float] = typer.Option(None, "--threshold", min=-1.0, max=1.0,
+                                                          help="Cosine to join a story (default: the tier's)."),
+                window_days: Optional[float] = typer.Option(None, "--window-days", min=0.0,
+                                                            help="Days a story stays open (default 7; 0: no window).")) -> None:
     """Group the store's articles into stories, in publication order, as a stream would."""
+    from ..cluster import params_for
     from ..report import cluster_store
 
     with _open(store) as st:
-        stories = cluster_store(st)
+        params = None
+        if threshold is not None or window_days is not None:
+            extra = {} if window_days is None else {"window_days": window_days or None}
+            params = params_for(st.get_meta("tier"), threshold=threshold, **extra)
+        stories = cluster_store(st, params)
     if json_out:
         print_json({"stories": [s.to_dict() for s in stories]})
         return
