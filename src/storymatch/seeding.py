@@ -2,7 +2,7 @@
 
 This is the first two stages of the PAN text-alignment pipeline (seeding, then
 extension across small gaps), done passim-style on word n-grams. Words are
-interned to integer ids and n-grams hashed with numpy, so the only Python loop
+hashed to integer ids and n-grams hashed with numpy, so the only Python loop
 is over the (few) matching seeds, never over characters.
 """
 
