@@ -131,3 +131,15 @@ def test_trace_with_paraphrase_model_credits_a_reworded_sentence(store_dir):
     assert [(m.id, m.kind) for m in reworded.sources] == [("seed-b", "paraphrase")]
     assert "brazen attack" in reworded.sources[0].source_text
     assert t.sentences[0].sources == []  # "The yesterday strike comes in the context..." is seed-a's own
+
+
+def test_search_ranks_the_source_first_with_its_comparison(store_dir):
+    from storymatch.search import search
+
+    with Store(store_dir) as s:
+        hits = search(s, s.get("seed-a"), limit=3)
+    assert hits[0].stored.article.id == "seed-b" and hits[0].relation == "source"
+    top = hits[0].to_dict()
+    assert top["same_story"] and top["reuse"]["passages"] >= 3 and top["compare"]["b"]["id"] == "seed-b"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert not {"harbour-gazette-0518", "iberia-weather-0519", "markets"} & {h.stored.article.id for h in hits}
