@@ -88,8 +88,16 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
             def on_progress(stats) -> None:
                 bar.update(task, completed=min(stats.read, total) if total else stats.read)
 
-            stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress, build_index=index)
+            stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress, build_index=False)
             bar.update(task, completed=total)
+        if index and stats.added:
+            from ..ingest import refresh_vector_index
+
+            if json_out:
+                refresh_vector_index(st)
+            else:
+                with err_console.status("extending the approximate vector index"):
+                    refresh_vector_index(st)
         summary = {"store": str(store), "read": stats.read, "added": stats.added, "existing": stats.existing,
                    "bad": stats.bad, "articles": st.count(), "tier": stats.tier, "seconds": round(stats.seconds, 2),
                    "rate": round(stats.rate, 1), "report": str(st.report_path)}
