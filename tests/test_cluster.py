@@ -94,3 +94,16 @@ def test_short_texts_use_the_short_threshold():
     assert len(cluster_stream(near, params)) == 1
     long = [ClusterItem(it.id, it.vector, words=600) for it in near]
     assert len(cluster_stream(long, params)) == 2
+
+
+def test_member_links_pull_an_article_to_a_story_whose_centroid_lags_behind():
+    # s2 joins s1 (cosine 0.6); the centroid now sits between them, 0.45 from n, while s2 is 0.8 from n
+    stream = [ClusterItem("s1", _unit(1, 0, 0)), ClusterItem("s2", _unit(0.6, 0.8, 0)), ClusterItem("n", _unit(0, 1, 0))]
+    centroid_only = cluster_stream(stream, ClusterParams(threshold=0.5, link_weight=0.0))
+    linked = cluster_stream(stream, ClusterParams(threshold=0.5, link_weight=0.5))  # 0.5*0.45 + 0.5*0.8
+    assert [s.articles for s in centroid_only] == [["s1", "s2"], ["n"]]
+    assert [s.articles for s in linked] == [["s1", "s2", "n"]]
+    clusterer = StoryClusterer(dim=3, params=ClusterParams(threshold=0.5, link_weight=0.5))
+    for it in stream[:2]:
+        clusterer.add(it)
+    assert StoryClusterer.from_state(clusterer.state()).add(stream[2]) == story_id("s1")

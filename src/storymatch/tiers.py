@@ -109,10 +109,14 @@ class LexicalTier:
             terms = Counter(words)
             if self.pairs:
                 terms.update(f"{a} {b}" for a, b in zip(words, words[1:]))
-            row = out[i]
+            if not terms:
+                continue
+            buckets, values = [], []
             for term, tf in terms.items():
                 bucket, sign, weight = _term(term, lang[:2], self.dim)
-                row[bucket] += sign * (1.0 + math.log(tf)) * weight
+                buckets.append(bucket)
+                values.append(sign * (1.0 + math.log(tf)) * weight)
+            out[i] = np.bincount(buckets, weights=values, minlength=self.dim)
         return _unit_rows(out)
 
 
