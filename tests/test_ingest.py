@@ -53,6 +53,23 @@ def run_cli(*args, **kw):
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, **kw)
 
 
+def start_ingest_until(src: Path, store: Path, args: list[str], count: int) -> subprocess.Popen:
+    """An ingest running in a subprocess, returned once the store holds at least `count` articles."""
+    proc = subprocess.Popen([*CLI, "ingest", str(src), "--store", str(store), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            with sqlite3.connect(store / DB_NAME, timeout=1) as db:
+                if db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] >= count:
+                    break
+        except sqlite3.Error:
+            continue
+    assert proc.poll() is None, "ingest finished before it could be interrupted"
+    return proc
+
+
 @pytest.fixture(scope="module")
 def corpus_10k(tmp_path_factory) -> Path:
     return synthetic_corpus(tmp_path_factory.mktemp("corpus") / "news.jsonl", 10_000)
@@ -65,20 +82,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_uninterrupted(tmp_path, corpus_10k)
     assert r.returncode == 0, r.stderr
 
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([*CLI, "ingest", str(corpus_10k), "--store", str(killed), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    count = 0
-    while time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        try:
-            with sqlite3.connect(killed / DB_NAME, timeout=1) as db:
-                count = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        except sqlite3.Error:
-            continue
-        if count >= 3000:
-            break
-    assert proc.poll() is None, "ingest finished before it could be killed"
+    proc = start_ingest_until(corpus_10k, killed, args, 3000)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     with Store(killed) as s:  # consistent: every stored article has its features and its vector
@@ -92,6 +96,17 @@ def test_kill_9_mid_ingest_then_rerun_equals_uninterrupted(tmp_path, corpus_10k)
     summary = json.loads(r.stdout)
     assert summary["existing"] == n and summary["added"] == 10_000 - n
     assert dump(killed) == dump(reference)
+
+
+def test_ctrl_c_stops_between_batches_with_one_line(tmp_path, corpus_10k):
+    store = tmp_path / "s"
+    proc = start_ingest_until(corpus_10k, store, ["--tier", "none", "--batch-size", "200"], 1000)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Run the same command again to resume" in err and "Traceback" not in err
+    with Store(store) as s:
+        n = s.count()
+        assert n % 200 == 0 and s.db.execute("SELECT COUNT(*) FROM features").fetchone()[0] == n
 
 
 def test_reingest_changes_nothing(tmp_path):

@@ -88,7 +88,13 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
             def on_progress(stats) -> None:
                 bar.update(task, completed=min(stats.read, total) if total else stats.read)
 
-            stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress, build_index=False)
+            try:
+                stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress,
+                                   build_index=False)
+            except KeyboardInterrupt:
+                bar.stop()
+                fail(f"interrupted; the store holds {st.count()} articles, every batch whole. "
+                     "Run the same command again to resume.", code=130)
             bar.update(task, completed=total)
         if index and stats.added:
             from ..ingest import refresh_vector_index
