@@ -160,6 +160,20 @@ def test_embed_corpus_fast_tier_equals_local_vectors(spark, corpus, articles, tm
     assert np.allclose(np.stack([rows[i] for i in ids]), local, atol=1e-6)
 
 
+def test_tiers_load_once_per_worker_process_not_per_partition(spark):
+    def probe(_):
+        import os
+
+        from storymatch.spark import _tier
+
+        yield os.getpid(), id(_tier("fast"))
+
+    seen = spark.sparkContext.parallelize(range(12), 6).mapPartitions(probe).collect()
+    assert len(seen) == 6
+    assert len({pid for pid, _ in seen}) <= 2  # local[2]: two reused Python workers for six tasks
+    assert all(len({obj for p, obj in seen if p == pid}) == 1 for pid, _ in seen)
+
+
 def test_cli_refuses_missing_input_and_existing_output(corpus, tmp_path):
     r = subprocess.run(CLI + ["spark", "reuse", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o")],
                        capture_output=True, text=True)
