@@ -109,6 +109,9 @@ def test_bad_inputs_are_one_line_4xx(client, seed_b):
                           422, "a.txt", "UTF-8")
     assert_one_line_error(post("/api/parse", files={"file": ("r.json", b'{"title": "only"}')}), 422, "r.json", "no text")
     assert_one_line_error(post("/api/parse", files={"file": ("r.json", b'{"text": ')}), 422, "r.json", "invalid JSON")
+    # JSON may escape a lone surrogate, which no UTF-8 text can hold.
+    lone = b'{"text": "Officials said \\ud800 the convoy was hit."}'
+    assert_one_line_error(post("/api/compare", files={"a": ("r.json", lone), "b": ("b.txt", b"text")}), 422, "Unicode")
 
 
 def test_request_size_limit(client):

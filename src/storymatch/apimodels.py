@@ -44,6 +44,17 @@ class ArticleIn(BaseModel):
             raise ValueError("text is blank")
         return v
 
+    @field_validator("text", "title", "date", "source", "url", "id")
+    @classmethod
+    def _encodable(cls, v: str | None) -> str | None:
+        """JSON can escape lone surrogates (\\ud800) that no UTF-8 text can hold."""
+        if v is not None:
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise ValueError(f"invalid Unicode: an unpaired surrogate at character {e.start}") from None
+        return v
+
     def to_article(self, name: str) -> Article:
         """The library's Article; an unreadable date is the client's error, named by side."""
         date = None

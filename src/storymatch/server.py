@@ -21,13 +21,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from .alignment import Alignment, align
-from .apimodels import (AlignRequest, ArticleIn, CompareRequest, ComparisonOut, ErrorOut, IngestRequest,
+from .apimodels import (AlignRequest, ArticleIn, Backend, CompareRequest, ComparisonOut, ErrorOut, IngestRequest,
                         ParsedArticle, parsed_article, upload_schema)
 from .article import Article
 from .compare import compare
@@ -143,6 +143,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _input(request: Request, exc: InputError):
         return error_response(422, str(exc))
 
+    @app.exception_handler(UnicodeError)
+    async def _unicode(request: Request, exc: UnicodeError):
+        # Only client text reaches an encoder here (e.g. a lone surrogate escaped in an uploaded JSON file).
+        return error_response(422, f"the request holds text that is not valid Unicode ({one_line(exc, 120)})")
+
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):
         log.exception("internal error on %s %s", request.method, request.url.path)
@@ -173,8 +178,7 @@ async def read_pair(request: Request, model: type[AlignRequest]) -> tuple[Articl
     ctype = content_type(request)
     if is_json(ctype):
         req = await read_json(request, model)
-        options = {k: v for k, v in req.model_dump().items() if k not in ("a", "b")}
-        return req.a.to_article("a"), req.b.to_article("b"), options
+        return req.a.to_article("a"), req.b.to_article("b"), {"backend": getattr(req, "backend", None)}
     if ctype == "multipart/form-data":
         return await _read_upload_pair(request, model)
     raise HTTPException(415, "send the two articles as application/json or multipart/form-data")
@@ -217,10 +221,9 @@ async def _read_upload_pair(request: Request, model: type[AlignRequest]):
     options: dict[str, Any] = {}
     if "backend" in model.model_fields and _str(form.get("backend")):
         try:
-            options["backend"] = model.model_validate(
-                {"a": {"text": "-"}, "b": {"text": "-"}, "backend": _str(form.get("backend"))}).backend
+            options["backend"] = TypeAdapter(Backend).validate_python(_str(form.get("backend")))
         except ValidationError as e:
-            raise RequestValidationError(e.errors()) from None
+            raise RequestValidationError([{**err, "loc": ("backend",)} for err in e.errors()]) from None
     return arts[0], arts[1], options
 
 
