@@ -7,8 +7,11 @@ keeps 70-95% of a base article's sentences, swaps a word in some, and sometimes 
 from another base (reuse), with a date in a 60-day window. Every ingest and query run is a separate
 process, so its peak RSS is its own. Generated corpora and stores are cached under --work.
 
+Also: `report` time on a store of --report-articles synthetic articles, from scratch and with the
+alignments cached.
+
 Usage: python benchmarks/corpus.py [--scales 10000 100000] [--tiers none fast lead hybrid quality]
-                                   [--queries 50] [--work /tmp/storymatch-bench-corpus] [--json]
+                                   [--queries 50] [--report-articles 2000] [--work /tmp/storymatch-bench-corpus] [--json]
 """
 
 from __future__ import annotations
@@ -161,6 +164,24 @@ def child_query(store: str, n_queries: int, trace_queries: int) -> dict:
     return out
 
 
+def child_report(store: str) -> dict:
+    """The corpus-wide reuse report: once from scratch, once again with the alignments cached."""
+    from storymatch.report import reuse_report
+    from storymatch.store import Store
+
+    with Store(store) as s:
+        s.db.execute("DELETE FROM results")
+        t = time.perf_counter()
+        rep = reuse_report(s)
+        fresh = time.perf_counter() - t
+        t = time.perf_counter()
+        reuse_report(s)
+        cached = time.perf_counter() - t
+        return {"articles": rep.articles, "edges": len(rep.edges), "stories": len(rep.stories),
+                "seconds": round(fresh, 1), "articles_per_s": round(rep.articles / fresh, 1),
+                "cached_seconds": round(cached, 1)}
+
+
 def child_minhash(src: str, n_docs: int) -> dict:
     """The same documents, the same word 3-gram shingles: numpy MinHasher vs datasketch, time and error."""
     from datasketch import MinHash
@@ -237,6 +258,8 @@ def child_main(argv: list[str]) -> None:
         out = child_ingest(*rest)
     elif kind == "query":
         out = child_query(rest[0], int(rest[1]), int(rest[2]))
+    elif kind == "report":
+        out = child_report(rest[0])
     else:
         out = child_minhash(rest[0], int(rest[1]))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -251,6 +274,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--traces", type=int, default=20)
     ap.add_argument("--minhash-docs", type=int, default=2000)
+    ap.add_argument("--report-articles", type=int, default=2000, help="store size for timing `report` (0: skip)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/storymatch-bench-corpus"))
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -283,6 +307,19 @@ def main() -> None:
         results["scales"][n] = {"ingest": ing, "query": q}
         print(f"scale {n}: {results['scales'][n]}", file=sys.stderr)
 
+    if syn is not None and args.report_articles:
+        src = args.work / f"synthetic-report-{args.report_articles}.jsonl"
+        with open(syn, encoding="utf-8") as fi, open(src, "w", encoding="utf-8") as fo:
+            for i, line in enumerate(fi):
+                if i == args.report_articles:
+                    break
+                fo.write(line)
+        store = args.work / f"report-{args.report_articles}"
+        shutil.rmtree(store, ignore_errors=True)
+        run_child("ingest", str(src), str(store), "fast")
+        results["report"] = run_child("report", str(store))
+        print(f"report: {results['report']}", file=sys.stderr)
+
     if syn is not None:
         results["minhash"] = run_child("minhash", str(syn), str(args.minhash_docs))
         print(f"minhash: {results['minhash']}", file=sys.stderr)
@@ -302,6 +339,10 @@ def main() -> None:
               f"| {q['vector_exact']['p50_ms']}/{q['vector_exact']['p95_ms']} "
               f"| {q['vector_usearch']['p50_ms']}/{q['vector_usearch']['p95_ms']} | {q['usearch_recall_at_20']} "
               f"| {q['peak_rss_mb']} |")
+    if "report" in results:
+        r = results["report"]
+        print(f"\nreport on {r['articles']} articles: {r['seconds']} s ({r['articles_per_s']} articles/s), "
+              f"{r['cached_seconds']} s again with alignments cached; {r['edges']} edges")
     if "minhash" in results:
         m = results["minhash"]
         print(f"\nMinHash ({m['documents']} docs, {m['num_perm']} perms, word 3-grams): numpy {m['numpy_docs_per_s']} docs/s, "
