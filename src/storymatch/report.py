@@ -121,9 +121,10 @@ def reuse_report(store: Store, *, top_passages: int = 20, params=None,
     """
     from .trace import trace
 
-    if not store.results(STORY_KIND):
-        cluster_store(store)
     story_of = store.results(STORY_KIND)
+    if len(story_of) != store.count():  # never clustered, or articles added since
+        cluster_store(store)
+        story_of = store.results(STORY_KIND)
     edges: dict[tuple[str, str], ReuseEdge] = {}
     spans: dict[str, list[list]] = {}  # source id -> [[start, end, text, {reusers}]]
     n = 0
