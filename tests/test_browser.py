@@ -190,3 +190,26 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
         untraced = browser.find_element("id", "trace-doc").text
         assert "The yesterday strike" in untraced and "The yesterday strike" not in traced  # its own text stays plain
         browser.save_screenshot(str(SHOTS / "stories.png"))
+
+
+def test_pasted_markup_stays_text_and_offsets_survive_astral_characters(server_url, browser):
+    """Offsets count code points, JavaScript counts UTF-16 units: an emoji before a passage must not shift it."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    copied = ("Coalition officials said Russian forces had apparently unsuccessfully tried to dissuade "
+              "the pro-regime movement south of the garrison.")
+    text_a = f"\U0001F6A8\U0001F6A8 <b>Breaking</b> <img src=x onerror=alert(1)> news from the border.\n\n{copied}\n\nMore later."
+    text_b = f"Reporters in Amman heard this first.\n\n{copied}\n\nNo one else commented."
+    browser.get(server_url)
+    browser.execute_script("document.getElementById('text-a').value = arguments[0];"
+                           "document.getElementById('text-b').value = arguments[1];", text_a, text_b)
+    browser.find_element("id", "compare-btn").click()
+    WebDriverWait(browser, 300).until(lambda d: d.find_elements("css selector", "#doc-a .passage")
+                                      or "error" in d.find_element("id", "status").get_attribute("class"))
+    passage_a = " ".join(s.text for s in browser.find_elements("css selector", "#doc-a .passage"))
+    passage_b = " ".join(s.text for s in browser.find_elements("css selector", "#doc-b .passage"))
+    assert passage_a.startswith("Coalition officials") and passage_a.rstrip(".").endswith("garrison")
+    assert passage_a == passage_b
+    doc_a = browser.find_element("id", "doc-a")
+    assert "<b>Breaking</b> <img src=x onerror=alert(1)>" in doc_a.text  # shown as text, not markup
+    assert not doc_a.find_elements("css selector", "b, img")
