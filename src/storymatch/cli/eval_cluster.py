@@ -88,9 +88,11 @@ def eval_cluster(
     out = {k: getattr(scores, k) for k in ("articles", "stories_gold", "stories_found", "bcubed_f1",
                                            "bcubed_precision", "bcubed_recall", "pairwise_f1", "ari", "nmi")}
     if json_out:
-        print_json({**out, "tier": tier_name, "threshold": params.threshold, "window_days": params.window_days})
+        print_json({**out, "tier": tier_name, "threshold": params.threshold, "short_threshold": params.short_threshold,
+                    "short_words": params.short_words, "window_days": params.window_days})
         return
-    table = Table(title=f"{file.name}: {tier_name} tier, threshold {params.threshold}", show_header=True)
+    table = Table(title=f"{file.name}: {tier_name} tier, threshold {params.threshold} "
+                        f"({params.short_threshold} under {params.short_words} words)", show_header=True)
     table.add_column("measure")
     table.add_column("value", justify="right")
     for k, v in out.items():
