@@ -124,6 +124,19 @@ def test_bad_records_are_counted_and_named(reuse, corpus, articles):
     assert summary["reuse_pairs"] == run.reuse_pairs >= 1
 
 
+def test_parquet_output_holds_the_same_records(spark, corpus, reuse, tmp_path):
+    _, _, rows = reuse
+    run = reuse_pairs(spark, corpus, tmp_path / "out", partitions=2, fmt="parquet")
+    got = [r.asDict(recursive=True) for r in spark.read.parquet(str(tmp_path / "out" / "pairs")).collect()]
+    key = lambda r: (r["a_id"], r["b_id"])  # noqa: E731
+    assert run.reuse_pairs == len(rows) and sorted(got, key=key) == sorted(rows, key=key)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    run = reuse_pairs(spark, empty, tmp_path / "none", fmt="parquet")
+    assert (run.records, run.articles, run.reuse_pairs) == (0, 0, 0)
+    assert spark.read.parquet(str(tmp_path / "none" / "pairs")).count() == 0
+
+
 def test_compare_pairs_equals_compare(spark, articles, tmp_path):
     from storymatch.compare import compare
 

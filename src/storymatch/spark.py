@@ -21,12 +21,12 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .alignment import AlignParams, align
+from .alignment import AlignParams, Passage, align
 from .article import Article
 from .loading import InputError, article_from_record
 from .lsh import LSHParams, text_keys
@@ -237,11 +237,10 @@ def reuse_pairs(spark, input_jsonl: str | Path, out_dir: str | Path, *, partitio
         results = (joined.rdd.mapPartitions(
             lambda rows: (r for row in rows if (r := align_pair(row["ax"], row["ay"], row["shared"], align_params))))
             .persist())
-        _write(spark, results, out / "pairs", fmt)
+        _write(spark, results, out / "pairs", fmt, PAIR_SCHEMA)
         errors.saveAsTextFile(str(out / "bad"))
-        kinds = parsed.map(lambda p: p.error is None).countByValue()
-        run.records = int(sum(kinds.values()))
-        run.bad = int(kinds.get(False, 0))
+        run.records = parsed.count()
+        run.bad = errors.count()
         run.articles = articles.count()
         run.candidate_pairs = cands.count()
         run.reuse_pairs = results.count()
@@ -256,11 +255,19 @@ def reuse_pairs(spark, input_jsonl: str | Path, out_dir: str | Path, *, partitio
     return run
 
 
-def _write(spark, rdd, out: Path, fmt: str) -> None:
-    """Records (dicts) as JSONL part files, or as Parquet with the schema Spark infers from them."""
+# Spark types of the Passage fields, so a field added to Passage fails here instead of vanishing from Parquet.
+_SPARK_TYPES = {"int": "long", "float": "double", "str": "string", "list[list[str]]": "array<array<string>>"}
+PASSAGE_TYPE = "struct<" + ",".join(f"{f.name}:{_SPARK_TYPES[str(f.type)]}" for f in fields(Passage)) + ">"
+PAIR_SCHEMA = (f"a_id string, b_id string, shared_sentences long, a_date string, b_date string, "
+               f"passages array<{PASSAGE_TYPE}>, coverage_a double, coverage_b double, likely_source string, "
+               f"source_reason string, source_id string")
+
+
+def _write(spark, rdd, out: Path, fmt: str, schema: str | None = None) -> None:
+    """Records (dicts) as JSONL part files, or as Parquet with the given schema."""
     lines = rdd.map(lambda r: json.dumps(r, ensure_ascii=False))
     if fmt == "parquet":
-        spark.read.json(lines).write.parquet(str(out))
+        spark.read.schema(schema).json(lines).write.parquet(str(out))
     else:
         lines.saveAsTextFile(str(out))
 
