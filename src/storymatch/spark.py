@@ -5,8 +5,9 @@ per-record logic inside Spark tasks; only the glue is here:
 - records become Articles through `loading.article_from_record` and get their
   language from `ingest.detect_language`, as `storymatch ingest` does;
 - sentence MinHash-LSH keys come from `lsh.text_keys` (numpy MinHash of
-  `minhash.py`), computed per partition; the banding join (which articles share
-  a band key) is a Spark explode/groupBy/self-join, so it runs in the JVM;
+  `minhash.py`), computed per partition; the banding (which articles share a
+  band key) is a Spark groupBy on band keys with each bucket exploded into pairs,
+  so it runs in the JVM;
 - each candidate pair is aligned by `alignment.align`, ordered as `trace` orders
   a query and its source (the later article is A, the possible reuser);
 - `compare.compare` and `tiers.get_tier` load their models once per Python worker
