@@ -105,7 +105,7 @@ def _parse_partition(rows: Iterable[tuple[str, int]], path: str, one_file: bool,
         try:
             art = record_article(line, where)
         except InputError as e:
-            yield _Parsed(pos, where, line, error=str(e))
+            yield _Parsed(pos, where, "", error=str(e))  # the message names the line; its bytes are not kept
             continue
         keys: list[tuple[int, int]] = []
         if lsh is not None:
