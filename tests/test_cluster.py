@@ -35,14 +35,15 @@ def test_basil_events_are_found_with_the_fast_tier(basil):
     assert all(s.size == len(s.articles) and s.first == s.articles[0] for s in stories)
 
 
-def test_feeding_one_article_at_a_time_with_a_restart_gives_the_same_stories(basil):
+def test_feeding_one_article_at_a_time_with_a_restart_gives_the_same_stories(basil, tmp_path):
     items, _ = basil
     whole = cluster_stream(items)
     ordered = sorted(items, key=lambda it: it.date)
     first = StoryClusterer(dim=len(items[0].vector))
     for it in ordered[:150]:
         first.add(it)
-    resumed = StoryClusterer.from_state(first.state())  # what a store persists between runs
+    first.save(tmp_path / "stories.npz")  # what a store persists between runs
+    resumed = StoryClusterer.load(tmp_path / "stories.npz")
     for it in ordered[150:]:
         resumed.add(it)
     assert [(s.id, s.articles) for s in resumed.stories()] == [(s.id, s.articles) for s in whole]

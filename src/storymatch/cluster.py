@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import json
+import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -236,6 +239,24 @@ class StoryClusterer:
         c._last[:n] = state["last"]
         c._by_id = {a: k for k, m in enumerate(c.members) for a in m}
         return c
+
+
+    def save(self, path: str | Path) -> None:
+        """Write the state to one .npz file (written beside, then renamed: a crash leaves the old one)."""
+        st = self.state()
+        meta = json.dumps({k: st[k] for k in ("dim", "params", "ids", "members")})
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, meta=np.array(meta), sums=st["sums"], recent=st["recent"], last=st["last"])
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "StoryClusterer":
+        with np.load(Path(path), allow_pickle=False) as z:
+            state = json.loads(str(z["meta"]))
+            state.update(sums=z["sums"], recent=z["recent"], last=z["last"])
+        return cls.from_state(state)
 
 
 def _resized(a: np.ndarray, cap: int) -> np.ndarray:
