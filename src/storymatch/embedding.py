@@ -49,6 +49,7 @@ class SentenceTransformerEmbedder:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+        hf_logging.set_verbosity_error()  # nor the load report on MiniLM's unused position_ids
 
         self._model = SentenceTransformer(model, device="cpu")
         self.name = name or model
