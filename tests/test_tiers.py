@@ -69,6 +69,10 @@ def test_quality_tier_resolves_its_backend_from_languages(seed_a, seed_b):
     v = tier.encode_articles([Article(text=seed_a), Article(text=seed_b), unrelated])
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.2
+    hybrid = get_tier("hybrid", ["en"])
+    assert (hybrid.name, hybrid.dim) == ("hybrid:minilm", tier.dim + get_tier("fast").dim)
+    h = hybrid.encode_articles([Article(text=seed_a), Article(text=seed_b), unrelated])
+    assert float(h[0] @ h[1]) > float(h[0] @ h[2])
 
 
 def test_unknown_tier_is_refused():

@@ -3,12 +3,12 @@
 A tier turns Articles into unit-length float32 rows (a dot product is a cosine)
 for the story clustering and the same-story vector index. The store records the
 tier's `name` with its vectors, so every vector in one index comes from one space:
-- "quality": the sentence embedder of `embedding.py`, MiniLM for English and
-  USE-multilingual otherwise (chosen once, from the languages it is given, and
-  then fixed in the name, e.g. "quality:minilm");
-- "fast": frequency-weighted bag of words and word pairs hashed into a dense
-  vector (see `LexicalTier`), hundreds of times faster, no model at all;
-- "lead": MiniLM on the title and the first words only;
+- "fast": frequency-weighted bag of words hashed into a dense vector (see
+  `LexicalTier`), two orders of magnitude faster than a model, no model at all;
+- "quality": the sentence embedder of `embedding.py` on title + text, MiniLM for
+  English and USE-multilingual otherwise (chosen once, from the languages it is
+  given, and then fixed in the name, e.g. "quality:minilm");
+- "lead": the same embedder on the title and the first 60 words only;
 - "hybrid": "lead" and "fast" side by side in one vector.
 benchmarks/tiers.py measures them all on the same-story task; docs/EVALUATION.md
 has the figures and why "fast" is what it is.
@@ -130,7 +130,10 @@ def article_text(article: Article) -> str:
     return article.text
 
 
-def lead_text(article: Article, words: int = 60) -> str:
+LEAD_WORDS = 60
+
+
+def lead_text(article: Article, words: int = LEAD_WORDS) -> str:
     """Title and the first `words` words: where a news story says what happened."""
     return " ".join(article_text(article).split()[:words])
 
@@ -177,21 +180,25 @@ class HybridTier:
 def get_tier(name: str | None = None, languages: Sequence[str | None] = ()) -> Tier:
     """The tier called `name` (default "fast").
 
-    "quality" picks its embedder from `languages` through embedding.choose_backend;
-    the resolved name ("quality:minilm" or "quality:use-multilingual") is accepted
-    back, so a store can ask for exactly the space its vectors are in.
+    The model tiers pick their embedder from `languages` through
+    embedding.choose_backend (MiniLM for English, else USE-multilingual); the
+    resolved name ("quality:minilm", "hybrid:use-multilingual", ...) is accepted
+    back, so a store can ask for exactly the space its vectors are in. Join
+    thresholds (cluster.params_for) were measured with MiniLM.
     """
     name = name or FAST
     base, _, backend = name.partition(":")
     if base == FAST:
         return LexicalTier()
-    if base == QUALITY:
-        backend = backend or choose_backend(list(languages))
-        return EmbedderTier(backend, name=f"{QUALITY}:{backend}")
-    if base == LEAD:
-        return EmbedderTier(MINILM, lead_words=60, name=LEAD)
-    if base == HYBRID:
-        return HybridTier((EmbedderTier(MINILM, lead_words=60, name=LEAD), LexicalTier()), (0.5, 0.5))
     if base in (MINILM, USE_MULTILINGUAL):
-        return EmbedderTier(base, name=f"{QUALITY}:{base}")
-    raise ValueError(f"unknown tier {name!r} (choose from: {', '.join(TIER_NAMES)})")
+        base, backend = QUALITY, base
+    if base not in (QUALITY, LEAD, HYBRID):
+        raise ValueError(f"unknown tier {name!r} (choose from: {', '.join(TIER_NAMES)})")
+    backend = backend or choose_backend(list(languages))
+    resolved = f"{base}:{backend}"
+    if base == QUALITY:
+        return EmbedderTier(backend, name=resolved)
+    lead = EmbedderTier(backend, lead_words=LEAD_WORDS, name=resolved)
+    if base == LEAD:
+        return lead
+    return HybridTier((lead, LexicalTier()), (0.5, 0.5), name=resolved)
