@@ -10,7 +10,8 @@ Quality, on ../shared data:
   and B-cubed F1 of the online clusterer (cluster.py) at the tier's shipped threshold, or,
   for candidates not shipped, at the best threshold of a fixed grid (marked "oracle").
 Speed: articles/s encoding basil's 300 full articles (title + text), after one warm-up
-article; the ratio column is against the shipped "fast" tier in the same run.
+article, and headlines/s on the first 500 UCI News Aggregator headlines (an aggregator's
+input); the ratio column is against the shipped "fast" tier in the same run.
 
 Candidates:
 - fast: shipped; words weighted by wordfreq rarity, signed-hashed to 1,024 dims (tiers.LexicalTier);
@@ -121,7 +122,18 @@ def dense(x) -> np.ndarray:
     return x.toarray().astype(np.float32) if hasattr(x, "toarray") else np.asarray(x, dtype=np.float32)
 
 
-def measure(name: str, tier, sem, bas) -> dict:
+def headlines(n: int = 500) -> list[Article]:
+    out = []
+    with (SHARED / "clustering" / "uci_newsagg_head.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            out.append(Article(text=r["text"], title=r.get("title"), language="en", id=r["id"]))
+            if len(out) == n:
+                break
+    return out
+
+
+def measure(name: str, tier, sem, bas, heads) -> dict:
     from scipy.stats import pearsonr
     from sklearn.metrics import roc_auc_score
 
@@ -136,6 +148,9 @@ def measure(name: str, tier, sem, bas) -> dict:
     t0 = time.perf_counter()
     v = dense(tier.encode_articles(arts))
     rate = len(arts) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    tier.encode_articles(heads)
+    head_rate = len(heads) / (time.perf_counter() - t0)
 
     sims = v @ v.T
     iu = np.triu_indices(len(arts), 1)
@@ -154,7 +169,8 @@ def measure(name: str, tier, sem, bas) -> dict:
     threshold = params_for(name).threshold if shipped else best[1]
     return {"tier": name, "semeval_en_pearson": round(pearson, 3), "basil_pair_auc": round(auc, 4),
             "basil_nn_accuracy": round(nn, 3), "basil_bcubed_f1": round(best[0], 3), "threshold": threshold,
-            "threshold_kind": "shipped" if shipped else "oracle", "articles_per_s": round(rate, 1)}
+            "threshold_kind": "shipped" if shipped else "oracle", "articles_per_s": round(rate, 1),
+            "headlines_per_s": round(head_rate, 1)}
 
 
 def main() -> None:
@@ -164,19 +180,21 @@ def main() -> None:
     args = ap.parse_args()
     if not SHARED.is_dir():
         sys.exit("benchmarks/tiers.py needs ../shared (SemEval and basil)")
-    sem, bas = semeval_pairs(), basil()
+    sem, bas, heads = semeval_pairs(), basil(), headlines()
     rows = []
     for name, tier in candidates(set(args.only.split(",")) if args.only else None):
-        rows.append(measure(name, tier, sem, bas))
+        rows.append(measure(name, tier, sem, bas, heads))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     base = next((r["articles_per_s"] for r in rows if r["tier"] == "fast"), None)
+    base_h = next((r["headlines_per_s"] for r in rows if r["tier"] == "fast"), None)
     print(f"{'tier':<11} {'SemEval r':>9} {'pair AUC':>8} {'NN acc':>6} {'B3 F1':>6} {'thr':>5} {'':<7} "
-          f"{'art/s':>8} {'vs fast':>8}")
+          f"{'art/s':>8} {'vs fast':>8} {'heads/s':>8} {'vs fast':>8}")
     for r in rows:
         ratio = f"{r['articles_per_s'] / base:.3f}x" if base else "-"
+        ratio_h = f"{r['headlines_per_s'] / base_h:.3f}x" if base_h else "-"
         print(f"{r['tier']:<11} {r['semeval_en_pearson']:>9.3f} {r['basil_pair_auc']:>8.4f} "
               f"{r['basil_nn_accuracy']:>6.3f} {r['basil_bcubed_f1']:>6.3f} {r['threshold']:>5} "
-              f"{r['threshold_kind']:<7} {r['articles_per_s']:>8.1f} {ratio:>8}")
+              f"{r['threshold_kind']:<7} {r['articles_per_s']:>8.1f} {ratio:>8} {r['headlines_per_s']:>8.1f} {ratio_h:>8}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(rows, indent=2))
 
