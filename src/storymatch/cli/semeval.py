@@ -80,6 +80,10 @@ def eval_semeval(
     out = report(pairs, [r.scores for r in results], [r.probability for r in results],
                  getattr(scorer, "threshold", 0.5), base)
     out = {"file": str(file), "scorer": scorer_path or scorer.name, **out}
+    meta = getattr(scorer, "meta", {}) or {}
+    if not heldout and meta.get("sha1") and meta["sha1"] == hashlib.sha1(Path(file).read_bytes()).hexdigest()[:12]:
+        out["note"] = ("the scorer was fitted on pairs of this file, so these figures are optimistic; "
+                       "use --heldout for the pairs it never saw")
     if json_out:
         print_json(out)
         return
@@ -91,6 +95,8 @@ def _fmt(v) -> str:
 
 
 def _print_report(out: dict) -> None:
+    if out.get("note"):
+        err_console.print(f"[yellow]note:[/yellow] {out['note']}")
     console.print(f"[bold]{out['pairs']}[/bold] pairs from {out['file']} · scorer: {out['scorer']} "
                   "[dim](Pearson, higher is better)[/dim]")
     dims = list(out["pearson"])
