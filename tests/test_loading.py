@@ -95,3 +95,11 @@ def test_cli_missing_file_exit_2(seed_b_path):
     proc = subprocess.run([sys.executable, "-m", "storymatch", "compare", "missing.txt", str(seed_b_path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "missing.txt: no such file" in proc.stderr
+
+
+def test_json_lone_surrogate_is_replaced_not_a_crash(tmp_path):
+    p = tmp_path / "s.json"
+    p.write_text('{"text": "Coalition officials said Russian forces \\ud800 had tried to dissuade the movement."}')
+    art = load_article(p)
+    assert "\ud800" not in art.text and art.text.startswith("Coalition officials")
+    art.text.encode("utf-8")
