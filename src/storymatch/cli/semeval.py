@@ -80,10 +80,11 @@ def eval_semeval(
     out = report(pairs, [r.scores for r in results], [r.probability for r in results],
                  getattr(scorer, "threshold", 0.5), base)
     out = {"file": str(file), "scorer": scorer_path or scorer.name, **out}
-    meta = getattr(scorer, "meta", {}) or {}
-    if not heldout and meta.get("sha1") and meta["sha1"] == hashlib.sha1(Path(file).read_bytes()).hexdigest()[:12]:
-        out["note"] = ("the scorer was fitted on pairs of this file, so these figures are optimistic; "
-                       "use --heldout for the pairs it never saw")
+    fitted = set((getattr(scorer, "meta", {}) or {}).get("fitted_pair_ids") or [])
+    seen = sum(p.pair_id in fitted for p in pairs)
+    if seen:
+        out["note"] = (f"the scorer was fitted on {seen} of these {len(pairs)} pairs, so these figures are optimistic; "
+                       "--heldout scores only the pairs it never saw")
     if json_out:
         print_json(out)
         return
@@ -101,7 +102,7 @@ def _print_report(out: dict) -> None:
                   "[dim](Pearson, higher is better)[/dim]")
     dims = list(out["pearson"])
     t = Table(title="Pearson per dimension and language pair")
-    t.add_column("pairs")
+    t.add_column("pairs", no_wrap=True)
     t.add_column("n", justify="right")
     for d in dims:
         t.add_column(d, justify="right")
@@ -112,7 +113,7 @@ def _print_report(out: dict) -> None:
     if out["baselines"]:
         langs = list(out["by_language"])
         b = Table(title="Overall: scorer vs baselines on the same pairs")
-        b.add_column("method")
+        b.add_column("method", no_wrap=True)
         for lp in langs + ["all"]:
             b.add_column(lp, justify="right")
         b.add_row("[bold]scorer[/bold]", *(_fmt(out["by_language"][lp]["overall"]) for lp in langs), _fmt(out["pearson"]["overall"]))
@@ -147,7 +148,8 @@ def train_semeval(
         train_idx, test_idx = st.split(pairs, holdout, seed)
         tr_pairs, tr_rows = [pairs[i] for i in train_idx], [rows[i] for i in train_idx]
         meta = {"trained_on": Path(file).name, "sha1": hashlib.sha1(Path(file).read_bytes()).hexdigest()[:12],
-                "holdout": holdout, "heldout_pair_ids": [pairs[i].pair_id for i in test_idx]}
+                "holdout": holdout, "heldout_pair_ids": [pairs[i].pair_id for i in test_idx],
+                "fitted_pair_ids": [pairs[i].pair_id for i in train_idx]}
         scorer, cv = st.fit(tr_pairs, tr_rows, folds, seed, meta, _step(prog, "cross-validation folds", folds))
     result = {"pairs": len(pairs), "fitted_on": len(train_idx), "cv": cv}
     if test_idx:
