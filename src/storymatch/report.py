@@ -13,50 +13,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 
-from .cluster import ClusterItem, ClusterParams, Story, cluster_stream, params_for
 from .store import Store, Stored
-
-STORY_KIND = "story"
-
-
-def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
-    """(tier, a vector per article): the store's own, or the fast tier's computed now for a vector-less store."""
-    from .tiers import get_tier
-
-    tier = store.get_meta("tier")
-    if tier and tier != "none" and store.vector_count(tier) == store.count():
-        seqs, mat = store.vector_rows(tier)
-        return tier, dict(zip((int(s) for s in seqs), mat.astype(np.float32)))
-    enc = get_tier("fast")
-    out = {}
-    batch = []
-    for st in store.iter_articles():
-        batch.append(st)
-        if len(batch) == 512:
-            out.update(zip((b.seq for b in batch), enc.encode_articles([b.article for b in batch])))
-            batch = []
-    if batch:
-        out.update(zip((b.seq for b in batch), enc.encode_articles([b.article for b in batch])))
-    return enc.name, out
-
-
-def cluster_store(store: Store, params: ClusterParams | None = None) -> list[Story]:
-    """Stories of the whole store, recorded in its results (article id -> story id).
-
-    The stream is replayed from the start in date order (ingest order for undated
-    articles); story ids come from first articles, so they are stable across runs.
-    Without `params`, the clusterer's settings for the store's tier (cluster.params_for).
-    """
-    tier, vectors = _store_vectors(store)
-    items = [ClusterItem(id=st.article.id, vector=vectors[st.seq], date=st.article.date,
-                         words=len(st.article.text.split()))
-             for st in store.iter_articles()]
-    stories = cluster_stream(items, params or params_for(tier))
-    store.put_results(STORY_KIND, [(a, s.id) for s in stories for a in s.articles], replace_all=True)
-    return stories
-
+from .stories import STORY_KIND, cluster_store
 
 @dataclass
 class ReuseEdge:

@@ -175,7 +175,7 @@ def run_trace(st: Store, query: Stored) -> dict[str, Any]:
 
 def story_list(st: Store, min_size: int) -> list[dict[str, Any]]:
     """Stories (clustering the store first when it has grown), largest first, articles oldest first."""
-    from .report import STORY_KIND, cluster_store
+    from .stories import STORY_KIND, cluster_store
 
     story_of = st.results(STORY_KIND)
     if len(story_of) != st.count():

@@ -129,7 +129,7 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
                                                             help="Days a story stays open (default 7; 0: no window).")) -> None:
     """Group the store's articles into stories, in publication order, as a stream would."""
     from ..cluster import params_for
-    from ..report import cluster_store
+    from ..stories import cluster_store
 
     with _open(store) as st:
         params = None
