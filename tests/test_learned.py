@@ -126,3 +126,34 @@ def test_cross_lingual_pair_uses_multilingual_embedder(seed_b):
     assert c.same_story
     unrelated = compare(_read("syria-de.txt"), _read("football.txt"))
     assert not unrelated.same_story
+
+
+def test_train_and_eval_commands_round_trip(small_fit, tmp_path):
+    """`train semeval` writes a scorer that `eval semeval --heldout --scorer` reads back on its held-out pairs."""
+    import json
+    import subprocess
+    import sys
+
+    pairs = small_fit[0]
+    data = tmp_path / "pairs.jsonl"
+    with open(data, "w", encoding="utf-8") as fh:
+        for p in pairs:
+            fh.write(json.dumps({"pair_id": p.pair_id, "lang1": p.a.language, "lang2": p.b.language, "title1": p.a.title,
+                                 "title2": p.b.title, "text1": p.a.text, "text2": p.b.text, **p.gold}) + "\n")
+    out = tmp_path / "s.json.gz"
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-c", "from storymatch.cli import main; main()", *args],
+                              capture_output=True, text=True, timeout=900)
+
+    r = cli("train", "semeval", str(data), "--out", str(out), "--holdout", "0.25", "--folds", "3", "--json")
+    assert r.returncode == 0, r.stderr
+    trained = json.loads(r.stdout)
+    held = LearnedScorer.load(out).meta["heldout_pair_ids"]
+    assert trained["heldout"]["pairs"] == len(held) > 0
+    assert trained["fitted_on"] + len(held) == len(pairs)
+    r = cli("eval", "semeval", str(data), "--scorer", str(out), "--heldout", "--no-baselines", "--json")
+    assert r.returncode == 0, r.stderr
+    ev = json.loads(r.stdout)
+    assert ev["pairs"] == len(held) and "note" not in ev
+    assert ev["pearson"]["overall"] == pytest.approx(trained["heldout"]["pearson"]["overall"], abs=1e-4)
