@@ -141,34 +141,10 @@ def _sentence_stats(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray, b
         "sentences_min": float(min(len(va), len(vb))),
         "sentences_max": float(max(len(va), len(vb))),
     }
-    # does one article's headline / lead event appear anywhere in the other's body?
-    f["title_in_body"] = 0.5 * (_best(fa.title_vector, vb) + _best(fb.title_vector, va))
-    f["lead_in_body"] = 0.5 * (_best(fa.lead_vector, vb) + _best(fb.lead_vector, va))
-    f["sent_order"] = _order_agreement(sim)
     # how many sentences of the shorter article find a counterpart anywhere in the longer one
     short = best_a if len(va) <= len(vb) else best_b
     f["sent_best_shorter"] = float(short.mean())
     return f
-
-
-def _best(v: np.ndarray | None, rows: np.ndarray) -> float:
-    return float((rows @ v).max()) if v is not None and len(rows) else 0.0
-
-
-def _order_agreement(sim: np.ndarray, floor: float = 0.6) -> float:
-    """Do matched sentences come in the same order in both articles? (Spearman over confident best matches.)
-
-    A retold story keeps its sequence of events; two stories that share a topic match sentences at random places.
-    """
-    best = sim.argmax(axis=1)
-    keep = sim.max(axis=1) >= floor
-    if keep.sum() < 3:
-        return 0.0
-    i, j = np.nonzero(keep)[0], best[keep]
-    if np.ptp(j) == 0:
-        return 0.0
-    ri, rj = np.argsort(np.argsort(i)), np.argsort(np.argsort(j))
-    return float(np.corrcoef(ri, rj)[0, 1])
 
 
 def _char_grams(text: str, n: int = 4, limit: int = 6000) -> dict[str, int]:
