@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .alignment import Alignment
 from .article import Article, parse_date
-from .loading import InputError
+from .loading import InputError, valid_unicode
 
 # A long-read feature is ~60k characters; past this the alignment's cost per request is no
 # longer a news-article cost, so the API refuses rather than tying up the server.
@@ -47,13 +47,8 @@ class ArticleIn(BaseModel):
     @field_validator("text", "title", "date", "source", "url", "id")
     @classmethod
     def _encodable(cls, v: str | None) -> str | None:
-        """JSON can escape lone surrogates (\\ud800) that no UTF-8 text can hold."""
-        if v is not None:
-            try:
-                v.encode("utf-8")
-            except UnicodeEncodeError as e:
-                raise ValueError(f"invalid Unicode: an unpaired surrogate at character {e.start}") from None
-        return v
+        """JSON can escape lone surrogates (\\ud800) that no UTF-8 text can hold: replaced, as for files."""
+        return valid_unicode(v)
 
     def to_article(self, name: str) -> Article:
         """The library's Article; an unreadable date is the client's error, named by side."""

@@ -47,14 +47,14 @@ def decode_text(data: bytes, name: str) -> str:
     return text
 
 
-def _valid_unicode(value: Any) -> Any:
+def valid_unicode(value: Any) -> Any:
     """JSON may escape lone surrogates ("\\ud800") that no UTF-8 text can hold; replace them."""
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
-        return [_valid_unicode(v) for v in value]
+        return [valid_unicode(v) for v in value]
     if isinstance(value, Mapping):
-        return {_valid_unicode(k): _valid_unicode(v) for k, v in value.items()}
+        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
     return value
 
 
@@ -62,7 +62,7 @@ def article_from_record(rec: Mapping[str, Any], name: str, default_source: str |
     """One JSON record (news-please, SemEval scraper, passim, our own) to an Article."""
     if not isinstance(rec, Mapping):
         raise InputError(name, "JSON value is not an object")
-    rec = _valid_unicode(rec)
+    rec = valid_unicode(rec)
     text = next((rec[k] for k in TEXT_KEYS if isinstance(rec.get(k), str) and rec[k].strip()), None)
     if text is None:
         raise InputError(name, f"no text field (expected one of: {', '.join(TEXT_KEYS)})")
