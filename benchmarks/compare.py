@@ -30,6 +30,8 @@ def load_pairs(n: int, langs: str):
             r = json.loads(line)
             if f"{r['lang1']}-{r['lang2']}" != langs or not r["text1"] or not r["text2"]:
                 continue
+            if not r.get("text_form", "full").startswith("full"):
+                continue  # whole articles, not the head+tail cuts: latency at news length
             pairs.append((Article(r["text1"], title=r["title1"]), Article(r["text2"], title=r["title2"])))
             if len(pairs) >= n:
                 break
