@@ -93,3 +93,12 @@ def test_rule_scorer_orders_pairs_sensibly(example):
     diff = rules.score(c.features)
     assert same.same_story and not diff.same_story
     assert same.scores["overall"] < diff.scores["overall"]
+
+
+def test_unknown_model_is_one_line_exit_2(seed_a_path, seed_b_path, tmp_path):
+    missing = tmp_path / "no-such-model"
+    proc = subprocess.run([sys.executable, "-m", "storymatch", "compare", str(seed_a_path), str(seed_b_path),
+                           "--model", str(missing)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(missing) in lines[0] and "Traceback" not in proc.stderr

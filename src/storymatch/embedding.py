@@ -51,7 +51,13 @@ class SentenceTransformerEmbedder:
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         hf_logging.set_verbosity_error()  # nor the load report on MiniLM's unused position_ids
 
-        self._model = SentenceTransformer(model, device="cpu")
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as e:  # a missing path or hub name raises one of many library errors
+            from .loading import InputError
+
+            raise InputError(model, "cannot load this sentence-transformers model: give a local model folder "
+                                    f"(nothing is downloaded at run time) [{type(e).__name__}]") from None
         self.name = name or model
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
