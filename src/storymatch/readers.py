@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Iterable, Iterator, Union
 
 from .article import Article
+from .loading import _KINDS as DOC_KINDS  # the suffixes load_article reads, so a folder reads the same
 from .loading import TEXT_KEYS, InputError, article_from_record, decode_text, parse_article
 
 Record = Union[Article, InputError]
 Located = tuple[str, Record]  # (where it was read from, e.g. "news.jsonl:12"; the record)
 
-DOC_KINDS = {".txt": "txt", ".text": "txt", ".md": "txt", ".json": "json", ".html": "html", ".htm": "html"}
 LINE_KINDS = {".jsonl", ".ndjson"}
 TABLE_KINDS = {".csv": ",", ".tsv": "\t"}
 
