@@ -14,9 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .text import normalize
-
-_WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*", re.UNICODE)
+from .text import _WORD, normalize  # the one word rule, so spans here match text.words
 
 # Phrases journalists attach to any story. Words matched inside them are not
 # evidence of reuse, so a passage made only of them is never reported.
