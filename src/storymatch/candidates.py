@@ -30,8 +30,7 @@ def query_vector(store: Store, query: Stored) -> np.ndarray | None:
     tier = store.get_meta("tier")
     if not tier or tier == "none":
         return None
-    vec = store.vector_of(tier, query.seq)
-    if vec is not None and (stored := store.get(query.seq)) is not None and stored.article.id == query.article.id:
+    if store.holds(query) and (vec := store.vector_of(tier, query.seq)) is not None:
         return vec
     from .tiers import get_tier
 
