@@ -104,4 +104,6 @@ def _trimmed(text: str, start: int, end: int) -> Span:
 
 def strip_accents(s: str) -> str:
     """ASCII-fold for name matching across spellings (Zürich/Zurich)."""
+    if s.isascii():  # nothing to fold; most names, and the gazetteer's ~390,000 at start-up
+        return s
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
