@@ -68,10 +68,6 @@ def _nlp(lang: str | None):
     return None
 
 
-def has_model(lang: str | None) -> bool:
-    return _nlp(lang) is not None
-
-
 def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
     """Entities with offsets into `text`; spaCy NER when a model exists for `lang`."""
     nlp = _nlp(lang)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .entities import Entity, entity_key
+from .entities import Entity
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,3 @@ def match_groups(a: dict[str, NameGroup], b: dict[str, NameGroup]) -> list[tuple
                 used.add(kb)
                 break
     return pairs
-
-
-def key_of(name: str) -> str:
-    return entity_key(name)
