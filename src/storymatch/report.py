@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 
 from .store import Store, Stored
-from .stories import STORY_KIND, cluster_store
+from .stories import story_assignments
 
 @dataclass
 class ReuseEdge:
@@ -80,10 +80,7 @@ def reuse_report(store: Store, *, top_passages: int = 20, params=None,
     """
     from .trace import trace
 
-    story_of = store.results(STORY_KIND)
-    if len(story_of) != store.count():  # never clustered, or articles added since
-        cluster_store(store)
-        story_of = store.results(STORY_KIND)
+    story_of = story_assignments(store)
     edges: dict[tuple[str, str], ReuseEdge] = {}
     spans: dict[str, list[list]] = {}  # source id -> [[start, end, text, {reusers}]]
     n = 0

@@ -175,12 +175,9 @@ def run_trace(st: Store, query: Stored) -> dict[str, Any]:
 
 def story_list(st: Store, min_size: int) -> list[dict[str, Any]]:
     """Stories (clustering the store first when it has grown), largest first, articles oldest first."""
-    from .stories import STORY_KIND, cluster_store
+    from .stories import story_assignments
 
-    story_of = st.results(STORY_KIND)
-    if len(story_of) != st.count():
-        cluster_store(st)
-        story_of = st.results(STORY_KIND)
+    story_of = story_assignments(st)
     members: dict[str, list[dict[str, Any]]] = {}
     for s in st.iter_articles(chronological=True):
         members.setdefault(story_of.get(s.article.id, s.article.id), []).append(s.article.summary())

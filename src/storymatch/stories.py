@@ -49,3 +49,12 @@ def cluster_store(store: Store, params: ClusterParams | None = None) -> list[Sto
     stories = cluster_stream(items, params or params_for(tier))
     store.put_results(STORY_KIND, [(a, s.id) for s in stories for a in s.articles], replace_all=True)
     return stories
+
+
+def story_assignments(store: Store) -> dict[str, str]:
+    """Article id -> story id, clustering the store first when it was never clustered or has grown since."""
+    story_of = store.results(STORY_KIND)
+    if len(story_of) != store.count():
+        cluster_store(store)
+        story_of = store.results(STORY_KIND)
+    return story_of
