@@ -255,8 +255,6 @@ async def read_upload(field: Any, side: str) -> Article:
         kind = FILE_KINDS.get(PurePosixPath(name).suffix.lower())
     else:
         name, data, kind = side, str(field).encode("utf-8"), "txt"
-    if not data.strip():
-        raise InputError(name, "file is empty")
     return await anyio.to_thread.run_sync(lambda: parse_article(data, name, kind))
 
 
