@@ -17,8 +17,8 @@ from typing import Iterator, Mapping
 
 from .article import Article
 from .loading import InputError, decode_text
+from .scoring import DIMENSIONS
 
-DIMENSIONS = ("overall", "geography", "entities", "time", "narrative", "style", "tone")
 SAME_STORY_MAX = 2.0  # gold same story: Overall <= 2.0 ("somewhat similar" or closer), as the issue defines it
 
 _TEXT_COLS = ("text", "content", "body", "maintext", "ia_text")
