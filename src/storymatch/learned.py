@@ -35,6 +35,11 @@ LINEAR_WEIGHT = 0.3
 RIDGE_ALPHAS = tuple(float(a) for a in np.logspace(-2, 3, 12))
 
 
+def feature_matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
+    """Rows of feature dicts to columns in `names` order; a missing feature is NaN (trees route it)."""
+    return np.array([[float(r.get(n, math.nan)) for n in names] for r in rows], dtype=np.float64)
+
+
 def fit_regressors(X: np.ndarray, Y: Mapping[str, np.ndarray], seed: int = SEED,
                    rounds: Mapping[str, int] | None = None) -> dict:
     """One LightGBM booster per dimension, fitted on rows whose gold for that dimension is known."""
@@ -111,8 +116,8 @@ class LearnedScorer:
 
     # --- prediction ---
     def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
-        """Rows of feature dicts to the model's column order; a missing feature is NaN (trees route it)."""
-        return np.array([[float(r.get(n, math.nan)) for n in self.feature_names] for r in rows], dtype=np.float64)
+        """Rows of feature dicts in the model's column order."""
+        return feature_matrix(rows, self.feature_names)
 
     def predict_matrix(self, X: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
         scores = {d: np.clip(blend(self.boosters[d], self.linear, X, d), 1.0, 4.0) for d in DIMENSIONS}

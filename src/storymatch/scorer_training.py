@@ -14,8 +14,8 @@ import numpy as np
 
 from .crossval import SEED, grouped_folds, holdout_split
 from .evaluation import by_language, pearson
-from .learned import LearnedScorer, blend, fit_calibration, fit_linear, fit_regressors
-from .semeval import DIMENSIONS, SemEvalPair
+from .learned import LearnedScorer, blend, feature_matrix, fit_calibration, fit_linear, fit_regressors
+from .semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPair
 
 
 def feature_names(rows: Sequence[Mapping[str, float]]) -> list[str]:
@@ -30,15 +30,11 @@ def gold(pairs: Sequence[SemEvalPair]) -> dict[str, np.ndarray]:
     return {d: np.array([p.gold.get(d, np.nan) for p in pairs], dtype=float) for d in DIMENSIONS}
 
 
-def _matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
-    return np.array([[float(r.get(n, np.nan)) for n in names] for r in rows], dtype=np.float64)
-
-
 def out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: int = 5, seed: int = SEED,
                 progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
     """Grouped k-fold predictions: each pair scored by models that never saw its articles."""
     names = feature_names(rows)
-    X, Y = _matrix(rows, names), gold(pairs)
+    X, Y = feature_matrix(rows, names), gold(pairs)
     oof = {d: np.full(len(pairs), np.nan) for d in DIMENSIONS}
     for train_idx, test_idx in grouped_folds(pairs, k, seed):
         y_train = {d: Y[d][train_idx] for d in DIMENSIONS}
@@ -59,9 +55,9 @@ def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: in
     is what a pair the model has not seen would get.
     """
     names = feature_names(rows)
-    X, Y = _matrix(rows, names), gold(pairs)
+    X, Y = feature_matrix(rows, names), gold(pairs)
     oof = out_of_fold(pairs, rows, k, seed, progress)
-    same = Y["overall"] <= 2.0
+    same = Y["overall"] <= SAME_STORY_MAX
     ok = ~np.isnan(Y["overall"])
     calibration = fit_calibration(oof["overall"][ok], same[ok])
     boosters = fit_regressors(X, Y, seed)
