@@ -45,6 +45,7 @@ def _article_ref(store, ref: str):
     """A stored article by id; or an article file, which is its stored copy when the store holds the
     same text under its id or file name, else a query ranked after everything stored (never stored)."""
     from ..loading import InputError, load_article
+    from ..readers import _strip_suffixes
     from ..store import Stored
 
     found = store.get(ref)
@@ -56,8 +57,7 @@ def _article_ref(store, ref: str):
             art = load_article(p)
         except InputError as e:
             fail(str(e))
-        stem = p.name.rsplit(".", 1)[0]
-        for cand in (art.id, stem):
+        for cand in (art.id, _strip_suffixes(p.name)):  # the id ingest gives a loose file
             hit = store.get(cand)
             if hit is not None and hit.article.text == art.text:
                 return hit
