@@ -68,6 +68,9 @@ def create_app(store_dir: str | Path | None = None, token: str | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if warm:
+            from .embedding import share_cores
+
+            share_cores(analysis_threads)
             await anyio.to_thread.run_sync(warm_models)
         app.state.ready = True
         yield
