@@ -375,21 +375,21 @@ def embed_corpus(spark, input_jsonl: str | Path, out: str | Path, *, tier: str =
                  partitions: int | None = None) -> dict[str, Any]:
     """A unit vector per article (id, vector) in the named tier, as Parquet at `out`.
 
-    The tier is resolved once on the driver ("quality" picks its embedder from the
-    corpus's languages), so every partition writes vectors of one space.
+    The tier is resolved once on the driver (the model tiers pick their embedder from
+    the corpus's languages), so every partition writes vectors of one space.
     """
     from .embedding import MINILM, USE_MULTILINGUAL, choose_backend
-    from .tiers import QUALITY, TIER_NAMES
+    from .tiers import FAST, TIER_NAMES
 
     t0 = time.perf_counter()
     articles, _, errors, parsed = _read(spark, str(input_jsonl), partitions, None)
     try:
         name = tier
-        if tier == QUALITY:  # the embedder follows the languages: choose it once, for the whole corpus
-            langs = [r["language"] for r in articles.select("language").distinct().collect()]
-            name = f"{QUALITY}:{choose_backend(langs)}"
-        elif tier.partition(":")[0] not in (*TIER_NAMES, MINILM, USE_MULTILINGUAL):
+        if tier.partition(":")[0] not in (*TIER_NAMES, MINILM, USE_MULTILINGUAL):
             raise ValueError(f"unknown tier {tier!r} (choose from: {', '.join(TIER_NAMES)})")
+        if tier in TIER_NAMES and tier != FAST:  # a model tier's embedder follows the languages: choose it once
+            langs = [r["language"] for r in articles.select("language").distinct().collect()]
+            name = f"{tier}:{choose_backend(langs)}"
         rows = articles.rdd.mapPartitions(lambda it: _embed_partition(it, name))
         spark.createDataFrame(rows, "id string, vector array<float>").write.parquet(str(out))
         n, bad = articles.count(), errors.count()
