@@ -35,6 +35,14 @@ def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
     return enc.name, out
 
 
+def store_items(store: Store) -> tuple[str, list[ClusterItem]]:
+    """(tier, the store's articles as the clusterer sees them), in ingest order."""
+    tier, vectors = _store_vectors(store)
+    return tier, [ClusterItem(id=st.article.id, vector=vectors[st.seq], date=st.article.date,
+                              words=len(st.article.text.split()))
+                  for st in store.iter_articles()]
+
+
 def cluster_store(store: Store, params: ClusterParams | None = None) -> list[Story]:
     """Stories of the whole store, recorded in its results (article id -> story id).
 
@@ -42,10 +50,7 @@ def cluster_store(store: Store, params: ClusterParams | None = None) -> list[Sto
     articles); story ids come from first articles, so they are stable across runs.
     Without `params`, the clusterer's settings for the store's tier (cluster.params_for).
     """
-    tier, vectors = _store_vectors(store)
-    items = [ClusterItem(id=st.article.id, vector=vectors[st.seq], date=st.article.date,
-                         words=len(st.article.text.split()))
-             for st in store.iter_articles()]
+    tier, items = store_items(store)
     stories = cluster_stream(items, params or params_for(tier))
     store.put_results(STORY_KIND, [(a, s.id) for s in stories for a in s.articles], replace_all=True)
     return stories

@@ -62,10 +62,11 @@ def eval_cluster(
     window_days: Optional[float] = typer.Option(7.0, "--window-days", help="Days a story stays open; 0 for no window."),
 ) -> None:
     """Cluster a labelled file into stories without its labels; print B-cubed, pairwise F1, ARI, NMI."""
-    from ..cluster import ClusterItem, cluster_stream, labels_of, params_for
+    from ..cluster import cluster_stream, labels_of, params_for
     from ..clustering_metrics import score_clustering
     from ..ingest import ingest_records
     from ..store import Store
+    from ..stories import store_items
 
     if not file.exists():
         fail(f"{file}: no such file")
@@ -73,13 +74,9 @@ def eval_cluster(
     with tempfile.TemporaryDirectory(prefix="storymatch-eval-") as tmp, Store(Path(tmp), create=True) as store, \
             _progress() as bar:
         task = bar.add_task("ingest", total=len(articles))
-        stats = ingest_records(articles, store, tier=tier, report=False,
-                               progress=lambda s: bar.update(task, completed=s.read))
-        tier_name = stats.tier
-        seqs, matrix = store.vector_rows(tier_name)
-        vectors = dict(zip(seqs.tolist(), matrix.astype("float32")))
-        items = [ClusterItem(id=st.article.id, vector=vectors[st.seq], date=st.article.date,
-                             words=len(st.article.text.split())) for st in store.iter_articles()]
+        ingest_records(articles, store, tier=tier, report=False,
+                       progress=lambda s: bar.update(task, completed=s.read))
+        tier_name, items = store_items(store)
         params = params_for(tier_name, threshold=threshold, window_days=window_days or None)
         task = bar.add_task("cluster", total=len(items))
         stories = cluster_stream(items, params, progress=lambda k: bar.advance(task, k))
