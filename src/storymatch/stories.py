@@ -6,6 +6,8 @@ serves a stream, a store, the evaluation and Spark.
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 
 from .cluster import ClusterItem, ClusterParams, Story, cluster_stream, params_for
@@ -24,13 +26,8 @@ def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
         return tier, dict(zip((int(s) for s in seqs), mat.astype(np.float32)))
     enc = get_tier("fast")
     out = {}
-    batch = []
-    for st in store.iter_articles():
-        batch.append(st)
-        if len(batch) == 512:
-            out.update(zip((b.seq for b in batch), enc.encode_articles([b.article for b in batch])))
-            batch = []
-    if batch:
+    articles = store.iter_articles()
+    while batch := list(islice(articles, 512)):
         out.update(zip((b.seq for b in batch), enc.encode_articles([b.article for b in batch])))
     return enc.name, out
 
