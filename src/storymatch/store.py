@@ -239,8 +239,8 @@ class Store:
 
     def holds(self, s: Stored) -> bool:
         """Whether `s` is this store's own copy of the article (not a file read for a query)."""
-        found = self.get(s.article.id)
-        return found is not None and found.seq == s.seq
+        row = self.db.execute("SELECT seq FROM articles WHERE id = ?", (s.article.id,)).fetchone()
+        return row is not None and row[0] == s.seq
 
     def get_many(self, seqs: Iterable[int]) -> dict[int, Stored]:
         seqs = list(dict.fromkeys(int(s) for s in seqs))
