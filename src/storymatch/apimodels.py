@@ -8,7 +8,7 @@ The alignment's own dataclasses (Alignment, Passage) document its part, so they 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -170,7 +170,7 @@ def upload_schema(with_backend: bool) -> dict[str, Any]:
         props[f"{side}_title"] = {"type": "string", "maxLength": 2000}
         props[f"{side}_date"] = {"type": "string", "maxLength": 100}
     if with_backend:
-        props["backend"] = {"type": "string", "enum": ["minilm", "use-multilingual"]}
+        props["backend"] = {"type": "string", "enum": list(get_args(Backend))}
     return {"type": "object", "required": ["a", "b"], "properties": props}
 
 
