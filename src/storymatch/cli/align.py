@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..alignment import AlignParams, Alignment, align
+from ..embedding import MINILM, USE_MULTILINGUAL
 from ..loading import InputError, load_article
 from ..substitutions import diff_marks
 from . import app
@@ -48,7 +49,7 @@ def align_options(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name) for name, _, _ in _OPTIONS}
         model = values["paraphrase_model"]
-        if model is not None and model not in ("minilm", "use-multilingual"):
+        if model is not None and model not in (MINILM, USE_MULTILINGUAL):
             fail(f"--paraphrase-model: unknown backend {model!r} (use minilm or use-multilingual)")
         return fn(*args, params=AlignParams(**values), **kwargs)
 
