@@ -69,11 +69,12 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
     from .features import analyse
 
     cands = find_candidates(store, query)
-    n_sent = store.indexed_sentences(query.seq) if store.holds(query) else None
+    held = store.holds(query)
+    n_sent = store.indexed_sentences(query.seq) if held else None
     if n_sent is None:
         n_sent = len(text_keys(query.article.text, store_lsh_params(store))[0])
     cands = sorted(cands, key=lambda c: -prerank(n_sent, c))[:limit]
-    query_stored = cache and store.holds(query)
+    query_stored = cache and held
     features_q = None
     hits = []
     for cand in cands:
