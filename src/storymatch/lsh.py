@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -46,14 +47,9 @@ class LSHParams:
         return 1.0 - (1.0 - jaccard ** self.rows) ** self.bands
 
 
-_HASHERS: dict[tuple[int, int], MinHasher] = {}
-
-
+@lru_cache(maxsize=None)
 def _hasher(num_perm: int, seed: int) -> MinHasher:
-    key = (num_perm, seed)
-    if key not in _HASHERS:
-        _HASHERS[key] = MinHasher(num_perm=num_perm, seed=seed)
-    return _HASHERS[key]
+    return MinHasher(num_perm=num_perm, seed=seed)
 
 
 def band_keys(signatures: np.ndarray, params: LSHParams) -> np.ndarray:
