@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -204,17 +205,15 @@ class Store:
                             [(tier, seq, start + i) for i, (seq, _) in enumerate(vectors)])
         self._vector_maps.pop(tier, None)
 
+    @contextmanager
     def _transaction(self):
-        db = self.db
-
-        class _Tx:
-            def __enter__(self):
-                db.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self, exc_type, *rest):
-                db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-
-        return _Tx()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     # -- reading ---------------------------------------------------------------------------
     def count(self) -> int:
