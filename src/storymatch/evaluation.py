@@ -47,14 +47,19 @@ def same_story_metrics(prob: Sequence[float], gold_same: Sequence[bool], thresho
     return out
 
 
-def by_language(pairs: Sequence[SemEvalPair], pred: Sequence[float], dim: str = "overall", sign: float = 1.0) -> dict[str, float | None]:
-    """Pearson on one dimension within each language pair, plus "all"."""
+def _language_groups(pairs: Sequence[SemEvalPair]) -> list[tuple[str, list[int]]]:
+    """Pair indices per language pair, the largest group first."""
     groups: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(pairs):
         groups[p.language_pair].append(i)
+    return sorted(groups.items(), key=lambda kv: -len(kv[1]))
+
+
+def by_language(pairs: Sequence[SemEvalPair], pred: Sequence[float], dim: str = "overall", sign: float = 1.0) -> dict[str, float | None]:
+    """Pearson on one dimension within each language pair, plus "all"."""
     gold = np.array([p.gold.get(dim, np.nan) for p in pairs], dtype=float)
     pred = np.asarray(pred, dtype=float)
-    out = {lp: _r(_signed(pearson(pred[idx], gold[idx]), sign)) for lp, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
+    out = {lp: _r(_signed(pearson(pred[idx], gold[idx]), sign)) for lp, idx in _language_groups(pairs)}
     out["all"] = _r(_signed(pearson(pred, gold), sign))
     return out
 
@@ -73,10 +78,7 @@ def report(pairs: Sequence[SemEvalPair], scores: Sequence[Mapping[str, float]], 
     for dim in DIMENSIONS:
         gold = [p.gold.get(dim, np.nan) for p in pairs]
         out["pearson"][dim] = _r(pearson([s[dim] for s in scores], gold))
-    langs: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(pairs):
-        langs[p.language_pair].append(i)
-    for lp, idx in sorted(langs.items(), key=lambda kv: -len(kv[1])):
+    for lp, idx in _language_groups(pairs):
         sub = {"pairs": len(idx)}
         for dim in DIMENSIONS:
             sub[dim] = _r(pearson([scores[i][dim] for i in idx], [pairs[i].gold.get(dim, np.nan) for i in idx]))
