@@ -7,13 +7,16 @@ extraction. Every feature is a float, with 0.0 for "no evidence".
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from .dates import date_overlap
 from .embedding import USE_MULTILINGUAL
-from .features import ArticleFeatures
+from .features import ArticleFeatures, stopwords
 from .matching import group_names, match_groups
 from .quotes import shared_quotes
+from .text import word_list
 
 SENTENCE_MATCH = 0.75  # cosine above which two sentences are taken to say the same thing
 
@@ -90,12 +93,6 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None =
 
     f.update(_surface_features(fa, fb))
     f.update(_reuse_features(reuse))
-    if reuse:
-        f["reuse_coverage_a"] = float(reuse.get("coverage_a", 0.0))
-        f["reuse_coverage_b"] = float(reuse.get("coverage_b", 0.0))
-    else:
-        f["reuse_coverage_a"] = f["reuse_coverage_b"] = 0.0
-    f["reuse_coverage_max"] = max(f["reuse_coverage_a"], f["reuse_coverage_b"])
     return f
 
 
@@ -148,8 +145,6 @@ def _sentence_stats(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray, b
 
 
 def _char_grams(text: str, n: int = 4, limit: int = 6000) -> dict[str, int]:
-    from collections import Counter
-
     t = " ".join(text[:limit].lower().split())
     return Counter(t[i:i + n] for i in range(max(0, len(t) - n + 1)))
 
@@ -157,28 +152,22 @@ def _char_grams(text: str, n: int = 4, limit: int = 6000) -> dict[str, int]:
 def _surface_features(fa: ArticleFeatures, fb: ArticleFeatures) -> dict[str, float]:
     """Script-independent lexical overlap: character 4-grams survive inflection (tr, pl, ar) where words do not."""
     a, b = fa.article, fb.article
-    ta = set(w for w in _title_words(fa))
-    tb = set(w for w in _title_words(fb))
+    ta, tb = set(_title_words(fa)), set(_title_words(fb))
     f = {
         "char4_cos": _count_cosine(_char_grams(a.full_text), _char_grams(b.full_text)),
         "title_word_jaccard": _overlap(ta, tb)[0],
         "has_titles": float(bool(a.title) and bool(b.title)),
         "log_chars_min": float(np.log1p(min(len(a.text), len(b.text)))),
         "log_chars_max": float(np.log1p(max(len(a.text), len(b.text)))),
-        "entity_shared": 0.0,
+        "entity_shared": float(len({e.key for e in fa.entities} & {e.key for e in fb.entities})),
         "numbers_shared": float(len({n.value for n in fa.numbers} & {n.value for n in fb.numbers})),
         "places_min": float(min(len(fa.places), len(fb.places))),
         "quotes_min": float(min(len(fa.quotes), len(fb.quotes))),
     }
-    ka, kb = {e.key for e in fa.entities}, {e.key for e in fb.entities}
-    f["entity_shared"] = float(len(ka & kb))
     return f
 
 
 def _title_words(feats: ArticleFeatures) -> list[str]:
-    from .features import stopwords
-    from .text import word_list
-
     art = feats.article
     title = art.title or (feats.sentences[0].text if feats.sentences else "")
     sw = stopwords()
@@ -186,11 +175,16 @@ def _title_words(feats: ArticleFeatures) -> list[str]:
 
 
 def _reuse_features(reuse: dict | None) -> dict[str, float]:
-    """How the reused text is made: verbatim copying versus paraphrase, and in how many passages."""
-    passages = (reuse or {}).get("passages") or []
+    """How much text is reused, and how: verbatim copying versus paraphrase, in how many passages."""
+    reuse = reuse or {}
+    passages = reuse.get("passages") or []
     verbatim = [p for p in passages if p.get("kind") == "verbatim"]
+    coverage_a, coverage_b = float(reuse.get("coverage_a", 0.0)), float(reuse.get("coverage_b", 0.0))
     return {
         "reuse_passages": float(len(passages)),
         "reuse_verbatim_share": len(verbatim) / len(passages) if passages else 0.0,
         "reuse_similarity_mean": float(np.mean([p.get("similarity", 0.0) for p in passages])) if passages else 0.0,
+        "reuse_coverage_a": coverage_a,
+        "reuse_coverage_b": coverage_b,
+        "reuse_coverage_max": max(coverage_a, coverage_b),
     }
