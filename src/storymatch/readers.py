@@ -154,15 +154,21 @@ def _read_lines(path: Path, opener, name: str) -> Iterator[Located]:
             except UnicodeDecodeError as e:
                 yield where, InputError(where, f"not UTF-8 text (bad byte at offset {e.start})")
                 continue
-            if "\x00" in line:
-                yield where, InputError(where, "binary data, not a JSON record")
-                continue
             try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield where, InputError(where, f"invalid JSON ({e.msg} at column {e.colno})")
-                continue
-            yield _record(rec, where)
+                yield where, line_article(line, where)
+            except InputError as e:
+                yield where, e
+
+
+def line_article(line: str, where: str) -> Article:
+    """One JSONL line (a JSON record) to an Article; InputError if it is not one."""
+    if "\x00" in line:
+        raise InputError(where, "binary data, not a JSON record")
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise InputError(where, f"invalid JSON ({e.msg} at column {e.colno})") from None
+    return article_from_record(rec, where)
 
 
 def _read_table(path: Path, opener, name: str, delimiter: str) -> Iterator[Located]:

@@ -2,7 +2,7 @@
 
 For corpora one machine cannot hold or finish. Every job runs the library's own
 per-record logic inside Spark tasks; only the glue is here:
-- records become Articles through `loading.article_from_record` and get their
+- records become Articles through `readers.line_article` and get their
   language from `ingest.detect_language`, as `storymatch ingest` does;
 - sentence MinHash-LSH keys come from `lsh.text_keys` (numpy MinHash of
   `minhash.py`), computed per partition; the banding (which articles share a
@@ -63,14 +63,9 @@ def session(master: str = "local[2]", *, app_name: str = "storymatch", shuffle_p
 def record_article(line: str, where: str) -> Article:
     """One JSONL line to an Article with its language, as ingest makes it; InputError if unreadable."""
     from .ingest import detect_language
+    from .readers import line_article
 
-    if "\x00" in line:
-        raise InputError(where, "binary data, not a JSON record")
-    try:
-        rec = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise InputError(where, f"invalid JSON ({e.msg} at column {e.colno})") from None
-    art = article_from_record(rec, where)
+    art = line_article(line, where)
     if not art.language:
         art.language = detect_language(art)
     return art
