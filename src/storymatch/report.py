@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 
-from .store import Store, Stored
+from .store import Store
 from .stories import story_assignments
 
 @dataclass
@@ -83,9 +83,10 @@ def reuse_report(store: Store, *, top_passages: int = 20, params=None,
     story_of = story_assignments(store)
     edges: dict[tuple[str, str], ReuseEdge] = {}
     spans: dict[str, list[list]] = {}  # source id -> [[start, end, text, {reusers}]]
-    n = 0
+    order: list[tuple[str, str | None, str | None]] = []  # (id, source, date) in time order, for the stories
     for st in store.iter_articles(chronological=True):
-        n += 1
+        a = st.article
+        order.append((a.id, a.source, a.date.isoformat() if a.date else None))
         t = trace(store, st, params=params, k_vector=20 if params and params.paraphrase_model else 0)
         for sent in t.sentences:
             if not sent.sources:
@@ -103,7 +104,7 @@ def reuse_report(store: Store, *, top_passages: int = 20, params=None,
             progress(1)
     passages = [ReusedPassage(src, s, e, text, sorted(users)) for src, lst in spans.items() for s, e, text, users in lst]
     passages.sort(key=lambda p: (-len(p.reusers), -(p.end - p.start)))
-    return ReuseReport(articles=n, stories=_story_summaries(store, story_of, edges.values()),
+    return ReuseReport(articles=len(order), stories=_story_summaries(order, story_of, edges.values()),
                        edges=sorted(edges.values(), key=lambda e: -e.chars), passages=passages[:top_passages])
 
 
@@ -118,20 +119,20 @@ def _credit(spans: list[list], start: int, end: int, text: str, reuser: str) -> 
     spans.append([start, end, text, {reuser}])
 
 
-def _story_summaries(store: Store, story_of: dict[str, str], edges) -> list[dict[str, Any]]:
-    """Per story with more than one article: who published first, its reuse edges and how much."""
-    members: dict[str, list[Stored]] = {}
-    for st in store.iter_articles(chronological=True):
-        if st.article.id in story_of:
-            members.setdefault(story_of[st.article.id], []).append(st)
+def _story_summaries(order: list[tuple[str, str | None, str | None]], story_of: dict[str, str],
+                     edges) -> list[dict[str, Any]]:
+    """Per story with more than one article ((id, source, date) in time order): who published first, its reuse."""
+    members: dict[str, list[tuple[str, str | None, str | None]]] = {}
+    for a in order:
+        if a[0] in story_of:
+            members.setdefault(story_of[a[0]], []).append(a)
     out = []
     for sid, arts in members.items():
         if len(arts) < 2:
             continue
         inside = [e for e in edges if e.story == sid]
-        first = arts[0].article
-        out.append({"id": sid, "size": len(arts), "first": first.id, "first_source": first.source,
-                    "first_date": first.date.isoformat() if first.date else None,
-                    "articles": [a.article.id for a in arts], "reuse_edges": len(inside),
+        first_id, first_source, first_date = arts[0]
+        out.append({"id": sid, "size": len(arts), "first": first_id, "first_source": first_source,
+                    "first_date": first_date, "articles": [a[0] for a in arts], "reuse_edges": len(inside),
                     "reused_chars": sum(e.chars for e in inside)})
     return sorted(out, key=lambda s: (-s["reused_chars"], -s["size"]))
