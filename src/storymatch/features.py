@@ -81,6 +81,7 @@ def analyse(article: Article) -> ArticleFeatures:
     place_ents = [e for e in ents if e.label in PLACE_LABELS or _locative(text, e) or resolve_place(e.text)]
     where = [_locative(text, e, any_label=True) for e in place_ents]
     mentions = [Place(e.text, resolve_place(e.text)) for e in place_ents]
+    main = main_country(mentions, where)
     dates = extract_dates(text, lang, article.date)
     numbers = extract_numbers(text, skip=[(d.start, d.end) for d in dates])
     sw = stopwords()
@@ -90,8 +91,8 @@ def analyse(article: Article) -> ArticleFeatures:
         language=lang,
         sentences=sentences(text),
         entities=ents,
-        places=resolve_places([e.text for e in place_ents], where),
-        main_country=main_country(mentions, where),
+        places=resolve_places(mentions, main),
+        main_country=main,
         dates=dates,
         numbers=numbers,
         quotes=extract_quotes(text),

@@ -128,26 +128,22 @@ def resolve_place(name: str) -> str | None:
 
 
 def main_country(places: list[Place], locative: list[bool] | None = None) -> str | None:
-    """Where the story happens: the country most often named as a location, else most often named."""
+    """Where the story happens: the country most often named as a location, else most often named.
+
+    `locative` flags say which mentions name a location ("in Syria", "near the Syrian
+    border"); actors ("US officials") name a country without placing the story there.
+    """
     flags = locative or [False] * len(places)
     where = Counter(p.country for p, loc in zip(places, flags) if p.country and loc and not p.inferred)
     counts = where or Counter(p.country for p in places if p.country and not p.inferred)
     return counts.most_common(1)[0][0] if counts else None
 
 
-def resolve_places(names: list[str], locative: list[bool] | None = None) -> list[Place]:
-    """Resolve an article's place names; unknown ones take the article's main country.
-
-    The main country is the one most often named as a location ("in Syria", "near
-    the Syrian border") when `locative` flags say which mentions are such; actors
-    ("US officials") name a country without placing the story there.
-    """
-    resolved = [(n, resolve_place(n)) for n in names]
-    main = main_country([Place(n, code) for n, code in resolved], locative)
+def resolve_places(mentions: list[Place], main: str | None) -> list[Place]:
+    """An article's places, one per name; those the gazetteer does not know take `main`, the article's main country."""
     seen: dict[str, Place] = {}
-    for name, code in resolved:
-        key = _clean(name).lower()
-        if key in seen:
-            continue
-        seen[key] = Place(name, code or main, inferred=code is None and main is not None)
+    for m in mentions:
+        key = _clean(m.name).lower()
+        if key not in seen:
+            seen[key] = Place(m.name, m.country or main, inferred=m.country is None and main is not None)
     return list(seen.values())
