@@ -19,7 +19,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from .apimodels import IngestRequest, QueryRequest, upload_files_schema
-from .article import Article
 from .loading import InputError
 from .server import ERRORS, content_type, is_json, read_form, read_json, read_upload, run_analysis
 from .store import Store, Stored
@@ -106,7 +105,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
     @app.post("/api/search", summary="Stored articles related to a posted article", response_model=None)
     async def search_posted(request: Request, body: QueryRequest):
         art = body.article.to_article("article")
-        return await on_store(request, lambda st: run_search(st, as_query(st, art), body.limit))
+        return await on_store(request, lambda st: run_search(st, st.as_query(art), body.limit))
 
     @app.get("/api/trace/{article_id}", summary="Provenance map of a stored article (`storymatch trace --json`)")
     async def trace_stored(request: Request, article_id: str):
@@ -115,7 +114,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
     @app.post("/api/trace", summary="Provenance map of a posted article against the store", response_model=None)
     async def trace_posted(request: Request, body: QueryRequest):
         art = body.article.to_article("article")
-        return await on_store(request, lambda st: run_trace(st, as_query(st, art)))
+        return await on_store(request, lambda st: run_trace(st, st.as_query(art)))
 
     @app.get("/api/stories", summary="Stories of the store, each with its articles in time order")
     async def stories(request: Request, min_size: int = Query(2, ge=1), limit: int = Query(100, ge=1, le=1000)):
@@ -151,14 +150,6 @@ def stored(st: Store, article_id: str) -> Stored:
     if found is None:
         raise HTTPException(404, f"no article with id {article_id[:60]!r} in the store")
     return found
-
-
-def as_query(st: Store, art: Article) -> Stored:
-    """A posted article: the stored copy when it is stored, else a query ranked after everything stored."""
-    found = st.get(art.id)
-    if found is not None and found.article.text == art.text:
-        return found
-    return Stored(seq=st.max_seq() + 1, article=art, origin=None)
 
 
 def run_search(st: Store, query: Stored, limit: int) -> dict[str, Any]:

@@ -241,6 +241,15 @@ class Store:
         row = self.db.execute("SELECT seq FROM articles WHERE id = ?", (s.article.id,)).fetchone()
         return row is not None and row[0] == s.seq
 
+    def as_query(self, article: Article, *other_ids: str) -> Stored:
+        """The stored copy of `article` when the store holds its text under its id (or one of
+        `other_ids`), else the article as a query ranked after everything stored (never stored)."""
+        for ref in (article.id, *other_ids):
+            found = self.get(ref)
+            if found is not None and found.article.text == article.text:
+                return found
+        return Stored(seq=self.max_seq() + 1, article=article)
+
     def get_many(self, seqs: Iterable[int]) -> dict[int, Stored]:
         seqs = list(dict.fromkeys(int(s) for s in seqs))
         out: dict[int, Stored] = {}

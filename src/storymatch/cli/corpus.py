@@ -46,7 +46,6 @@ def _article_ref(store, ref: str):
     same text under its id or file name, else a query ranked after everything stored (never stored)."""
     from ..loading import InputError, load_article
     from ..readers import _strip_suffixes
-    from ..store import Stored
 
     found = store.get(ref)
     if found is not None:
@@ -57,11 +56,7 @@ def _article_ref(store, ref: str):
             art = load_article(p)
         except InputError as e:
             fail(str(e))
-        for cand in (art.id, _strip_suffixes(p.name)):  # the id ingest gives a loose file
-            hit = store.get(cand)
-            if hit is not None and hit.article.text == art.text:
-                return hit
-        return Stored(seq=store.max_seq() + 1, article=art, origin=str(p))
+        return store.as_query(art, _strip_suffixes(p.name))  # also under the id ingest gives a loose file
     fail(f"{ref}: no article with this id in {store.folder}, and no such file")
 
 
