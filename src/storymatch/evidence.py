@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .dates import DateMention, date_overlap
+from .entities import entity_key
 from .features import ArticleFeatures
-from .matching import group_names, match_groups
+from .matching import group_names, keys_match, match_groups
 from .places import Place
 from .quotes import shared_quotes
 
@@ -92,9 +93,6 @@ def build_evidence(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray | N
 
 def _shared_places(pa: list[Place], pb: list[Place]) -> list[dict]:
     """Places named in both (At-Tanf / al Tanf; US / USA), then countries both place the story in."""
-    from .entities import entity_key
-    from .matching import keys_match
-
     def grouped(places: list[Place]) -> dict[str, Place]:
         out: dict[str, Place] = {}
         for p in places:
