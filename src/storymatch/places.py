@@ -69,7 +69,7 @@ def _countries() -> dict[str, str]:
             local = tr.gettext(c.name)
             if local != c.name:
                 table.setdefault(strip_accents(local).lower(), c.alpha_2)
-    table.update({k: v for k, v in _ALIASES.items()})
+    table.update(_ALIASES)
     return table
 
 
