@@ -43,13 +43,13 @@ def shared_quotes(a: list[Quote], b: list[Quote], threshold: float = 90.0) -> li
     """Quote pairs where one contains the other nearly word for word."""
     out = []
     used = set()
+    keys_b = [_key(qb.text) for qb in b]
     for qa in a:
         ka = _key(qa.text)
         best = None
-        for j, qb in enumerate(b):
+        for j, (qb, kb) in enumerate(zip(b, keys_b)):
             if j in used:
                 continue
-            kb = _key(qb.text)
             short = min(len(ka.split()), len(kb.split()))
             if short < MIN_WORDS:
                 continue
