@@ -121,13 +121,16 @@ def read_pairs(path: str | Path, limit: int | None = None) -> list[SemEvalPair]:
         raise InputError(name, "is a directory, not a SemEval pairs file")
     text = decode_text(p.read_bytes(), name)
     head = text.lstrip()[:1]
-    rows = _jsonl(text, name) if head in ("{", "[") or p.suffix.lower() in (".jsonl", ".json") else _csv(text, name)
     if head == "[":  # a JSON array of records rather than JSON lines
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise InputError(name, f"invalid JSON ({e.msg} at line {e.lineno})") from None
         rows = (pair_from_record(r, name, i) for i, r in enumerate(data, 1))
+    elif head == "{" or p.suffix.lower() in (".jsonl", ".json"):
+        rows = _jsonl(text, name)
+    else:
+        rows = _csv(text, name)
     out: list[SemEvalPair] = []
     for pair in rows:
         out.append(pair)
