@@ -31,9 +31,10 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     from ..loading import InputError
+    from .common import error_line
 
     try:
         app()
     except InputError as e:
-        print(f"storymatch: error: {e}", file=sys.stderr)
+        error_line(str(e))
         sys.exit(2)

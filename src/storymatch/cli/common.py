@@ -17,7 +17,14 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def error_line(message: str) -> None:
+    """The one line every user-facing error is printed as."""
+    from rich.markup import escape
+
+    err_console.print(f"[red]storymatch: error:[/red] {escape(str(message))}", highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 2) -> None:
     """One clear line on stderr and a non-zero exit; never a traceback."""
-    err_console.print(f"[red]storymatch: error:[/red] {message}", highlight=False, soft_wrap=True)
+    error_line(message)
     raise typer.Exit(code)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 
 from . import app
 from .common import err_console, fail, print_json
@@ -35,15 +34,15 @@ def _check(inp: str, out: str, master: str) -> None:
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        fail(escape("pyspark is not installed; pip install 'storymatch[spark]' (needs Java 17+)"))
+        fail("pyspark is not installed; pip install 'storymatch[spark]' (needs Java 17+)")
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         fail("java is not installed (Spark needs Java 17+); install it or set JAVA_HOME")
     if not MASTER_URL.fullmatch(master):
-        fail(escape(f"--master {master}: not a Spark master URL (local[N], spark://host:port, yarn, k8s://...)"))
+        fail(f"--master {master}: not a Spark master URL (local[N], spark://host:port, yarn, k8s://...)")
     if _is_local(inp) and not Path(inp).exists() and not glob.glob(inp):
-        fail(escape(f"{inp}: no such file or folder"))
+        fail(f"{inp}: no such file or folder")
     if _is_local(out) and Path(out).exists():
-        fail(escape(f"{out}: already exists; Spark writes a new output, choose another path"))
+        fail(f"{out}: already exists; Spark writes a new output, choose another path")
 
 
 def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
@@ -55,12 +54,12 @@ def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
         spark = session(master)
     except Exception as e:  # py4j/JVM errors: a bad master URL, no free port, too little memory
         lines = [ln for ln in str(e).splitlines() if ln.strip()]
-        fail(escape(f"cannot start Spark with --master {master}: {lines[0] if lines else type(e).__name__}"))
+        fail(f"cannot start Spark with --master {master}: {lines[0] if lines else type(e).__name__}")
     spark.sparkContext.setLogLevel("ERROR")
     try:
         summary = job(spark)
     except ValueError as e:
-        fail(escape(str(e)))
+        fail(str(e))
     finally:
         spark.stop()
     if json_out:
