@@ -19,6 +19,10 @@ from .quotes import shared_quotes
 from .text import word_list
 
 SENTENCE_MATCH = 0.75  # cosine above which two sentences are taken to say the same thing
+# Languages of the SemEval training pairs. Their indicators let the learned scorer adjust to a
+# language's own spread of feature values (inflection lowers word overlap in tr and pl, say);
+# a pair in any other language has all of them at 0 and gets the cross-language average.
+INDICATOR_LANGUAGES = ("en", "de", "es", "tr", "ar", "pl", "fr")
 
 
 def _cos(u: np.ndarray | None, v: np.ndarray | None) -> float:
@@ -44,6 +48,7 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None =
     f["doc_cos"] = _cos(fa.doc_vector, fb.doc_vector)
     f["title_cos"] = _cos(fa.title_vector, fb.title_vector)
     f["lead_cos"] = _cos(fa.lead_vector, fb.lead_vector)
+    f["article_cos"] = _cos(fa.article_vector, fb.article_vector)
 
     sim = sentence_similarity(fa, fb)
     best_a, best_b = sim.max(axis=1), sim.max(axis=0)
@@ -90,6 +95,8 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None =
     f["len_ratio"] = min(la, lb) / max(la, lb) if max(la, lb) else 0.0
     f["same_language"] = float(fa.language == fb.language)
     f["multilingual_backend"] = float(fa.backend == USE_MULTILINGUAL)
+    for lang in INDICATOR_LANGUAGES:
+        f[f"lang_{lang}"] = float(fa.language == lang) + float(fb.language == lang)
 
     f.update(_surface_features(fa, fb))
     f.update(_reuse_features(reuse))
