@@ -1,4 +1,5 @@
-"""Speed of `compare`: cold start, warm per-pair latency (p50/p95) and time per stage.
+"""Speed of `compare`: cold start, warm per-pair latency (p50/p95) and time per stage, and what
+the optional large English model (storymatch[english-large]) adds, measured pair by pair in the same run.
 
     python benchmarks/compare.py [--pairs 60] [--lang en-en]
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -62,15 +64,27 @@ def main() -> None:
     from storymatch.scoring import RuleScorer, default_scorer
 
     pairs = load_pairs(args.pairs, args.lang)
-    compare(*pairs[0])  # load models in this process
-    latencies, stages = [], {}
+    compare(*pairs[0])  # load models in this process (the large English model too, when installed)
+    from storymatch import mpnet
+
+    large = mpnet.available()
+    latencies, stages, with_large = [], {}, []
     for a, b in pairs:
+        # interleaved: each pair without, then with the large English model, so load drifts hit both alike
+        os.environ["STORYMATCH_ENGLISH_LARGE"] = "0"
         a.language = b.language = None
         t = time.perf_counter()
         c = compare(a, b)
         latencies.append(time.perf_counter() - t)
         for k, v in c.timings.items():
             stages.setdefault(k, []).append(v)
+        if large:
+            os.environ["STORYMATCH_ENGLISH_LARGE"] = "1"
+            a.language = b.language = None
+            t = time.perf_counter()
+            compare(a, b)
+            with_large.append(time.perf_counter() - t)
+    os.environ.pop("STORYMATCH_ENGLISH_LARGE", None)
 
     # What the scorer adds on its own, against the rule scorer on the same features.
     feats = [compare(a, b).features for a, b in pairs[:20]]
@@ -86,6 +100,11 @@ def main() -> None:
           f"mean chars per article: {statistics.mean(len(a.text) + len(b.text) for a, b in pairs) / 2:.0f}")
     print(f"cold start (fresh process, example pair): {cold:.2f} s")
     print(f"warm latency per pair: p50 {pct(latencies, .5) * 1000:.0f} ms, p95 {pct(latencies, .95) * 1000:.0f} ms")
+    if with_large:
+        print(f"with the large English model: p50 {pct(with_large, .5) * 1000:.0f} ms, p95 {pct(with_large, .95) * 1000:.0f} ms "
+              f"(×{statistics.mean(with_large) / statistics.mean(latencies):.2f} the mean without it, same pairs, same run)")
+    else:
+        print("large English model not installed (pip install 'storymatch[english-large]'): not measured")
     print("time per stage (mean ms):")
     means = {k: statistics.mean(v) * 1000 for k, v in stages.items()}
     for k, v in sorted(means.items(), key=lambda kv: -kv[1]):

@@ -157,3 +157,31 @@ def test_train_and_eval_commands_round_trip(small_fit, tmp_path):
     ev = json.loads(r.stdout)
     assert ev["pairs"] == len(held) and "note" not in ev
     assert ev["pearson"]["overall"] == pytest.approx(trained["heldout"]["pearson"]["overall"], abs=1e-4)
+
+
+def test_trees_never_see_refiner_features(small_fit):
+    from storymatch import scorer_training as st
+    from storymatch.pairfeatures import ENGLISH_HEADLINE
+
+    rows = [dict(r, **{ENGLISH_HEADLINE: 0.5}) for r in small_fit[1]]
+    assert ENGLISH_HEADLINE not in st.feature_names(rows)
+    assert ENGLISH_HEADLINE not in small_fit[2].feature_names
+
+
+@needs_shipped
+def test_shipped_refiner_follows_the_english_headline_cosine(seed_a, seed_b):
+    """The large English model's headline cosine moves English scores the right way, and only when present."""
+    from storymatch.compare import compare
+    from storymatch.pairfeatures import ENGLISH_HEADLINE
+
+    scorer = load_shipped()
+    assert scorer.refiner and scorer.refiner["features"] == [ENGLISH_HEADLINE]
+    feats = {k: v for k, v in compare(Article(seed_a), Article(seed_b), scorer=scorer).features.items() if k != ENGLISH_HEADLINE}
+    plain = scorer.score(feats)
+    close = scorer.score({**feats, ENGLISH_HEADLINE: 0.9})
+    far = scorer.score({**feats, ENGLISH_HEADLINE: 0.1})
+    assert close.scores["overall"] < far.scores["overall"]
+    assert close.probability > far.probability
+    unrefined = LearnedScorer(scorer.feature_names, scorer.boosters, (scorer.cal_x, scorer.cal_y), scorer.threshold,
+                              linear=scorer.linear)
+    assert unrefined.score(feats).scores == plain.scores  # without the feature, the refiner does nothing

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .article import Article
 from .embedding import choose_backend
 from .evidence import Evidence, build_evidence
-from .features import ArticleFeatures, analyse, embed
+from .features import ArticleFeatures, analyse, embed_pair
 from .pairfeatures import pair_features
 from .scoring import Scorer, default_scorer
 
@@ -67,8 +67,7 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
 
     chosen = choose_backend([fa.language, fb.language], backend)
     t0 = time.perf_counter()
-    embed(fa, chosen)
-    embed(fb, chosen)
+    embed_pair(fa, fb, chosen)
     t["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

