@@ -71,10 +71,13 @@ def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: in
     names = feature_names(rows)
     X, Y = feature_matrix(rows, names), gold(pairs)
     oof = out_of_fold(pairs, rows, k, seed, progress)
-    refiner = fit_refiner(oof, feature_matrix(rows, REFINER_FEATURES), Y)
+    R = feature_matrix(rows, REFINER_FEATURES)
+    refiner = fit_refiner(oof, R, Y)
     plain = oof
     if refiner:
-        oof = refined_out_of_fold(pairs, rows, oof, k, seed)
+        refined = refined_out_of_fold(pairs, rows, oof, k, seed)
+        refiner = _keep_helpful(refiner, plain, refined, R, Y)
+        oof = {d: refined[d] if d in refiner["dims"] else plain[d] for d in DIMENSIONS}
     same = Y["overall"] <= SAME_STORY_MAX
     ok = ~np.isnan(Y["overall"])
     calibration = fit_calibration(oof["overall"][ok], same[ok])
@@ -86,6 +89,19 @@ def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: in
     scorer = LearnedScorer(names, boosters, calibration, 0.5, {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv},
                            linear, refiner)
     return scorer, cv
+
+
+def _keep_helpful(refiner: dict, plain: Mapping[str, np.ndarray], refined: Mapping[str, np.ndarray],
+                  R: np.ndarray, Y: Mapping[str, np.ndarray]) -> dict:
+    """The refiner, for only the dimensions whose out-of-fold Pearson it raises on the pairs it touches."""
+    has = ~np.isnan(R).any(axis=1)
+    keep = {}
+    for d, m in refiner["dims"].items():
+        ok = has & ~np.isnan(Y[d])
+        before, after = pearson(plain[d][ok], Y[d][ok]), pearson(refined[d][ok], Y[d][ok])
+        if before is not None and after is not None and after > before:
+            keep[d] = m
+    return {**refiner, "dims": keep}
 
 
 def cv_summary(pairs: Sequence[SemEvalPair], oof: Mapping[str, np.ndarray], k: int, seed: int) -> dict:
