@@ -15,7 +15,8 @@ import numpy as np
 
 from .article import Article
 from .dates import DateMention, extract_dates
-from .embedding import MPNET, get_embedder
+from . import mpnet
+from .embedding import MINILM, MPNET, get_embedder
 from .entities import PLACE_LABELS, Entity, extract_entities
 from .language import detect_language
 from .quantities import NumberMention, extract_numbers
@@ -150,8 +151,6 @@ def embed_english_headlines(fa: ArticleFeatures, fb: ArticleFeatures) -> None:
     Only for English pairs (the model is English-only) and only one short text per
     article (it is ~8× slower than MiniLM); scorers use the cosine when it is there.
     """
-    from . import mpnet
-
     if fa.language != "en" or fb.language != "en" or not mpnet.available():
         return
     todo = [f for f in (fa, fb) if f.headline_vector is None]
@@ -165,8 +164,6 @@ def embed_pair(fa: ArticleFeatures, fb: ArticleFeatures, backend: str) -> None:
     """Everything a pair needs embedded: both articles through `backend`, and English headlines
     through the large English model when the pair is English on the default backend (a user-chosen
     model means "this model only")."""
-    from .embedding import MINILM
-
     embed(fa, backend)
     embed(fb, backend)
     if backend == MINILM:

