@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from storymatch.crossval import article_groups, grouped_folds, holdout_split
-from storymatch.evaluation import pearson, report, tfidf_cosine
+from storymatch.evaluation import pearson, pearson_interval, report, tfidf_cosine
 from storymatch.loading import InputError
 from storymatch.semeval import DIMENSIONS, read_pairs
 
@@ -97,6 +97,25 @@ def test_tfidf_baseline_tracks_gold_with_sign_flipped(pairs):
     assert out["pearson"]["overall"] == pytest.approx(-r, abs=1e-3)
     assert out["baselines"]["tfidf"]["overall"] == pytest.approx(-r, abs=1e-3)
     assert set(out["same_story"]) >= {"roc_auc", "f1", "brier"}
+    low, high = out["intervals"]["overall"]["all"]
+    assert low <= out["pearson"]["overall"] <= high
+
+
+def test_bootstrap_interval_holds_the_estimate_and_shrinks_with_more_pairs(pairs):
+    en = [p for p in pairs if p.language_pair == "en-en"]
+    sims = tfidf_cosine(en)
+    gold = [p.gold["overall"] for p in en]
+    r = pearson(sims, gold)
+    few = pearson_interval(sims[:40], gold[:40])
+    many = pearson_interval(sims, gold)
+    assert many[0] < r < many[1] and few[0] < pearson(sims[:40], gold[:40]) < few[1]
+    assert many[1] - many[0] < few[1] - few[0]  # 336 pairs pin r down better than 40
+    # the same 40 pairs entered 5 times: as independent rows the interval looks 5x surer than it is;
+    # as one group per pair (what article_groups gives) it stays as wide as the 40 distinct pairs
+    x, y = np.tile(sims[:40], 5), np.tile(gold[:40], 5)
+    naive, grouped = pearson_interval(x, y), pearson_interval(x, y, np.tile(np.arange(40), 5))
+    assert naive[1] - naive[0] < 0.7 * (grouped[1] - grouped[0])
+    assert pearson_interval([1, 1, 1], [1, 2, 3]) is None
 
 
 def test_pearson_undefined_is_none():

@@ -27,6 +27,38 @@ def pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
     return float(np.corrcoef(x, y)[0, 1])
 
 
+INTERVAL_LEVEL = 0.95
+BOOTSTRAP_ROUNDS = 1000
+
+
+def pearson_interval(x: Sequence[float], y: Sequence[float], groups: Sequence[int] | None = None,
+                     level: float = INTERVAL_LEVEL, rounds: int = BOOTSTRAP_ROUNDS, seed: int = 13) -> list[float] | None:
+    """Percentile-bootstrap interval of Pearson's r, resampling whole groups (pairs that share an article).
+
+    A figure on a few hundred pairs is a noisy estimate: on 336 en-en pairs an r of
+    0.876 spans about ±0.02, on 46 fr-fr pairs about ±0.1. Printed beside every
+    figure, the interval keeps a reader from taking a 0.004 difference for a gain.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = ~(np.isnan(x) | np.isnan(y))
+    g = np.arange(len(x)) if groups is None else np.asarray(groups)
+    x, y, g = x[ok], y[ok], g[ok]
+    if pearson(x, y) is None:
+        return None
+    members = [np.flatnonzero(g == k) for k in np.unique(g)]
+    rng = np.random.default_rng(seed)
+    rs = []
+    for _ in range(rounds):
+        idx = np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
+        r = pearson(x[idx], y[idx])
+        if r is not None:
+            rs.append(r)
+    if not rs:
+        return None
+    tail = (1 - level) / 2 * 100
+    return [round(float(v), 3) for v in np.percentile(rs, [tail, 100 - tail])]
+
+
 def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
 
@@ -68,6 +100,17 @@ def _signed(v: float | None, sign: float) -> float | None:
     return None if v is None else sign * v
 
 
+def intervals_by_language(pairs: Sequence[SemEvalPair], pred: Sequence[float], dim: str = "overall") -> dict[str, list[float] | None]:
+    """pearson_interval within each language pair and over all pairs, groups from crossval.article_groups."""
+    from .crossval import article_groups
+
+    gold = np.array([p.gold.get(dim, np.nan) for p in pairs], dtype=float)
+    pred, groups = np.asarray(pred, dtype=float), article_groups(pairs)
+    out = {lp: pearson_interval(pred[idx], gold[idx], groups[idx]) for lp, idx in _language_groups(pairs)}
+    out["all"] = pearson_interval(pred, gold, groups)
+    return out
+
+
 def report(pairs: Sequence[SemEvalPair], scores: Sequence[Mapping[str, float]], probabilities: Sequence[float],
            threshold: float = 0.5, baselines: Mapping[str, Sequence[float]] | None = None) -> dict:
     """The `eval semeval --json` layout for a scorer's predictions on these pairs.
@@ -75,6 +118,8 @@ def report(pairs: Sequence[SemEvalPair], scores: Sequence[Mapping[str, float]], 
     `baselines` maps a name to one cosine similarity per pair.
     """
     out: dict = {"pairs": len(pairs), "pearson": {}, "by_language": {}, "same_story": {}, "baselines": {}}
+    out["intervals"] = {"level": INTERVAL_LEVEL,
+                        "overall": intervals_by_language(pairs, [s["overall"] for s in scores], "overall")}
     for dim in DIMENSIONS:
         gold = [p.gold.get(dim, np.nan) for p in pairs]
         out["pearson"][dim] = _r(pearson([s[dim] for s in scores], gold))

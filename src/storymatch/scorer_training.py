@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from .crossval import SEED, grouped_folds, holdout_split
-from .evaluation import by_language, pearson
+from .evaluation import by_language, intervals_by_language, pearson
 from .learned import (REFINER_FEATURES, LearnedScorer, blend, feature_matrix, fit_calibration, fit_linear,
                       fit_refiner, fit_regressors, refine)
 from .semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPair
@@ -110,6 +110,7 @@ def cv_summary(pairs: Sequence[SemEvalPair], oof: Mapping[str, np.ndarray], k: i
         "folds": k, "seed": seed, "grouped": "no article on both sides of a fold",
         "pearson": {d: _round(pearson(oof[d], [p.gold.get(d, np.nan) for p in pairs])) for d in DIMENSIONS},
         "overall_by_language": by_language(pairs, oof["overall"], "overall"),
+        "overall_by_language_interval": intervals_by_language(pairs, oof["overall"], "overall"),
     }
 
 

@@ -95,6 +95,10 @@ def _fmt(v) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
+def _span(v) -> str:
+    return "–" if not v else f"{v[0]:.2f}–{v[1]:.2f}"
+
+
 def _print_report(out: dict) -> None:
     if out.get("note"):
         err_console.print(f"[yellow]note:[/yellow] {out['note']}")
@@ -110,6 +114,9 @@ def _print_report(out: dict) -> None:
         t.add_row(lp, str(sub["pairs"]), *(_fmt(sub[d]) for d in dims))
     t.add_row("[bold]all[/bold]", str(out["pairs"]), *(f"[bold]{_fmt(out['pearson'][d])}[/bold]" for d in dims))
     console.print(t)
+    spans = out["intervals"]["overall"]
+    console.print(f"Overall, {out['intervals']['level']:.0%} bootstrap interval: " +
+                  " · ".join(f"{lp} {_span(v)}" for lp, v in spans.items()))
     if out["baselines"]:
         langs = list(out["by_language"])
         b = Table(title="Overall: scorer vs baselines on the same pairs")
@@ -167,10 +174,13 @@ def train_semeval(
         print_json(result)
         return
     console.print(f"fitted on {len(train_idx)} of {len(pairs)} pairs · wrote {path} ({result['bytes'] / 1024:.0f} KiB)")
-    console.print("grouped CV Pearson (Overall): " + " · ".join(f"{lp} {_fmt(v)}" for lp, v in cv["overall_by_language"].items()))
+    spans = cv["overall_by_language_interval"]
+    console.print("grouped CV Pearson (Overall, 95% bootstrap interval): " +
+                  " · ".join(f"{lp} {_fmt(v)} ({_span(spans.get(lp))})" for lp, v in cv["overall_by_language"].items()))
     console.print("grouped CV Pearson per dimension: " + " · ".join(f"{d} {_fmt(v)}" for d, v in cv["pearson"].items()))
     if "heldout" in result:
         h = result["heldout"]
-        console.print(f"held out ({h['pairs']} pairs, no shared article): Overall {_fmt(h['pearson']['overall'])} · " +
+        console.print(f"held out ({h['pairs']} pairs, no shared article): Overall {_fmt(h['pearson']['overall'])} "
+                      f"({_span(h['intervals']['overall'].get('all'))}) · " +
                       " · ".join(f"{lp} {_fmt(v['overall'])}" for lp, v in h["by_language"].items()) +
                       f" · same-story ROC-AUC {_fmt(h['same_story']['roc_auc'])}, F1 {_fmt(h['same_story']['f1'])}, Brier {_fmt(h['same_story']['brier'])}")
