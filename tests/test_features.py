@@ -56,6 +56,24 @@ def test_entities_on_the_wire_report(seed_b):
     assert feats.language == "en"
 
 
+def test_german_entities_are_names_not_every_capitalised_noun():
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "articles" / "syria-de.txt").read_text(encoding="utf-8")
+    feats = analyse(Article(text))
+    names = {e.text for e in feats.entities}
+    assert feats.language == "de"
+    assert {"Syrien", "At-Tanf", "AFP", "Jim Mattis"} <= names  # names and places survive
+    # common nouns, alone or around a name, are not entities
+    assert not names & {"Koalition", "Konvoi", "Grenze", "Fahrzeuge", "Kämpfer", "Nachrichtenagentur AFP",
+                        "US-Verteidigungsminister Jim Mattis", "Angaben"}
+    for e in feats.entities:
+        assert text[e.start:e.end] == e.text
+    # the same rule leaves a language that capitalises only names alone
+    es = "Aviones de la coalición atacaron un convoy cerca de At-Tanf, dijo un portavoz del Pentágono a la agencia AFP."
+    assert {"At-Tanf", "Pentágono", "AFP"} <= {e.text for e in analyse(Article(es, language="es")).entities}
+
+
 def test_relative_dates_follow_the_publication_date():
     text = "The strike happened last night. On May 18 officials met; the accord of 3 March 2016 still holds."
     undated = [d.value for d in extract_dates(text, "en")]

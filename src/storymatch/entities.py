@@ -82,7 +82,7 @@ def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
     """Entities with offsets into `text`; spaCy NER when a model exists for `lang`."""
     nlp = _nlp(lang)
     if nlp is None:
-        return capitalised_entities(text)
+        return capitalised_entities(text, lang)
     doc = nlp(text[:100_000])
     return [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents if e.label_ in _LABELS]
 
@@ -90,13 +90,52 @@ def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
 # The fallback for languages without a spaCy model: runs of capitalised words that do not
 # open a sentence. Crude, but names are what stay capitalised in every Latin-script language.
 _CAP_RUN = re.compile(r"(?<![.!?\n]\s)(?<!^)\b([A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+(?:\s+[A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+)*)")
+_WORD = re.compile(r"\S+")
+# Languages that capitalise every noun, where a capital letter alone does not make a name.
+NOUN_CAPITALISING = {"de", "lb"}
+# Thresholds on wordfreq's Zipf scale (rarity.py): a noun of the language is common in it
+# (about once per million words or more) and all but unknown to English text (less than once
+# per hundred million), while names travel: Trump, Mattis, AFP, Bundestag, Scholz are all >= 2
+# in English, Koalition, Grenze, Fahrzeuge, Kämpfer are 0-1.2.
+_NOUN_MIN_ZIPF, _NAME_MIN_ENGLISH_ZIPF = 3.0, 2.0
 
 
-def capitalised_entities(text: str) -> list[Entity]:
+def _common_noun(word: str, lang: str) -> bool:
+    """Is this capitalised word a common noun of `lang` rather than a name? Places stay names."""
+    from .places import resolve_place
+    from .rarity import zipf
+
+    part = word.strip("'-").rsplit("-", 1)[-1]  # "US-Vertretern", "US-geführten": judged by the last part
+    if not part:
+        return False
+    if part[0].islower():
+        return True
+    if zipf(part, lang) < _NOUN_MIN_ZIPF or zipf(part, "en") >= _NAME_MIN_ENGLISH_ZIPF:
+        return False
+    return resolve_place(word) is None
+
+
+def capitalised_entities(text: str, lang: str | None = None) -> list[Entity]:
+    """Capitalised runs as MISC entities; in German-like languages, with common nouns trimmed off both ends.
+
+    "Verteidigungsminister Jim Mattis" keeps its name, "Koalition" and "Nachrichtenagentur" alone are
+    dropped, so German evidence lists names rather than every noun of the article.
+    """
+    from .places import resolve_place
+
+    nouns = (lang or "").lower()[:2] in NOUN_CAPITALISING
     out = []
     for m in _CAP_RUN.finditer(text):
-        name = m.group(1)
-        if len(name) < 3:
+        words = [(w.start(), w.end()) for w in _WORD.finditer(m.group(1))]
+        if nouns and resolve_place(m.group(1)) is None:  # "Vereinigte Staaten" is a place as a whole
+            while words and _common_noun(m.group(1)[slice(*words[0])], lang):
+                words.pop(0)
+            while words and _common_noun(m.group(1)[slice(*words[-1])], lang):
+                words.pop()
+        if not words:
             continue
-        out.append(Entity(name, "MISC", m.start(1), m.end(1)))
+        start, end = m.start(1) + words[0][0], m.start(1) + words[-1][1]
+        if end - start < 3:
+            continue
+        out.append(Entity(text[start:end], "MISC", start, end))
     return out

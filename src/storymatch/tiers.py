@@ -29,6 +29,7 @@ import numpy as np
 from .article import Article
 from .embedding import MINILM, USE_MULTILINGUAL, choose_backend, get_embedder
 from .embedding import _unit as _unit_rows
+from .rarity import rarity
 
 FAST, QUALITY, LEAD, HYBRID = "fast", "quality", "lead", "hybrid"
 TIER_NAMES = (FAST, QUALITY, LEAD, HYBRID)
@@ -44,22 +45,6 @@ class Tier(Protocol):
 # --- fast: hashed, frequency-weighted bag of words -------------------------------------
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-# Zipf scale: log10 of uses per billion words. Words at least as common as
-# _COMMON_ZIPF ("the", "of") weigh nothing; a word missing from the list (a name,
-# a rare term, a typo) is taken to be as rare as _UNKNOWN_ZIPF, near the list's floor.
-_COMMON_ZIPF = 8.0
-_UNKNOWN_ZIPF = 2.0
-
-
-@lru_cache(maxsize=16)
-def _frequencies(lang: str) -> dict[str, float]:
-    """wordfreq's word list for a language (shipped in the PyPI package; {} if unknown)."""
-    import wordfreq
-
-    try:
-        return wordfreq.get_frequency_dict(lang)
-    except (LookupError, ValueError):
-        return {}
 
 
 @lru_cache(maxsize=1 << 20)
@@ -72,11 +57,7 @@ def _term(token: str, lang: str, dim: int) -> tuple[int, float, float]:
     articles arrive, and it scores "the" 0, "said" about 2 and "Steele" about 5.
     A word pair (when used) gets the sum of its words' weights.
     """
-    freq = _frequencies(lang)
-    weight = 0.0
-    for word in token.split(" "):
-        zipf = math.log10(freq[word]) + 9 if word in freq else _UNKNOWN_ZIPF
-        weight += max(_COMMON_ZIPF - max(zipf, _UNKNOWN_ZIPF), 0.0)
+    weight = sum(rarity(word, lang) for word in token.split(" "))
     h = zlib.crc32(token.encode("utf-8"))
     return (h >> 1) % dim, (1.0 if h & 1 else -1.0), weight
 
