@@ -69,6 +69,10 @@ def test_german_entities_are_names_not_every_capitalised_noun():
                         "US-Verteidigungsminister Jim Mattis", "Angaben"}
     for e in feats.entities:
         assert text[e.start:e.end] == e.text
+    # a sentence's first word is a name only when the text capitalises it mid-sentence too
+    es = "Sánchez viajará a Bruselas. Los datos del Gobierno, dijo Pedro Sánchez, muestran otra cosa."
+    names = [e.text for e in analyse(Article(es, language="es")).entities]
+    assert names[0] == "Sánchez" and "Los" not in names and "Pedro Sánchez" in names
     # the same rule leaves a language that capitalises only names alone
     es = "Aviones de la coalición atacaron un convoy cerca de At-Tanf, dijo un portavoz del Pentágono a la agencia AFP."
     assert {"At-Tanf", "Pentágono", "AFP"} <= {e.text for e in analyse(Article(es, language="es")).entities}

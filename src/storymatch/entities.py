@@ -86,9 +86,10 @@ def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
     return [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents if e.label_ in _LABELS]
 
 
-# The fallback for languages without a spaCy model: runs of capitalised words that do not
-# open a sentence. Crude, but names are what stay capitalised in every Latin-script language.
-_CAP_RUN = re.compile(r"(?<![.!?\n]\s)(?<!^)\b([A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+(?:\s+[A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+)*)")
+# The fallback for languages without a spaCy model: runs of capitalised words. Crude, but names
+# are what stay capitalised in every Latin-script language. A sentence's first word is capitalised
+# anyway, so it counts only when the same text also capitalises it mid-sentence.
+_CAP_RUN = re.compile(r"\b([A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+(?:\s+[A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+)*)")
 _WORD = re.compile(r"\S+")
 # Languages that capitalise every noun, where a capital letter alone does not make a name.
 NOUN_CAPITALISING = {"de", "lb"}
@@ -123,13 +124,18 @@ def capitalised_entities(text: str, lang: str | None = None) -> list[Entity]:
     from .places import resolve_place
 
     nouns = (lang or "").lower()[:2] in NOUN_CAPITALISING
+    runs = [(m, _opens_sentence(text, m.start(1))) for m in _CAP_RUN.finditer(text)]
+    mid_sentence = {w for m, opens in runs for w in m.group(1).split()[opens:]}
     out = []
-    for m in _CAP_RUN.finditer(text):
-        words = [(w.start(), w.end()) for w in _WORD.finditer(m.group(1))]
-        if nouns and resolve_place(m.group(1)) is None:  # "Vereinigte Staaten" is a place as a whole
-            while words and _common_noun(m.group(1)[slice(*words[0])], lang):
+    for m, opens in runs:
+        run = m.group(1)
+        words = [(w.start(), w.end()) for w in _WORD.finditer(run)]
+        if opens and run[slice(*words[0])] not in mid_sentence:
+            words.pop(0)
+        if nouns and resolve_place(run) is None:  # "Vereinigte Staaten" is a place as a whole
+            while words and _common_noun(run[slice(*words[0])], lang):
                 words.pop(0)
-            while words and _common_noun(m.group(1)[slice(*words[-1])], lang):
+            while words and _common_noun(run[slice(*words[-1])], lang):
                 words.pop()
         if not words:
             continue
@@ -138,3 +144,7 @@ def capitalised_entities(text: str, lang: str | None = None) -> list[Entity]:
             continue
         out.append(Entity(text[start:end], "MISC", start, end))
     return out
+
+
+def _opens_sentence(text: str, i: int) -> bool:
+    return i == 0 or (i >= 2 and text[i - 2] in ".!?\n" and text[i - 1].isspace())
