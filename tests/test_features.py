@@ -41,6 +41,11 @@ def test_places_resolve_to_countries():
     assert resolve_place("U.S.") == resolve_place("USA") == resolve_place("United States") == "US"
     assert resolve_place("Russians") == resolve_place("Russian Federation") == "RU"
     assert resolve_place("Syrien") == "SY"  # German name, via pycountry's translations
+    assert resolve_place("سوريا") == resolve_place("Suriye") == "SY" and resolve_place("Niemcy") == "DE"  # CLDR's names
+    # a translated country name that is an English word or first name is not that country
+    from storymatch.places import country_of_name
+
+    assert country_of_name("Maurice") is None and country_of_name("Island") is None  # French Mauritius, German Iceland
 
 
 def test_unknown_place_takes_the_article_location(seed_b):
@@ -92,6 +97,18 @@ def test_inflected_names_meet():
     matched = {(x.name, y.name) for x, y in match_groups(group_names(a.entities), group_names(b.entities))}
     assert ("Recep Tayyip Erdoğan'ın", "Erdoğan") in matched
     assert [p.country for p in a.places] == ["TR"]
+
+
+def test_arabic_places_through_the_gazetteer():
+    # Arabic has no capital letters: places are found by their Arabic names, through attached clitics
+    text = ("قال وزير الخارجية الإيراني في طهران إن العلاقات مع سوريا والعراق والولايات المتحدة تمر بمرحلة صعبة، "
+            "وأن وفدا من دمشق كان في المدينة أمس.")
+    feats = analyse(Article(text, language="ar"))
+    assert [e.text for e in feats.entities] == ["طهران", "سوريا", "العراق", "الولايات المتحدة", "دمشق"]
+    assert [p.country for p in feats.places] == ["IR", "SY", "IQ", "US", "SY"]
+    for e in feats.entities:  # the offsets cover the name, without its clitic (و "and")
+        assert text[e.start:e.end] == e.text
+    # كان "was" (also Cannes), وأن "and that", المدينة "the city" are words here, not places
 
 
 def test_relative_dates_follow_the_publication_date():

@@ -81,6 +81,8 @@ def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
     """Entities with offsets into `text`; spaCy NER when a model exists for `lang`."""
     nlp = _nlp(lang)
     if nlp is None:
+        if (lang or "").lower()[:2] in CASELESS:
+            return gazetteer_places(text, lang)
         return capitalised_entities(text, lang)
     doc = nlp(text[:100_000])
     return [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents if e.label_ in _LABELS]
@@ -148,3 +150,56 @@ def capitalised_entities(text: str, lang: str | None = None) -> list[Entity]:
 
 def _opens_sentence(text: str, i: int) -> bool:
     return i == 0 or (i >= 2 and text[i - 2] in ".!?\n" and text[i - 1].isspace())
+
+
+# Scripts without capital letters, where no capitalisation rule can find a name: there only the
+# places the gazetteer knows by their local names (places.py) are found, through the clitics that
+# Arabic writes onto a word (wa-, fa-, bi-, li-, ka-: "والعراق" is "and Iraq").
+CASELESS = {"ar", "fa", "ur"}
+_ARABIC_WORD = re.compile(r"[\u0621-\u065f\u0670-\u06d3]+")
+
+
+def _without_clitics(word: str) -> list[str]:
+    """The word and its forms without leading clitics, longest first; each one a suffix of the word."""
+    forms = [word]
+    if word[:1] in "وف":
+        forms.append(word[1:])
+    forms += [f[1:] for f in list(forms) if f[:1] in "بلك"]
+    return [f for f in forms if len(f) >= 3]
+
+
+def gazetteer_places(text: str, lang: str | None = None) -> list[Entity]:
+    """Countries and cities named in a caseless-script text, two-word names ("الولايات المتحدة") first.
+
+    A city's name that is also one of the language's 500 commonest words is not taken for the city
+    (Arabic وأن "and that", المدينة "the city"); a country's name always is (مصر, Egypt, is among them).
+    """
+    from .places import country_of_name, resolve_place
+    from .seeding import stopwords
+
+    common = stopwords(lang or "ar", 500)
+
+    def is_place(name: str) -> bool:
+        return bool(country_of_name(name)) or (name not in common and resolve_place(name) is not None)
+
+    words = list(_ARABIC_WORD.finditer(text))
+    out, i = [], 0
+    while i < len(words):
+        found = None
+        for n in (2, 1):
+            span = words[i:i + n]
+            if len(span) < n or (n == 2 and text[span[0].end():span[1].start()].strip()):
+                continue
+            rest = text[span[0].end():span[-1].end()]
+            for form in _without_clitics(span[0].group()):
+                if is_place(form + rest):
+                    found = Entity(form + rest, "GPE", span[0].end() - len(form), span[-1].end()), n
+                    break
+            if found:
+                break
+        if found:
+            out.append(found[0])
+            i += found[1]
+        else:
+            i += 1
+    return out

