@@ -127,7 +127,7 @@ def capitalised_entities(text: str, lang: str | None = None) -> list[Entity]:
 
     nouns = (lang or "").lower()[:2] in NOUN_CAPITALISING
     runs = [(m, _opens_sentence(text, m.start(1))) for m in _CAP_RUN.finditer(text)]
-    mid_sentence = {w for m, opens in runs for w in m.group(1).split()[opens:]}
+    mid_sentence = {w for m, opens in runs for w in m.group(1).split()[1 if opens else 0:]}
     out = []
     for m, opens in runs:
         run = m.group(1)
