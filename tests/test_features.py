@@ -41,6 +41,7 @@ def test_places_resolve_to_countries():
     assert resolve_place("U.S.") == resolve_place("USA") == resolve_place("United States") == "US"
     assert resolve_place("Russians") == resolve_place("Russian Federation") == "RU"
     assert resolve_place("Syrien") == "SY"  # German name, via pycountry's translations
+    assert resolve_place("Côte d\u2019Ivoire") == resolve_place("Côte d'Ivoire") == "CI"  # a curly apostrophe is one
     assert resolve_place("سوريا") == resolve_place("Suriye") == "SY" and resolve_place("Niemcy") == "DE"  # CLDR's names
     # a translated country name that is an English word or first name is not that country
     from storymatch.places import country_of_name

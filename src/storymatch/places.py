@@ -24,7 +24,7 @@ class Place:
 
 
 def _clean(name: str) -> str:
-    s = strip_name_inflection(strip_accents(name).strip())
+    s = strip_name_inflection(strip_accents(name).replace("\u2019", "'").strip())
     s = re.sub(r"^(the)\s+", "", s, flags=re.I)
     return s
 
