@@ -183,23 +183,23 @@ def gazetteer_places(text: str, lang: str | None = None) -> list[Entity]:
         return bool(country_of_name(name)) or (name not in common and resolve_place(name) is not None)
 
     words = list(_ARABIC_WORD.finditer(text))
-    out, i = [], 0
-    while i < len(words):
-        found = None
+
+    def place_at(i: int) -> tuple[Entity | None, int]:
+        """The place starting at word i and how many words it takes (two-word names first)."""
         for n in (2, 1):
             span = words[i:i + n]
-            if len(span) < n or (n == 2 and text[span[0].end():span[1].start()].strip()):
+            if len(span) < n or text[span[0].end():span[-1].start()].strip():
                 continue
             rest = text[span[0].end():span[-1].end()]
             for form in _without_clitics(span[0].group()):
                 if is_place(form + rest):
-                    found = Entity(form + rest, "GPE", span[0].end() - len(form), span[-1].end()), n
-                    break
-            if found:
-                break
-        if found:
-            out.append(found[0])
-            i += found[1]
-        else:
-            i += 1
+                    return Entity(form + rest, "GPE", span[0].end() - len(form), span[-1].end()), n
+        return None, 1
+
+    out, i = [], 0
+    while i < len(words):
+        entity, taken = place_at(i)
+        if entity:
+            out.append(entity)
+        i += taken
     return out
