@@ -24,7 +24,7 @@ SHARED = ROOT.parent / "shared" / "semeval22" / "train.jsonl"
 
 
 def load_pairs(n: int, langs: str):
-    from storymatch.article import Article
+    from storymatch.inputs.article import Article
 
     pairs = []
     if SHARED.exists():
@@ -60,12 +60,12 @@ def main() -> None:
                     str(ROOT / "examples/seed-b.txt"), "--json"], check=True, capture_output=True)
     cold = time.perf_counter() - t0
 
-    from storymatch.compare import compare
-    from storymatch.scoring import RuleScorer, default_scorer
+    from storymatch.comparison.pipeline import compare
+    from storymatch.scoring.rules import RuleScorer, default_scorer
 
     pairs = load_pairs(args.pairs, args.lang)
     compare(*pairs[0])  # load models in this process (the large English model too, when installed)
-    from storymatch import mpnet
+    from storymatch.embedding import mpnet
 
     large = mpnet.available()
     latencies, stages, with_large = [], {}, []

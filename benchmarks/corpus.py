@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "src"))
 
-from storymatch.text import sentences  # noqa: E402
+from storymatch.text.spans import sentences  # noqa: E402
 
 
 def base_articles() -> list[dict]:
@@ -108,8 +108,8 @@ def pct(xs: list[float], q: float) -> float:
 # -- child processes: each reports its own peak RSS ---------------------------------------------
 
 def child_ingest(src: str, store: str, tier: str) -> dict:
-    from storymatch.ingest import ingest
-    from storymatch.store import Store
+    from storymatch.corpus.ingest import ingest
+    from storymatch.corpus.store import Store
 
     with Store(store, create=True) as s:
         stats = ingest([src], s, tier=tier, batch_size=512)
@@ -120,10 +120,10 @@ def child_ingest(src: str, store: str, tier: str) -> dict:
 
 
 def child_query(store: str, n_queries: int, trace_queries: int) -> dict:
-    from storymatch.candidates import find_candidates
-    from storymatch.store import Store
-    from storymatch.trace import trace
-    from storymatch.vectors import VectorIndex
+    from storymatch.corpus.candidates import find_candidates
+    from storymatch.corpus.store import Store
+    from storymatch.corpus.trace import trace
+    from storymatch.corpus.vector_index import VectorIndex
 
     out: dict = {}
     with Store(store) as s:
@@ -166,8 +166,8 @@ def child_query(store: str, n_queries: int, trace_queries: int) -> dict:
 
 def child_report(store: str) -> dict:
     """The corpus-wide reuse report: once from scratch, once again with the alignments cached."""
-    from storymatch.report import reuse_report
-    from storymatch.store import Store
+    from storymatch.corpus.report import reuse_report
+    from storymatch.corpus.store import Store
 
     with Store(store) as s:
         s.db.execute("DELETE FROM results")
@@ -186,8 +186,8 @@ def child_minhash(src: str, n_docs: int) -> dict:
     """The same documents, the same word 3-gram shingles: numpy MinHasher vs datasketch, time and error."""
     from datasketch import MinHash
 
-    from storymatch.minhash import MinHasher, jaccard_estimate, shingle_hashes
-    from storymatch.text import word_list
+    from storymatch.corpus.minhash import MinHasher, jaccard_estimate, shingle_hashes
+    from storymatch.text.spans import word_list
 
     docs = []
     with open(src, encoding="utf-8") as fh:

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from storymatch.alignment import AlignParams, Alignment, align
-from storymatch.article import Article
+from storymatch.alignment.aligner import AlignParams, Alignment, align
+from storymatch.inputs.article import Article
 
 CONVOY_B = ("\"A convoy going down the road didn't respond to numerous ways for it to be warned off from getting too "
             "close to coalition forces in At-Tanf,\" a US defence official told AFP on condition of anonymity.")

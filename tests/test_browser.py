@@ -56,7 +56,7 @@ def running(app):
 
 @pytest.fixture(scope="module")
 def server_url():
-    from storymatch.server import create_app
+    from storymatch.serving.app import create_app
 
     with running(create_app()) as url:
         yield url
@@ -163,7 +163,7 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
     import httpx
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from storymatch.server import create_app
+    from storymatch.serving.app import create_app
 
     with running(create_app(store_dir=tmp_path / "store", token="t0k")) as url:
         body = {"articles": [{"text": seed_a, "source": "patchwork", "title": "Syria condemns strike", "date": "2017-05-19"},

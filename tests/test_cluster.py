@@ -8,11 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from storymatch.article import Article
-from storymatch.cluster import (ClusterItem, ClusterParams, StoryClusterer, cluster_stream, labels_of, params_for,
-                                story_id)
-from storymatch.clustering_metrics import bcubed
-from storymatch.tiers import get_tier
+from storymatch.inputs.article import Article
+from storymatch.corpus.clusterer import ClusterItem, ClusterParams, StoryClusterer, cluster_stream, labels_of, params_for, story_id
+from storymatch.evaluation.clustering_scores import bcubed
+from storymatch.embedding.tiers import get_tier
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from storymatch.clustering_metrics import bcubed, pairwise, score_clustering
+from storymatch.evaluation.clustering_scores import bcubed, pairwise, score_clustering
 
 # gold stories a (3 items) and b (2 items); the system split a and merged a's third item into b.
 GOLD = ["a", "a", "a", "b", "b"]

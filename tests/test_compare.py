@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from storymatch import compare, load_article
-from storymatch.scoring import DIMENSIONS, RuleScorer
+from storymatch.scoring.rules import DIMENSIONS, RuleScorer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 

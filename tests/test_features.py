@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storymatch.article import Article
-from storymatch.dates import extract_dates
-from storymatch.features import analyse
-from storymatch.language import detect_language
-from storymatch.places import resolve_place
-from storymatch.quantities import extract_numbers
-from storymatch.quotes import extract_quotes, shared_quotes
-from storymatch.text import normalize, sentences
+from storymatch.inputs.article import Article
+from storymatch.features.dates import extract_dates
+from storymatch.features.analysis import analyse
+from storymatch.text.language import detect_language
+from storymatch.features.places import resolve_place
+from storymatch.features.numbers import extract_numbers
+from storymatch.features.quotes import extract_quotes, shared_quotes
+from storymatch.text.spans import normalize, sentences
 
 
 def test_language_detection(seed_b):
@@ -44,7 +44,7 @@ def test_places_resolve_to_countries():
     assert resolve_place("Côte d\u2019Ivoire") == resolve_place("Côte d'Ivoire") == "CI"  # a curly apostrophe is one
     assert resolve_place("سوريا") == resolve_place("Suriye") == "SY" and resolve_place("Niemcy") == "DE"  # CLDR's names
     # a translated country name that is an English word or first name is not that country
-    from storymatch.places import country_of_name
+    from storymatch.features.places import country_of_name
 
     assert country_of_name("Maurice") is None and country_of_name("Island") is None  # French Mauritius, German Iceland
 
@@ -85,8 +85,8 @@ def test_german_entities_are_names_not_every_capitalised_noun():
 
 
 def test_inflected_names_meet():
-    from storymatch.entities import entity_key
-    from storymatch.matching import group_names, match_groups
+    from storymatch.features.entities import entity_key
+    from storymatch.features.names import group_names, match_groups
 
     # Turkish writes every case ending of a proper noun after an apostrophe
     assert entity_key("ABD'nin") == entity_key("ABD'ye") == entity_key("ABD") == "country:US"

@@ -12,7 +12,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from storymatch.server import create_app
+from storymatch.serving.app import create_app
 
 # warm=False: the schema loader does not run the lifespan; models load on the first request.
 APP = create_app(warm=False, max_bytes=200_000)
@@ -28,9 +28,9 @@ SENT = {"requests": 0, "5xx": 0}
 @pytest.fixture(scope="module")
 def seeded_store(seed_a, seed_b):
     """The example pair in the fuzzed store, so search, trace and stories have something to find."""
-    from storymatch.article import Article
-    from storymatch.ingest import ingest_records
-    from storymatch.store import Store
+    from storymatch.inputs.article import Article
+    from storymatch.corpus.ingest import ingest_records
+    from storymatch.corpus.store import Store
 
     with Store(STORE_DIR.name) as st:
         ingest_records([("a", Article(seed_a, date="2017-05-19")), ("b", Article(seed_b, date="2017-05-18"))], st,

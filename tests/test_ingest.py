@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storymatch.ingest import ingest
-from storymatch.store import DB_NAME, Store
+from storymatch.corpus.ingest import ingest
+from storymatch.corpus.store import DB_NAME, Store
 
 CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
 

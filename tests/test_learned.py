@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storymatch.article import Article
-from storymatch.learned import SHIPPED, LearnedScorer, load_shipped
-from storymatch.loading import InputError
-from storymatch.scoring import DIMENSIONS
+from storymatch.inputs.article import Article
+from storymatch.scoring.learned import SHIPPED, LearnedScorer, load_shipped
+from storymatch.inputs.files import InputError
+from storymatch.scoring.rules import DIMENSIONS
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 
@@ -20,9 +20,9 @@ ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 @pytest.fixture(scope="module")
 def small_fit(shared_dir, tmp_path_factory):
     """Fit on every 30th training pair (mixed languages), with 3 grouped folds."""
-    from storymatch import scorer_training as st
-    from storymatch.pairdata import pair_feature_rows
-    from storymatch.semeval import read_pairs
+    from storymatch.evaluation import training as st
+    from storymatch.evaluation.pair_data import pair_feature_rows
+    from storymatch.evaluation.semeval import read_pairs
 
     pairs = read_pairs(shared_dir / "semeval22" / "train.jsonl")[::30]
     rows = pair_feature_rows(pairs)
@@ -45,7 +45,7 @@ def test_fitted_scorer_round_trips_and_predicts_in_range(small_fit):
 
 
 def test_fit_is_reproducible(small_fit):
-    from storymatch import scorer_training as st
+    from storymatch.evaluation import training as st
 
     pairs, rows, scorer, _, _ = small_fit
     again, _ = st.fit(pairs, rows, k=3, seed=7)
@@ -91,7 +91,7 @@ def _read(name: str) -> Article:
 
 @needs_shipped
 def test_compare_uses_the_shipped_scorer_by_default(seed_a, seed_b):
-    from storymatch.compare import compare
+    from storymatch.comparison.pipeline import compare
 
     c = compare(Article(seed_a), Article(seed_b))
     assert c.scorer == load_shipped().name
@@ -102,7 +102,7 @@ def test_compare_uses_the_shipped_scorer_by_default(seed_a, seed_b):
 @needs_shipped
 @pytest.mark.parametrize("x, y", [("football.txt", "rates.txt"), ("quake-wire.txt", "rates.txt")])
 def test_unrelated_articles_are_different_stories(x, y):
-    from storymatch.compare import compare
+    from storymatch.comparison.pipeline import compare
 
     c = compare(_read(x), _read(y))
     assert not c.same_story
@@ -111,7 +111,7 @@ def test_unrelated_articles_are_different_stories(x, y):
 
 @needs_shipped
 def test_same_event_told_independently_reads_as_same_story():
-    from storymatch.compare import compare
+    from storymatch.comparison.pipeline import compare
 
     c = compare(_read("quake-wire.txt"), _read("quake-local.txt"))
     assert c.same_story
@@ -119,7 +119,7 @@ def test_same_event_told_independently_reads_as_same_story():
 
 @needs_shipped
 def test_cross_lingual_pair_uses_multilingual_embedder(seed_b):
-    from storymatch.compare import compare
+    from storymatch.comparison.pipeline import compare
 
     c = compare(_read("syria-de.txt"), Article(seed_b))
     assert c.backend == "use-multilingual"
@@ -160,8 +160,8 @@ def test_train_and_eval_commands_round_trip(small_fit, tmp_path):
 
 
 def test_trees_never_see_refiner_features(small_fit):
-    from storymatch import scorer_training as st
-    from storymatch.pairfeatures import ENGLISH_HEADLINE
+    from storymatch.evaluation import training as st
+    from storymatch.scoring.pair_features import ENGLISH_HEADLINE
 
     rows = [dict(r, **{ENGLISH_HEADLINE: 0.5}) for r in small_fit[1]]
     assert ENGLISH_HEADLINE not in st.feature_names(rows)
@@ -171,8 +171,8 @@ def test_trees_never_see_refiner_features(small_fit):
 @needs_shipped
 def test_shipped_refiner_follows_the_english_headline_cosine(seed_a, seed_b):
     """The large English model's headline cosine moves English scores the right way, and only when present."""
-    from storymatch.compare import compare
-    from storymatch.pairfeatures import ENGLISH_HEADLINE
+    from storymatch.comparison.pipeline import compare
+    from storymatch.scoring.pair_features import ENGLISH_HEADLINE
 
     scorer = load_shipped()
     assert scorer.refiner and scorer.refiner["features"] == [ENGLISH_HEADLINE]

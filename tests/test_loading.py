@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from storymatch.loading import InputError, load_article, parse_article
+from storymatch.inputs.files import InputError, load_article, parse_article
 
 HTML = """<html><head><title>Coalition strikes convoy near At-Tanf</title>
 <meta property="og:site_name" content="Example Wire"><meta name="date" content="2017-05-19"></head>

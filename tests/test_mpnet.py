@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storymatch import mpnet
-from storymatch.article import Article
+from storymatch.embedding import mpnet
+from storymatch.inputs.article import Article
 
 needs_mpnet = pytest.mark.skipif(not mpnet.available(), reason="storymatch[english-large] not installed")
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
@@ -41,8 +41,8 @@ def test_unpacks_once_and_replaces_an_incomplete_folder(tmp_path, monkeypatch):
 
 @needs_mpnet
 def test_headline_cosine_only_for_english_pairs(seed_a, seed_b):
-    from storymatch.compare import compare
-    from storymatch.pairfeatures import ENGLISH_HEADLINE
+    from storymatch.comparison.pipeline import compare
+    from storymatch.scoring.pair_features import ENGLISH_HEADLINE
 
     same = compare(Article(seed_a), Article(seed_b))
     unrelated = compare(_read("football.txt"), _read("rates.txt"))
@@ -54,8 +54,8 @@ def test_headline_cosine_only_for_english_pairs(seed_a, seed_b):
 
 
 def test_switched_off_compare_has_no_headline_feature(seed_a, seed_b, monkeypatch):
-    from storymatch.compare import compare
-    from storymatch.pairfeatures import ENGLISH_HEADLINE
+    from storymatch.comparison.pipeline import compare
+    from storymatch.scoring.pair_features import ENGLISH_HEADLINE
 
     monkeypatch.setenv("STORYMATCH_ENGLISH_LARGE", "0")
     c = compare(Article(seed_a), Article(seed_b))
@@ -66,7 +66,7 @@ def test_switched_off_compare_has_no_headline_feature(seed_a, seed_b, monkeypatc
 @needs_mpnet
 def test_damaged_parts_are_one_clear_error(tmp_path, monkeypatch):
     """A truncated volume is an InputError naming the package folder; nothing is left in the cache."""
-    from storymatch.loading import InputError
+    from storymatch.inputs.files import InputError
 
     parts = list(mpnet._part_files())
     bad = tmp_path / "part.001"

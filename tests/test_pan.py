@@ -8,10 +8,10 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from storymatch import pan
+from storymatch.evaluation import pan
 from storymatch.cli import app
-from storymatch.loading import InputError
-from storymatch.pan import Case, plagdet
+from storymatch.inputs.files import InputError
+from storymatch.evaluation.pan import Case, plagdet
 
 runner = CliRunner()
 CASE = Case(100, 200, 1000, 200, "none")

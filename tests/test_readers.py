@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 
-from storymatch.article import Article
-from storymatch.loading import InputError
-from storymatch.readers import count_records, read_corpus
+from storymatch.inputs.article import Article
+from storymatch.inputs.files import InputError
+from storymatch.inputs.readers import count_records, read_corpus
 
 
 def _split(paths):

@@ -10,10 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from storymatch.crossval import article_groups, grouped_folds, holdout_split
-from storymatch.evaluation import pearson, pearson_interval, report, tfidf_cosine
-from storymatch.loading import InputError
-from storymatch.semeval import DIMENSIONS, read_pairs
+from storymatch.evaluation.crossval import article_groups, grouped_folds, holdout_split
+from storymatch.evaluation.semeval_report import pearson, pearson_interval, report, tfidf_cosine
+from storymatch.inputs.files import InputError
+from storymatch.evaluation.semeval import DIMENSIONS, read_pairs
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from storymatch.alignment import align
-from storymatch.article import Article
-from storymatch.compare import compare
-from storymatch.server import WEB_DIR, create_app
+from storymatch.alignment.aligner import align
+from storymatch.inputs.article import Article
+from storymatch.comparison.pipeline import compare
+from storymatch.serving.app import WEB_DIR, create_app
 
 LIMIT = 300_000
 
@@ -134,7 +134,7 @@ def test_request_size_limit(client):
 
 
 def test_models_load_at_start_up_not_per_request(client, seed_a, seed_b):
-    from storymatch import embedding
+    from storymatch.embedding import backends as embedding
 
     assert client.get("/api/health").json()["models_loaded"] is True
     loads = embedding._load.cache_info().misses

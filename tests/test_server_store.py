@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from storymatch.article import Article
-from storymatch.server import create_app
+from storymatch.inputs.article import Article
+from storymatch.serving.app import create_app
 
 TOKEN = "s3cret-token"
 

@@ -16,10 +16,10 @@ pytest.importorskip("pyspark")
 if not shutil.which("java"):
     pytest.skip("java is not installed (Spark needs it)", allow_module_level=True)
 
-from storymatch.alignment import align  # noqa: E402
-from storymatch.loading import InputError  # noqa: E402
-from storymatch.spark import compare_pairs, embed_corpus, read_output, record_article, reuse_pairs, session  # noqa: E402
-from storymatch.text import sentences, word_list  # noqa: E402
+from storymatch.alignment.aligner import align  # noqa: E402
+from storymatch.inputs.files import InputError  # noqa: E402
+from storymatch.spark.jobs import compare_pairs, embed_corpus, read_output, record_article, reuse_pairs, session  # noqa: E402
+from storymatch.text.spans import sentences, word_list  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
@@ -138,7 +138,7 @@ def test_parquet_output_holds_the_same_records(spark, corpus, reuse, tmp_path):
 
 
 def test_compare_pairs_equals_compare(spark, articles, tmp_path):
-    from storymatch.compare import compare
+    from storymatch.comparison.pipeline import compare
 
     pairs = tmp_path / "pairs.jsonl"
     recs = [{"id": "seed", "a": {"text": articles["seed-a"].text, "date": "2017-05-19"},
@@ -151,7 +151,7 @@ def test_compare_pairs_equals_compare(spark, articles, tmp_path):
     assert got["error"]["line"] == 3 and "invalid JSON" in got["error"]["error"]
     assert got["seed"]["same_story"] is True and got["far"]["same_story"] is False
     for rec in recs:
-        from storymatch.loading import article_from_record
+        from storymatch.inputs.files import article_from_record
 
         local = compare(article_from_record(rec["a"], "a"), article_from_record(rec["b"], "b")).to_dict()
         remote = got[rec["id"]]
@@ -162,7 +162,7 @@ def test_compare_pairs_equals_compare(spark, articles, tmp_path):
 
 
 def test_embed_corpus_fast_tier_equals_local_vectors(spark, corpus, articles, tmp_path):
-    from storymatch.tiers import get_tier
+    from storymatch.embedding.tiers import get_tier
 
     summary = embed_corpus(spark, corpus, tmp_path / "vec", tier="fast", partitions=2)
     assert (summary["articles"], summary["bad"], summary["tier"]) == (len(articles), 2, "fast")
@@ -177,7 +177,7 @@ def test_tiers_load_once_per_worker_process_not_per_partition(spark):
     def probe(_):
         import os
 
-        from storymatch.spark import _tier
+        from storymatch.spark.jobs import _tier
 
         yield os.getpid(), id(_tier("fast"))
 

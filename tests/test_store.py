@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storymatch.article import Article
-from storymatch.ingest import prepare
-from storymatch.lsh import LSHParams, text_keys
-from storymatch.minhash import MinHasher, jaccard_estimate, shingle_hashes
-from storymatch.store import SCHEMA_VERSION, Store, StoreError, Stored
-from storymatch.vectors import VectorIndex
+from storymatch.inputs.article import Article
+from storymatch.corpus.ingest import prepare
+from storymatch.corpus.lsh import LSHParams, text_keys
+from storymatch.corpus.minhash import MinHasher, jaccard_estimate, shingle_hashes
+from storymatch.corpus.store import SCHEMA_VERSION, Store, StoreError, Stored
+from storymatch.corpus.vector_index import VectorIndex
 
 UNRELATED = ("City councillors voted nine to four on Thursday evening to build a new ferry terminal on the eastern "
              "pier, ending three years of argument over the future of the waterfront. The terminal will have room "
@@ -68,8 +68,8 @@ def test_lsh_finds_the_article_a_patchwork_copied_from(tmp_path, seed_a, seed_b)
 
 
 def test_sentence_shingles_are_each_sentences_own_word_pairs(seed_a):
-    from storymatch.minhash import sentence_shingles
-    from storymatch.text import sentences, word_list
+    from storymatch.corpus.minhash import sentence_shingles
+    from storymatch.text.spans import sentences, word_list
 
     sh = sentence_shingles(seed_a, k=2, min_words=6)
     own = [(s.text, shingle_hashes(word_list(s.text), 2)) for s in sentences(seed_a) if len(word_list(s.text)) >= 6]

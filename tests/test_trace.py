@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from storymatch.ingest import ingest
-from storymatch.store import Store
-from storymatch.text import sentences, word_list
-from storymatch.trace import trace
+from storymatch.corpus.ingest import ingest
+from storymatch.corpus.store import Store
+from storymatch.text.spans import sentences, word_list
+from storymatch.corpus.trace import trace
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
@@ -123,7 +123,7 @@ def test_report_reuse_graph_json_and_csv(store_dir, tmp_path):
 
 
 def test_trace_with_paraphrase_model_credits_a_reworded_sentence(store_dir):
-    from storymatch.alignment import AlignParams
+    from storymatch.alignment.aligner import AlignParams
 
     with Store(store_dir) as s:
         t = trace(s, s.get("seed-a"), params=AlignParams(paraphrase_model="minilm"))
@@ -134,7 +134,7 @@ def test_trace_with_paraphrase_model_credits_a_reworded_sentence(store_dir):
 
 
 def test_search_ranks_the_source_first_with_its_comparison(store_dir):
-    from storymatch.search import search
+    from storymatch.corpus.search import search
 
     with Store(store_dir) as s:
         hits = search(s, s.get("seed-a"), limit=3)

@@ -3,14 +3,14 @@
 The public API: `Article`, `load_article`, `compare`, `align`.
 """
 
-from .article import Article
-from .compare import Comparison, compare
-from .loading import InputError, load_article
+from storymatch.inputs.article import Article
+from storymatch.comparison.pipeline import Comparison, compare
+from storymatch.inputs.files import InputError, load_article
 
 
 def align(a, b, params=None):
     """Reused passages between two articles (see `storymatch.alignment`)."""
-    from .alignment import align as _align
+    from storymatch.alignment.aligner import align as _align
 
     return _align(a, b, params)
 

@@ -30,8 +30,8 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    from ..loading import InputError
-    from .common import error_line
+    from storymatch.inputs.files import InputError
+    from storymatch.cli.common import error_line
 
     try:
         app()

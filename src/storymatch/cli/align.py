@@ -12,12 +12,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..alignment import AlignParams, Alignment, align
-from ..embedding import MINILM, USE_MULTILINGUAL
-from ..loading import InputError, load_article
-from ..substitutions import diff_marks
-from . import app
-from .common import console, fail, print_json
+from storymatch.alignment.aligner import AlignParams, Alignment, align
+from storymatch.embedding.backends import MINILM, USE_MULTILINGUAL
+from storymatch.inputs.files import InputError, load_article
+from storymatch.alignment.edits import diff_marks
+from storymatch.cli import app
+from storymatch.cli.common import console, fail, print_json
 
 _D = AlignParams()
 # The AlignParams a user can set from the command line, as (field, typer option); shared by `align`

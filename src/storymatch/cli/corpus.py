@@ -10,8 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
     TimeRemainingColumn
 from rich.text import Text
 
-from . import app
-from .common import console, err_console, fail, print_json
+from storymatch.cli import app
+from storymatch.cli.common import console, err_console, fail, print_json
 
 STORE_OPT = typer.Option(..., "--store", help="Store folder (created by ingest).")
 PARAPHRASE_OPT = typer.Option(None, "--paraphrase-model",
@@ -19,7 +19,7 @@ PARAPHRASE_OPT = typer.Option(None, "--paraphrase-model",
 
 
 def _align_params(paraphrase_model: str | None):
-    from ..alignment import AlignParams
+    from storymatch.alignment.aligner import AlignParams
 
     return AlignParams(paraphrase_model=paraphrase_model) if paraphrase_model else None
 
@@ -33,7 +33,7 @@ class RateColumn(ProgressColumn):
 
 
 def _open(store_dir: Path, create: bool = False):
-    from ..store import Store, StoreError
+    from storymatch.corpus.store import Store, StoreError
 
     try:
         return Store(store_dir, create=create)
@@ -44,8 +44,8 @@ def _open(store_dir: Path, create: bool = False):
 def _article_ref(store, ref: str):
     """A stored article by id; or an article file, which is its stored copy when the store holds the
     same text under its id or file name, else a query ranked after everything stored (never stored)."""
-    from ..loading import InputError, load_article
-    from ..readers import _strip_suffixes
+    from storymatch.inputs.files import InputError, load_article
+    from storymatch.inputs.readers import _strip_suffixes
 
     found = store.get(ref)
     if found is not None:
@@ -69,8 +69,8 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
                                       help="Extend the approximate vector index at the end (else the first query does)."),
            json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
     """Add articles to a store (created if absent); re-ingesting the same ids changes nothing."""
-    from ..ingest import ingest as run_ingest
-    from ..readers import count_records
+    from storymatch.corpus.ingest import ingest as run_ingest
+    from storymatch.inputs.readers import count_records
 
     st = _open(store, create=True)
     with st:
@@ -92,7 +92,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
                      "Run the same command again to resume.", code=130)
             bar.update(task, completed=total)
         if index and stats.added:
-            from ..ingest import refresh_vector_index
+            from storymatch.corpus.ingest import refresh_vector_index
 
             if json_out:
                 refresh_vector_index(st)
@@ -123,8 +123,8 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
                 window_days: Optional[float] = typer.Option(None, "--window-days", min=0.0,
                                                             help="Days a story stays open (default 7; 0: no window).")) -> None:
     """Group the store's articles into stories, in publication order, as a stream would."""
-    from ..cluster import params_for
-    from ..stories import cluster_store
+    from storymatch.corpus.clusterer import params_for
+    from storymatch.corpus.stories import cluster_store
 
     with _open(store) as st:
         params = None
@@ -146,7 +146,7 @@ def trace_cmd(article: str = typer.Argument(..., help="A stored article id, or a
               store: Path = STORE_OPT, paraphrase_model: Optional[str] = PARAPHRASE_OPT,
               json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """For every sentence, the earlier articles it was taken from (verbatim, spun, paraphrased) or none."""
-    from ..trace import trace
+    from storymatch.corpus.trace import trace
 
     with _open(store) as st:
         result = trace(st, _article_ref(st, article), params=_align_params(paraphrase_model))
@@ -171,7 +171,7 @@ def search_cmd(article: str = typer.Argument(..., help="A stored article id, or 
                backend: Optional[str] = typer.Option(None, "--backend", help="Embedding backend for compare."),
                json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The stored articles telling the same story as ARTICLE and those sharing its text, ranked."""
-    from ..search import search
+    from storymatch.corpus.search import search
 
     with _open(store) as st:
         query = _article_ref(st, article)
@@ -194,7 +194,7 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
                top: int = typer.Option(20, "--top", min=1, help="Most-reused passages to list."),
                paraphrase_model: Optional[str] = PARAPHRASE_OPT) -> None:
     """Corpus-wide reuse: per story who published first, who reused whom and how much."""
-    from ..report import reuse_report
+    from storymatch.corpus.report import reuse_report
 
     with _open(store) as st:
         with Progress(TextColumn("report"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn(),

@@ -16,16 +16,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import eval_app
-from .common import console, err_console, fail, print_json
+from storymatch.cli import eval_app
+from storymatch.cli.common import console, err_console, fail, print_json
 
 GOLD_KEYS = ("story", "story_title")
 
 
 def read_labelled(path: Path):
     """(articles, gold story of each article id) from a labelled JSONL/CSV/...; bad records end the run."""
-    from ..loading import InputError
-    from ..readers import read_corpus
+    from storymatch.inputs.files import InputError
+    from storymatch.inputs.readers import read_corpus
 
     articles, gold = [], {}
     for where, rec in read_corpus([path]):
@@ -46,7 +46,7 @@ def read_labelled(path: Path):
 
 
 def _progress() -> Progress:
-    from .corpus import RateColumn
+    from storymatch.cli.corpus import RateColumn
 
     return Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                     TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
@@ -62,11 +62,11 @@ def eval_cluster(
     window_days: Optional[float] = typer.Option(7.0, "--window-days", help="Days a story stays open; 0 for no window."),
 ) -> None:
     """Cluster a labelled file into stories without its labels; print B-cubed, pairwise F1, ARI, NMI."""
-    from ..cluster import cluster_stream, labels_of, params_for
-    from ..clustering_metrics import score_clustering
-    from ..ingest import ingest_records
-    from ..store import Store
-    from ..stories import store_items
+    from storymatch.corpus.clusterer import cluster_stream, labels_of, params_for
+    from storymatch.evaluation.clustering_scores import score_clustering
+    from storymatch.corpus.ingest import ingest_records
+    from storymatch.corpus.store import Store
+    from storymatch.corpus.stories import store_items
 
     if not file.exists():
         fail(f"{file}: no such file")

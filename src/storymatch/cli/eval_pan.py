@@ -10,12 +10,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .. import pan
-from ..loading import InputError
-from . import eval_app
-from ..alignment import AlignParams
-from .align import align_options
-from .common import console, err_console, fail, print_json
+from storymatch.evaluation import pan
+from storymatch.inputs.files import InputError
+from storymatch.cli import eval_app
+from storymatch.alignment.aligner import AlignParams
+from storymatch.cli.align import align_options
+from storymatch.cli.common import console, err_console, fail, print_json
 
 
 def _load(path: Path) -> list[pan.PanPair]:

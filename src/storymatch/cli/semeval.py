@@ -12,8 +12,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import eval_app, train_app
-from .common import console, err_console, fail, print_json
+from storymatch.cli import eval_app, train_app
+from storymatch.cli.common import console, err_console, fail, print_json
 
 
 @contextlib.contextmanager
@@ -30,15 +30,15 @@ def _step(prog: Progress, label: str, total: int):
 
 
 def _features(pairs, prog: Progress) -> list[dict]:
-    from ..pairdata import pair_feature_rows
+    from storymatch.evaluation.pair_data import pair_feature_rows
 
     return pair_feature_rows(pairs, progress=_step(prog, "pair features", len(pairs)))
 
 
 def _baselines(pairs, prog: Progress) -> dict:
-    from ..embedcache import cached_embedder
-    from ..embedding import MINILM, USE_MULTILINGUAL
-    from ..evaluation import embedding_cosine, tfidf_cosine
+    from storymatch.embedding.cache import cached_embedder
+    from storymatch.embedding.backends import MINILM, USE_MULTILINGUAL
+    from storymatch.evaluation.semeval_report import embedding_cosine, tfidf_cosine
 
     out = {"tfidf": tfidf_cosine(pairs)}
     for name in (MINILM, USE_MULTILINGUAL):
@@ -56,9 +56,9 @@ def eval_semeval(
     baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Compute the TF-IDF and embedding-cosine baselines on the same pairs."),
 ) -> None:
     """Score every pair and report Pearson per dimension and language pair, the same-story verdict, and baselines."""
-    from ..evaluation import report
-    from ..scoring import load_scorer
-    from ..semeval import read_pairs
+    from storymatch.evaluation.semeval_report import report
+    from storymatch.scoring.rules import load_scorer
+    from storymatch.evaluation.semeval import read_pairs
 
     pairs = read_pairs(file, limit)
     scorer = load_scorer(scorer_path)
@@ -143,9 +143,9 @@ def train_semeval(
     json_out: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """Fit the learned scorer (seven dimensions + calibrated same-story probability), reproducibly."""
-    from .. import scorer_training as st
-    from ..evaluation import report
-    from ..semeval import read_pairs
+    from storymatch.evaluation import training as st
+    from storymatch.evaluation.semeval_report import report
+    from storymatch.evaluation.semeval import read_pairs
 
     pairs = read_pairs(file, limit)
     if len(pairs) < 5 * folds:

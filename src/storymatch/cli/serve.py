@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from . import app
-from .common import console, fail
+from storymatch.cli import app
+from storymatch.cli.common import console, fail
 
 
 @app.command()
@@ -22,9 +22,9 @@ def serve(
     """Serve the API (/api/..., docs at /docs) and the side-by-side page at /."""
     import uvicorn
 
-    from ..server import create_app
+    from storymatch.serving.app import create_app
 
-    from ..store import StoreError
+    from storymatch.corpus.store import StoreError
 
     try:
         api = create_app(store_dir=store, token=token, max_bytes=max_bytes)

@@ -11,8 +11,8 @@ from typing import Optional
 
 import typer
 
-from . import app
-from .common import err_console, fail, print_json
+from storymatch.cli import app
+from storymatch.cli.common import err_console, fail, print_json
 
 spark_app = typer.Typer(no_args_is_help=True,
                         help="Run corpus jobs on Apache Spark when one machine is not enough (pip install 'storymatch\\[spark]').")
@@ -47,7 +47,7 @@ def _check(inp: str, out: str, master: str) -> None:
 
 def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
     """Start a session, run `job(spark)` (a summary dict), stop; print the summary as JSON or `message(summary)`."""
-    from ..spark import session
+    from storymatch.spark.jobs import session
 
     _check(inp, out, master)
     try:
@@ -78,7 +78,7 @@ def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a fi
     """Every pair of articles that shares text, with aligned passages: MinHash-LSH candidates, then align()."""
     from dataclasses import asdict
 
-    from ..spark import reuse_pairs
+    from storymatch.spark.jobs import reuse_pairs
 
     if fmt not in ("jsonl", "parquet"):
         fail(f"--format {fmt}: choose jsonl or parquet")
@@ -100,7 +100,7 @@ def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\
             backend: Optional[str] = typer.Option(None, "--backend", help="Force an embedder (minilm, use-multilingual)."),
             json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """compare() on every pair of a file; one JSON result (the compare contract) a line."""
-    from ..spark import compare_pairs
+    from storymatch.spark.jobs import compare_pairs
 
     _run(lambda spark: compare_pairs(spark, pairs, out, partitions=partitions, backend=backend),
          pairs, out, master, json_out,
@@ -115,7 +115,7 @@ def embed(input: str = typer.Argument(..., help="Passim-style JSONL corpus."),
           master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
           json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """A unit vector per article in one tier, computed per partition."""
-    from ..spark import embed_corpus
+    from storymatch.spark.jobs import embed_corpus
 
     _run(lambda spark: embed_corpus(spark, input, out, tier=tier, partitions=partitions),
          input, out, master, json_out,

@@ -1,0 +1,152 @@
+"""Text-reuse alignment: which passages of A were taken from B, and how they were altered.
+
+The pipeline follows the PAN text-alignment shared tasks: seeding (shared word
+n-grams, passim-style), extension (chaining seeds across small gaps, so word
+swaps and insertions stay inside one passage while reordered sentences become
+their own passages), then filtering (minimum length, distinctive words, and
+similarity, so stock phrases alone are never reuse). Offsets are exact
+character offsets into the original texts: normalisation is length-preserving.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from storymatch.inputs.article import Article
+from storymatch.alignment.extension import Candidate, candidates
+from storymatch.alignment.source import likely_source
+from storymatch.alignment.seeding import Tokens, tokenize
+from storymatch.alignment.edits import collapse, similarity, substitutions
+
+
+@dataclass
+class AlignParams:
+    """Tunable knobs of the aligner; the README's "Alignment parameters" table documents them."""
+
+    ngram: int = 3  # words per seed n-gram
+    gap: int = 6  # most unmatched words allowed between two seeds of one passage (in either text)
+    min_words: int = 6  # fewest words of A matched by seeds for a passage to count
+    min_distinctive: int = 2  # fewest matched words that are neither stopwords nor inside stock phrases
+    min_chars: int = 25  # shortest passage (characters, in A)
+    min_similarity: float = 0.5  # lowest character similarity of the two sides of a passage
+    near_verbatim: float = 0.8  # similarity from which an edited passage is near-verbatim, not paraphrase
+    max_repeat: int = 8  # n-grams occurring more often than this in B are not seeds
+    merge_gap: int = 40  # most words between two passages in order in both texts that are merged when the
+    #                      text between them is itself similar (PAN's merging step)
+    merge_similarity: float = 0.4  # least word-level similarity of the gap texts for such a merge
+    language: str | None = None  # stopword language; None: the articles' language, else English
+    paraphrase_model: str | None = None  # embedding backend for sentence-level paraphrase (off by default)
+    paraphrase_threshold: float = 0.7  # cosine from which two unaligned sentences sharing more than
+    #                                   min_distinctive non-stopwords are a paraphrase
+
+
+@dataclass
+class Passage:
+    """One reused passage: A[a_start:a_end] == a_text, B[b_start:b_end] == b_text."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    a_text: str
+    b_text: str
+    kind: str  # "verbatim" | "near-verbatim" | "paraphrase"
+    similarity: float
+    substitutions: list[list[str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Alignment:
+    """All passages shared by A and B, how much of each they cover, and the likely source."""
+
+    passages: list[Passage]
+    coverage_a: float
+    coverage_b: float
+    likely_source: str | None
+    source_reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passages": [p.to_dict() for p in self.passages],
+            "coverage_a": self.coverage_a,
+            "coverage_b": self.coverage_b,
+            "likely_source": self.likely_source,
+            "source_reason": self.source_reason,
+        }
+
+
+def _as_parts(x: Article | str) -> tuple[str, _dt.date | None, str | None]:
+    if isinstance(x, Article):
+        return x.text, x.date, x.language
+    if isinstance(x, str):
+        return x, None, None
+    raise TypeError(f"align() takes Article or str, not {type(x).__name__}")
+
+
+def _passage(ta: Tokens, tb: Tokens, c: Candidate, p: AlignParams) -> Passage | None:
+    a0, a1 = int(ta.starts[c.i0]), int(ta.ends[c.i1 - 1])
+    b0, b1 = int(tb.starts[c.j0]), int(tb.ends[c.j1 - 1])
+    a0, b0, a1, b1 = _extend_punctuation(ta.norm, tb.norm, a0, b0, a1, b1)
+    if a1 - a0 < p.min_chars:
+        return None
+    a_norm, b_norm = ta.norm[a0:a1], tb.norm[b0:b1]
+    verbatim = collapse(a_norm) == collapse(b_norm)
+    sim = 1.0 if verbatim else similarity(a_norm, b_norm)
+    if sim < p.min_similarity:
+        return None
+    kind = "verbatim" if verbatim else "near-verbatim" if sim >= p.near_verbatim else "paraphrase"
+    subs = [] if verbatim else substitutions(
+        ta.words[c.i0:c.i1], tb.words[c.j0:c.j1],
+        list(zip(ta.starts[c.i0:c.i1].tolist(), ta.ends[c.i0:c.i1].tolist())),
+        list(zip(tb.starts[c.j0:c.j1].tolist(), tb.ends[c.j0:c.j1].tolist())),
+        ta.text, tb.text)
+    return Passage(a0, a1, b0, b1, ta.text[a0:a1], tb.text[b0:b1], kind, round(sim, 4), subs)
+
+
+def _extend_punctuation(na: str, nb: str, a0: int, b0: int, a1: int, b1: int) -> tuple[int, int, int, int]:
+    """Take in punctuation both sides share at the passage edges (closing period, opening quote)."""
+    while a1 < len(na) and b1 < len(nb) and na[a1] == nb[b1] and not na[a1].isalnum() and not na[a1].isspace():
+        a1, b1 = a1 + 1, b1 + 1
+    while a0 > 0 and b0 > 0 and na[a0 - 1] == nb[b0 - 1] and not na[a0 - 1].isalnum() and not na[a0 - 1].isspace():
+        a0, b0 = a0 - 1, b0 - 1
+    return a0, b0, a1, b1
+
+
+def union_length(spans: list[tuple[int, int]]) -> int:
+    """Characters inside the union of (start, end) spans, overlaps counted once."""
+    total, end = 0, -1
+    for s, e in sorted(spans):
+        if e <= end:
+            continue
+        total += e - max(s, end)
+        end = e
+    return total
+
+
+def coverage(spans: list[tuple[int, int]], length: int) -> float:
+    """Share of a text's characters inside the union of the spans."""
+    return round(union_length(spans) / length, 4) if length else 0.0
+
+
+def align(a: Article | str, b: Article | str, params: AlignParams | None = None) -> Alignment:
+    """Passages of text shared by A and B, with edits, coverage and the likely source."""
+    p = params or AlignParams()
+    a_text, a_date, a_lang = _as_parts(a)
+    b_text, b_date, b_lang = _as_parts(b)
+    lang = p.language or a_lang or b_lang
+    ta, tb = tokenize(a_text, lang), tokenize(b_text, lang)
+    passages = [x for c in candidates(ta, tb, p) if (x := _passage(ta, tb, c, p)) is not None]
+    if p.paraphrase_model:
+        from storymatch.alignment.paraphrase import paraphrase_passages
+
+        passages += paraphrase_passages(a_text, b_text, passages, p)
+    passages.sort(key=lambda x: (x.a_start, x.b_start))
+    a_spans = [(x.a_start, x.a_end) for x in passages]
+    b_spans = [(x.b_start, x.b_end) for x in passages]
+    side, reason = likely_source(a_text, b_text, a_spans, b_spans, a_date, b_date)
+    return Alignment(passages, coverage(a_spans, len(a_text)), coverage(b_spans, len(b_text)), side, reason)

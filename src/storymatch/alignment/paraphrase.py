@@ -1,0 +1,90 @@
+"""Sentence-level paraphrase reuse, an optional level above word-n-gram alignment.
+
+Rewritten sentences share too few word n-grams to seed a passage. With an
+embedding backend named in `AlignParams.paraphrase_model`, sentences not
+already inside a passage are matched one-to-one by cosine similarity, and a
+match must also share distinctive words (PAN practice pairs a cosine with a
+word-overlap test): embeddings alone rate any two sentences on one topic as
+alike. It is off by default: it costs a model load and ~ms per sentence, and two reports
+of one event can say the same thing in different words without reuse.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from storymatch.alignment.edits import substitutions
+from storymatch.alignment.seeding import stopwords
+from storymatch.text.spans import Span, normalize, sentences, word_list, words
+
+if TYPE_CHECKING:
+    from storymatch.alignment.aligner import AlignParams, Passage
+
+
+def _free(sents: list[Span], spans: list[tuple[int, int]], min_words: int) -> list[Span]:
+    """Sentences long enough and less than half inside the given passage spans."""
+    out = []
+    for s in sents:
+        inside = sum(max(0, min(s.end, e) - max(s.start, b)) for b, e in spans)
+        if inside < 0.5 * (s.end - s.start) and len(words(s.text)) >= min_words:
+            out.append(s)
+    return out
+
+
+def _overlapping_pairs(sa: list[Span], sb: list[Span], stop: frozenset[str], least: int) -> list[tuple[int, int]]:
+    """Sentence pairs sharing at least `least` non-stopwords (a sparse product, not a loop over pairs)."""
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+
+    def matrix(sents: list[Span]) -> sparse.csr_matrix:
+        rows, cols = [], []
+        for r, s in enumerate(sents):
+            for w in {w for w in word_list(s.text) if w not in stop}:
+                rows.append(r)
+                cols.append(vocab.setdefault(w, len(vocab)))
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sents), 1 << 24))
+
+    shared = (matrix(sa) @ matrix(sb).T).tocoo()
+    keep = shared.data >= least
+    return list(zip(shared.row[keep].tolist(), shared.col[keep].tolist()))
+
+
+def paraphrase_passages(a_text: str, b_text: str, existing: list[Passage], p: AlignParams) -> list[Passage]:
+    """Sentence pairs whose embeddings are at least `p.paraphrase_threshold` alike, best matches first."""
+    from storymatch.alignment.aligner import Passage
+    from storymatch.embedding.backends import get_embedder
+
+    sa = _free(sentences(a_text), [(x.a_start, x.a_end) for x in existing], p.min_words)
+    sb = _free(sentences(b_text), [(x.b_start, x.b_end) for x in existing], p.min_words)
+    if not sa or not sb:
+        return []
+    pairs = _overlapping_pairs(sa, sb, stopwords(p.language or "en"), p.min_distinctive + 1)
+    if not pairs:
+        return []
+    # Embed only sentences that share enough words with some sentence of the other text.
+    ia = sorted({i for i, _ in pairs})
+    jb = sorted({j for _, j in pairs})
+    emb = get_embedder(p.paraphrase_model)
+    ea = dict(zip(ia, emb.encode([sa[i].text for i in ia])))
+    eb = dict(zip(jb, emb.encode([sb[j].text for j in jb])))
+    scored = sorted(((float(ea[i] @ eb[j]), i, j) for i, j in pairs), reverse=True)
+    out: list[Passage] = []
+    used_a, used_b = set(), set()
+    for cos, i, j in scored:
+        if cos < p.paraphrase_threshold:
+            break
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        a, b = sa[i], sb[j]
+        wa, wb = words(normalize(a.text)), words(normalize(b.text))
+        subs = substitutions([w.text for w in wa], [w.text for w in wb],
+                             [(a.start + w.start, a.start + w.end) for w in wa],
+                             [(b.start + w.start, b.start + w.end) for w in wb], a_text, b_text, max_words=3)
+        out.append(Passage(a.start, a.end, b.start, b.end, a.text, b.text, "paraphrase",
+                           round(cos, 4), subs))
+    return out

@@ -1,0 +1,197 @@
+"""The ingest pipeline: read -> Article -> language, sentence LSH keys, vector -> store.
+
+Records are processed in batches; each batch is written in one transaction, so a
+killed ingest loses at most the batch in flight and the next run, reading the same
+records in the same order, skips the ids already stored and carries on. Bad
+records never stop a run: each is one line in the store's ingest report.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from storymatch.inputs.article import Article
+from storymatch.inputs.files import InputError
+from storymatch.corpus.lsh import LSHParams, text_keys
+from storymatch.inputs.readers import read_corpus
+from storymatch.corpus.store import NewArticle, Store
+from storymatch.text.spans import sentences
+
+NO_VECTORS = "none"
+DEFAULT_TIER = "fast"
+
+
+@dataclass
+class IngestStats:
+    read: int = 0       # records read, good or bad
+    added: int = 0      # articles newly stored
+    existing: int = 0   # articles whose id was stored already (re-ingest, resume, duplicates)
+    bad: int = 0        # records skipped as unreadable
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    tier: str | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+Progress = Callable[[IngestStats], None]
+
+
+def store_lsh_params(store: Store) -> LSHParams:
+    """The LSH settings a store was built with (queries must hash the same way)."""
+    raw = store.get_meta("lsh")
+    if raw is None:
+        params = LSHParams()
+        store.set_meta("lsh", json.dumps(asdict(params)))
+        return params
+    return LSHParams(**json.loads(raw))
+
+
+def resolve_tier(store: Store, requested: str | None, languages: Sequence[str | None] = ()):
+    """The store's embedding tier: fixed by its first ingest, so all its vectors share a space.
+
+    Returns None for a store without vectors ("none"). A different explicit request is an
+    error rather than a silently mixed index.
+    """
+    from storymatch.embedding.tiers import get_tier
+
+    stored = store.get_meta("tier")
+    if stored is not None:
+        if requested and requested != stored and not stored.startswith(requested + ":"):
+            raise InputError(str(store.folder), f"this store's vectors are tier {stored!r}; "
+                                                f"ingest with --tier {stored} or use a new store")
+        return None if stored == NO_VECTORS else get_tier(stored)
+    name = requested or DEFAULT_TIER
+    if name == NO_VECTORS:
+        store.set_meta("tier", NO_VECTORS)
+        return None
+    try:
+        tier = get_tier(name, languages)
+    except ValueError as e:
+        raise InputError("--tier", str(e)) from None
+    store.set_meta("tier", tier.name)
+    return tier
+
+
+def detect_language(article: Article) -> str | None:
+    from storymatch.text.language import detect_language as detect
+
+    return detect(article.text)
+
+
+def prepare(article: Article, origin: str | None, lsh: LSHParams) -> NewArticle:
+    """What the store keeps for one article besides its text: language, counts, LSH keys."""
+    if not article.language:
+        article.language = detect_language(article)
+    spans = sentences(article.text)
+    _, keys = text_keys(article.text, lsh, spans=spans)
+    return NewArticle(article=article, origin=origin, lsh_keys=keys,
+                      n_words=len(article.text.split()), n_sentences=len(spans))
+
+
+def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None, batch_size: int = 256,
+           progress: Progress | None = None, limit: int | None = None, build_index: bool = True) -> IngestStats:
+    """Add every readable record under `paths` to `store`; returns what happened.
+
+    `limit` stops after that many records (for sampling a large corpus); `build_index`
+    extends the approximate vector index at the end (else the first query does it).
+    """
+    stats = ingest_records(read_corpus(paths), store, tier=tier, batch_size=batch_size, progress=progress,
+                           limit=limit)
+    if stats.added and build_index:
+        refresh_vector_index(store)
+    return stats
+
+
+def refresh_vector_index(store: Store) -> None:
+    """Bring the approximate index up to date now, so the first query after an ingest does not pay for it."""
+    from storymatch.corpus.vector_index import USEARCH_MIN, index_for
+
+    tier = store.get_meta("tier")
+    if tier and tier != NO_VECTORS and store.vector_max_seq(tier) >= USEARCH_MIN:
+        index_for(store, tier).ann()
+
+
+def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: Store, *, tier: str | None = None,
+                   batch_size: int = 256, progress: Progress | None = None, limit: int | None = None,
+                   report: bool = True) -> IngestStats:
+    """Add (where, Article or InputError) records to `store`, e.g. ones a client sent to the server.
+
+    Bad records are counted, kept in `stats.errors` and, with `report`, written one a line
+    to the store's ingest report (rewritten by each run).
+    """
+    stats = IngestStats()
+    lsh = store_lsh_params(store)
+    start = time.perf_counter()
+    embedder = None
+    tier_resolved = store.get_meta("tier") is not None
+    if tier_resolved:
+        embedder = resolve_tier(store, tier)
+    report_fh = open(store.report_path, "w", encoding="utf-8") if report else None
+    batch: list[tuple[str, Article]] = []
+
+    def flush() -> None:
+        nonlocal embedder, tier_resolved
+        if not batch:
+            return
+        if not tier_resolved:
+            embedder = resolve_tier(store, tier, [a.language for _, a in batch])
+            tier_resolved = True
+        stats.tier = store.get_meta("tier")
+        _write_batch(batch, store, embedder, lsh, stats)
+        batch.clear()
+        stats.seconds = time.perf_counter() - start
+        if progress:
+            progress(stats)
+
+    try:
+        for where, rec in records:
+            if limit is not None and stats.read >= limit:
+                break
+            stats.read += 1
+            if isinstance(rec, InputError):
+                stats.bad += 1
+                stats.errors.append(str(rec))
+                if report_fh:
+                    report_fh.write(f"{rec}\n")
+                    report_fh.flush()
+                continue
+            batch.append((where, rec))
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+    finally:
+        if report_fh:
+            report_fh.close()
+    stats.seconds = time.perf_counter() - start
+    stats.tier = store.get_meta("tier")
+    if progress:
+        progress(stats)
+    return stats
+
+
+def _write_batch(batch: list[tuple[str, Article]], store: Store, embedder, lsh: LSHParams, stats: IngestStats) -> None:
+    seen = store.existing_ids([a.id for _, a in batch])
+    fresh: list[tuple[str, Article]] = []
+    for where, art in batch:
+        if art.id in seen:
+            stats.existing += 1
+            continue
+        seen.add(art.id)
+        fresh.append((where, art))
+    if not fresh:
+        return
+    items = [prepare(a, where, lsh) for where, a in fresh]
+    if embedder is not None:
+        vecs = embedder.encode_articles([it.article for it in items])
+        for it, v in zip(items, np.asarray(vecs, dtype=np.float32)):
+            it.vector = v
+    stats.added += store.add_batch(items, embedder.name if embedder is not None else None)

@@ -1,0 +1,91 @@
+"""Search a store: the articles that tell the same story as one article, and those that share its text.
+
+Candidates come from the LSH and vector indexes (candidates.py) and are
+pre-ranked cheaply; only the best `limit` are compared in full with
+`compare.compare` (the same call the `compare` command makes), with the query's
+analysis made once and reused. Results are ranked by the stronger of the two
+signals: the probability of the same story and the share of text reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from storymatch.corpus.candidates import Candidate, find_candidates
+from storymatch.corpus.ingest import store_lsh_params
+from storymatch.corpus.lsh import text_keys
+from storymatch.corpus.store import Store, Stored
+
+COMPARE_KIND = "compare"
+
+
+@dataclass
+class Hit:
+    stored: Stored
+    candidate: Candidate
+    comparison: dict[str, Any]  # compare(query, hit).to_dict()
+    relation: str  # "source" (earlier, shares text) | "reuser" (later, shares text) | "same story" | "related"
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        c, reuse = self.comparison, self.comparison.get("reuse") or {}
+        return {
+            "id": self.stored.article.id,
+            "article": self.stored.article.summary(),
+            "relation": self.relation,
+            "score": round(self.score, 4),
+            "same_story": c["same_story"],
+            "probability": c["probability"],
+            "scores": c["scores"],
+            "reuse": {"passages": len(reuse.get("passages", [])), "coverage_query": reuse.get("coverage_a", 0.0),
+                      "coverage_hit": reuse.get("coverage_b", 0.0), "likely_source": reuse.get("likely_source")},
+            "candidate": {"shared_sentences": self.candidate.shared_sentences,
+                          "vector_similarity": self.candidate.vector_similarity},
+            "compare": c,
+        }
+
+
+def prerank(query_sentences: int, cand: Candidate) -> float:
+    """A cheap score to choose which candidates get a full comparison."""
+    share = cand.shared_sentences / max(query_sentences, 1)
+    return max(cand.vector_similarity or 0.0, min(share, 1.0))
+
+
+def relation(query: Stored, hit: Stored, comparison: dict[str, Any]) -> str:
+    if (comparison.get("reuse") or {}).get("passages"):
+        return "reuser" if query.earlier_than(hit) else "source"
+    return "same story" if comparison["same_story"] else "related"
+
+
+def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None = None,
+           cache: bool = True, min_score: float = 0.05) -> list[Hit]:
+    """Up to `limit` stored articles most related to `query`, best first, each with its comparison.
+
+    Candidates scoring below `min_score` (no shared text, next to no chance of the same story)
+    are dropped: the vector index always returns neighbours, related or not.
+    """
+    from storymatch.comparison.pipeline import compare
+    from storymatch.features.analysis import analyse
+
+    cands = find_candidates(store, query)
+    held = store.holds(query)
+    n_sent = store.indexed_sentences(query.seq) if held else None
+    if n_sent is None:
+        n_sent = len(text_keys(query.article.text, store_lsh_params(store))[0])
+    cands = sorted(cands, key=lambda c: -prerank(n_sent, c))[:limit]
+    query_stored = cache and held
+    features_q = None
+    hits = []
+    for cand in cands:
+        key = f"{query.article.id}\x1f{cand.stored.article.id}\x1f{backend or ''}"
+        result = store.get_result(COMPARE_KIND, key) if query_stored else None
+        if result is None:
+            features_q = features_q or analyse(query.article)
+            result = compare(query.article, cand.stored.article, backend=backend, features_a=features_q).to_dict()
+            if query_stored:
+                store.put_results(COMPARE_KIND, [(key, result)])
+        reuse = result.get("reuse") or {}
+        score = max(result["probability"], reuse.get("coverage_a", 0.0), reuse.get("coverage_b", 0.0))
+        hits.append(Hit(cand.stored, cand, result, relation(query, cand.stored, result), score))
+    return sorted((h for h in hits if h.score >= min_score), key=lambda h: -h.score)

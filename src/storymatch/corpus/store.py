@@ -1,0 +1,342 @@
+"""The corpus store: one folder, one SQLite database (WAL), derived index files.
+
+Layout of a store folder (schema version SCHEMA_VERSION):
+
+    STORE/storymatch.sqlite        articles, features, LSH keys, vector rows, results (the truth)
+    STORE/storymatch.sqlite-wal    SQLite's write-ahead log (present while open)
+    STORE/vectors-<tier>.f16       the tier's unit vectors, float16 rows, appended in ingest order
+    STORE/vectors-<tier>.usearch   approximate index for large stores (+ .json: what it holds);
+                                   derived, rebuilt or extended from the above when stale
+    STORE/ingest-report.txt        the bad records of the last ingest, one line each
+
+Everything an ingest batch writes goes into the database in one transaction, so a
+killed process leaves either the whole batch or none of it. Vectors live in a flat
+file (a 2 KB blob per row in SQLite takes a whole 4 KB page); a batch appends its
+rows before committing the transaction that records them, and rows past the last
+committed one are never read and are cut off by the next append, so the file
+agrees with the database whatever moment a kill comes.
+Articles are keyed by their id (INSERT OR IGNORE), which makes ingest idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from storymatch.inputs.article import Article
+
+SCHEMA_VERSION = 1
+# Vectors are kept as float16: half the size, and cosines change by < 1e-3, far below any threshold.
+VECTOR_DTYPE = np.float16
+DB_NAME = "storymatch.sqlite"
+REPORT_NAME = "ingest-report.txt"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    seq INTEGER PRIMARY KEY,            -- ingest order: "earlier" when dates are unknown
+    id TEXT NOT NULL UNIQUE,
+    title TEXT, date TEXT, language TEXT, source TEXT, url TEXT,
+    text TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',    -- the record's other fields, as JSON
+    origin TEXT                         -- where it was read from: file, file:line
+);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE TABLE IF NOT EXISTS features (
+    seq INTEGER PRIMARY KEY REFERENCES articles(seq),
+    n_words INTEGER NOT NULL, n_sentences INTEGER NOT NULL,
+    lsh_sentences INTEGER NOT NULL      -- sentences long enough to be in the LSH index
+);
+CREATE TABLE IF NOT EXISTS lsh (        -- one row per (band key, article): sentence MinHash bands
+    key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vectors (    -- row of each article's vector in STORE/vectors-<tier>.f16
+    tier TEXT NOT NULL, seq INTEGER NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (tier, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS vectors_row ON vectors(tier, row);
+CREATE TABLE IF NOT EXISTS results (    -- cached pair alignments, traces, story assignments
+    kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+"""
+
+
+class StoreError(Exception):
+    """A store folder that cannot be used; `str()` is one line for the user."""
+
+
+@dataclass
+class Stored:
+    """An article as stored: its ingest order `seq` next to the Article itself."""
+
+    seq: int
+    article: Article
+    origin: str | None = None
+
+    def earlier_than(self, other: "Stored") -> bool:
+        """Publication dates decide when both are known and differ; else ingest order."""
+        a, b = self.article.date, other.article.date
+        if a and b and a != b:
+            return a < b
+        return self.seq < other.seq
+
+
+@dataclass
+class NewArticle:
+    """One article ready to write, with what ingest computed for it."""
+
+    article: Article
+    origin: str | None
+    lsh_keys: np.ndarray  # (n_lsh_sentences, bands) int64
+    n_words: int
+    n_sentences: int
+    vector: np.ndarray | None = None
+
+
+class Store:
+    """An open store folder. Use as a context manager, or call close()."""
+
+    def __init__(self, folder: str | Path, *, create: bool = False):
+        self.folder = Path(folder)
+        self._vector_maps: dict[str, np.ndarray] = {}
+        db_path = self.folder / DB_NAME
+        if not db_path.exists():
+            if not create:
+                raise StoreError(f"{self.folder}: not a storymatch store (no {DB_NAME}); run `storymatch ingest` first")
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"{self.folder}: cannot create the store folder ({e.strerror})") from None
+        try:
+            self.db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after a crash
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{db_path}: cannot open the store ({e})") from None
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif int(version) != SCHEMA_VERSION:
+            raise StoreError(f"{self.folder}: store schema version {version}, this storymatch reads {SCHEMA_VERSION}")
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def report_path(self) -> Path:
+        return self.folder / REPORT_NAME
+
+    # -- meta ------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- writing ---------------------------------------------------------------------------
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i:i + 500])
+            q = f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            found.update(r[0] for r in self.db.execute(q, chunk))
+        return found
+
+    def add_batch(self, batch: Sequence[NewArticle], tier: str | None = None) -> int:
+        """Write a batch in one transaction; articles whose id is stored already are skipped."""
+        added = 0
+        vectors: list[tuple[int, np.ndarray]] = []
+        with self._transaction():
+            for item in batch:
+                a = item.article
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO articles(id, title, date, language, source, url, text, meta, origin)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (a.id, a.title, a.date.isoformat() if a.date else None, a.language, a.source, a.url,
+                     a.text, json.dumps(a.meta, ensure_ascii=False, default=str), item.origin))
+                if cur.rowcount == 0:
+                    continue
+                seq = cur.lastrowid
+                added += 1
+                self.db.execute("INSERT INTO features(seq, n_words, n_sentences, lsh_sentences) VALUES (?, ?, ?, ?)",
+                                (seq, item.n_words, item.n_sentences, len(item.lsh_keys)))
+                keys = {int(k) for k in item.lsh_keys.ravel() if k != 0}
+                self.db.executemany("INSERT OR IGNORE INTO lsh(key, seq) VALUES (?, ?)", [(k, seq) for k in keys])
+                if tier and item.vector is not None:
+                    vectors.append((seq, item.vector))
+            if vectors:
+                self._append_vectors(tier, vectors)
+        return added
+
+    def vector_path(self, tier: str) -> Path:
+        return self.folder / f"vectors-{tier.replace('/', '_').replace(':', '_')}.f16"
+
+    def _committed_rows(self, tier: str) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(row) + 1, 0) FROM vectors WHERE tier = ?", (tier,)).fetchone()[0]
+
+    def _append_vectors(self, tier: str, vectors: list[tuple[int, np.ndarray]]) -> None:
+        """Inside the batch's transaction: write the rows, then record them (see the module doc)."""
+        mat = np.vstack([np.asarray(v, dtype=VECTOR_DTYPE).ravel() for _, v in vectors])
+        dim = int(self.get_meta(f"dim:{tier}") or mat.shape[1])
+        if mat.shape[1] != dim:
+            raise StoreError(f"{self.folder}: tier {tier} vectors have {dim} dimensions, got {mat.shape[1]}")
+        self.set_meta(f"dim:{tier}", str(dim))
+        start = self._committed_rows(tier)
+        path = self.vector_path(tier)
+        with open(path, "r+b" if path.exists() else "w+b") as fh:
+            fh.truncate(start * dim * VECTOR_DTYPE().itemsize)  # drop rows a killed batch left behind
+            fh.seek(0, 2)
+            fh.write(mat.tobytes())
+        self.db.executemany("INSERT INTO vectors(tier, seq, row) VALUES (?, ?, ?)",
+                            [(tier, seq, start + i) for i, (seq, _) in enumerate(vectors)])
+        self._vector_maps.pop(tier, None)
+
+    @contextmanager
+    def _transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- reading ---------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def max_seq(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+
+    _COLS = "seq, id, title, date, language, source, url, text, meta, origin"
+
+    def _row(self, row: tuple) -> Stored:
+        seq, id_, title, date, language, source, url, text, meta, origin = row
+        art = Article(text=text, title=title, date=_dt.date.fromisoformat(date) if date else None,
+                      language=language, source=source, url=url, id=id_, meta=json.loads(meta or "{}"))
+        return Stored(seq, art, origin)
+
+    def get(self, ref: str | int) -> Stored | None:
+        """An article by id, or by seq when given an int."""
+        col = "seq" if isinstance(ref, int) else "id"
+        row = self.db.execute(f"SELECT {self._COLS} FROM articles WHERE {col} = ?", (ref,)).fetchone()
+        return self._row(row) if row else None
+
+    def holds(self, s: Stored) -> bool:
+        """Whether `s` is this store's own copy of the article (not a file read for a query)."""
+        row = self.db.execute("SELECT seq FROM articles WHERE id = ?", (s.article.id,)).fetchone()
+        return row is not None and row[0] == s.seq
+
+    def as_query(self, article: Article, *other_ids: str) -> Stored:
+        """The stored copy of `article` when the store holds its text under its id (or one of
+        `other_ids`), else the article as a query ranked after everything stored (never stored)."""
+        for ref in (article.id, *other_ids):
+            found = self.get(ref)
+            if found is not None and found.article.text == article.text:
+                return found
+        return Stored(seq=self.max_seq() + 1, article=article)
+
+    def get_many(self, seqs: Iterable[int]) -> dict[int, Stored]:
+        seqs = list(dict.fromkeys(int(s) for s in seqs))
+        out: dict[int, Stored] = {}
+        for i in range(0, len(seqs), 500):
+            chunk = seqs[i:i + 500]
+            q = f"SELECT {self._COLS} FROM articles WHERE seq IN ({','.join('?' * len(chunk))})"
+            out.update((r[0], self._row(r)) for r in self.db.execute(q, chunk))
+        return out
+
+    def iter_articles(self, *, chronological: bool = False, batch: int = 1000) -> Iterator[Stored]:
+        """All articles in ingest order, or by date (undated ones by ingest order, after)."""
+        order = "date IS NULL, date, seq" if chronological else "seq"
+        cur = self.db.execute(f"SELECT {self._COLS} FROM articles ORDER BY {order}")
+        while rows := cur.fetchmany(batch):
+            yield from (self._row(r) for r in rows)
+
+    def indexed_sentences(self, seq: int) -> int | None:
+        """How many of a stored article's sentences are in the LSH index (None if not stored)."""
+        row = self.db.execute("SELECT lsh_sentences FROM features WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
+
+    def lsh_hits(self, keys: np.ndarray, *, max_bucket: int = 2000) -> list[tuple[int, int]]:
+        """(seq, query sentence) for every stored article sharing a band key with a query sentence.
+
+        Buckets larger than `max_bucket` are boilerplate ("All rights reserved.") and skipped,
+        which bounds a query's cost whatever the corpus size.
+        """
+        hits: list[tuple[int, int]] = []
+        for sent, row in enumerate(np.asarray(keys)):
+            for key in {int(k) for k in row if k != 0}:
+                seqs = [r[0] for r in self.db.execute("SELECT seq FROM lsh WHERE key = ? LIMIT ?", (key, max_bucket + 1))]
+                if len(seqs) <= max_bucket:
+                    hits.extend((s, sent) for s in seqs)
+        return hits
+
+    def _vector_map(self, tier: str) -> np.ndarray:
+        """The committed rows of a tier's vector file, memory-mapped (re-mapped when it grew)."""
+        rows = self._committed_rows(tier)
+        cached = self._vector_maps.get(tier)
+        if cached is not None and len(cached) == rows:
+            return cached
+        dim = int(self.get_meta(f"dim:{tier}") or 0)
+        path = self.vector_path(tier)
+        if rows == 0 or not dim:
+            return np.zeros((0, dim), dtype=VECTOR_DTYPE)
+        if not path.exists() or path.stat().st_size < rows * dim * VECTOR_DTYPE().itemsize:
+            raise StoreError(f"{path}: vector file is missing or shorter than the store records; re-ingest")
+        mm = np.memmap(path, dtype=VECTOR_DTYPE, mode="r", shape=(rows, dim))
+        self._vector_maps[tier] = mm
+        return mm
+
+    def vector_rows(self, tier: str, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(seqs, float16 matrix) of a tier's vectors with seq > after_seq, in seq order."""
+        rows = self.db.execute("SELECT seq, row FROM vectors WHERE tier = ? AND seq > ? ORDER BY seq",
+                               (tier, after_seq)).fetchall()
+        mm = self._vector_map(tier)
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, mm.shape[1]), dtype=VECTOR_DTYPE)
+        seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        idx = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        return seqs, np.asarray(mm[idx])
+
+    def vector_of(self, tier: str, seq: int) -> np.ndarray | None:
+        row = self.db.execute("SELECT row FROM vectors WHERE tier = ? AND seq = ?", (tier, seq)).fetchone()
+        return self._vector_map(tier)[row[0]].astype(np.float32) if row else None
+
+    def vector_max_seq(self, tier: str) -> int:
+        """The newest vector's seq: an index seek, so a cheap staleness check for derived indexes."""
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM vectors WHERE tier = ?", (tier,)).fetchone()[0]
+
+    def vector_count(self, tier: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM vectors WHERE tier = ?", (tier,)).fetchone()[0]
+
+    # -- results ---------------------------------------------------------------------------
+    def get_result(self, kind: str, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM results WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_results(self, kind: str, items: Iterable[tuple[str, Any]], *, replace_all: bool = False) -> None:
+        """Several results of one kind in one transaction; `replace_all` drops the kind's old ones first
+        (a story assignment is all or nothing)."""
+        with self._transaction():
+            if replace_all:
+                self.db.execute("DELETE FROM results WHERE kind = ?", (kind,))
+            self.db.executemany("INSERT OR REPLACE INTO results(kind, key, value) VALUES (?, ?, ?)",
+                                [(kind, k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in items])
+
+    def results(self, kind: str) -> dict[str, Any]:
+        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM results WHERE kind = ?", (kind,))}
+

@@ -1,0 +1,1 @@
+"""storymatch.embedding."""

@@ -1,0 +1,125 @@
+"""Fitting and validating the learned scorer on labelled SemEval pairs.
+
+Everything here is grouped so no article is on both sides of a split (crossval),
+seeded so a rebuild gives the same file, and reports Pearson with the sign that
+makes higher better. The same-story calibration is fitted on out-of-fold
+predictions, never on predictions for pairs the trees were fitted on.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from storymatch.evaluation.crossval import SEED, grouped_folds, holdout_split
+from storymatch.evaluation.semeval_report import by_language, intervals_by_language, pearson
+from storymatch.scoring.learned import REFINER_FEATURES, LearnedScorer, blend, feature_matrix, fit_calibration, fit_linear, fit_refiner, fit_regressors, refine
+from storymatch.evaluation.semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPair
+
+
+def feature_names(rows: Sequence[Mapping[str, float]]) -> list[str]:
+    """Every feature key seen, in a stable order; refiner features stay out of the trees."""
+    names: dict[str, None] = {}
+    for r in rows:
+        names.update(dict.fromkeys(r))
+    return sorted(n for n in names if n not in REFINER_FEATURES)
+
+
+def gold(pairs: Sequence[SemEvalPair]) -> dict[str, np.ndarray]:
+    return {d: np.array([p.gold.get(d, np.nan) for p in pairs], dtype=float) for d in DIMENSIONS}
+
+
+def out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: int = 5, seed: int = SEED,
+                progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
+    """Grouped k-fold predictions: each pair scored by models that never saw its articles."""
+    names = feature_names(rows)
+    X, Y = feature_matrix(rows, names), gold(pairs)
+    oof = {d: np.full(len(pairs), np.nan) for d in DIMENSIONS}
+    for train_idx, test_idx in grouped_folds(pairs, k, seed):
+        y_train = {d: Y[d][train_idx] for d in DIMENSIONS}
+        boosters = fit_regressors(X[train_idx], y_train, seed)
+        linear = fit_linear(X[train_idx], y_train)
+        for d in DIMENSIONS:
+            oof[d][test_idx] = np.clip(blend(boosters[d], linear, X[test_idx], d), 1.0, 4.0)
+        if progress:
+            progress(1)
+    return oof
+
+
+def refined_out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], oof: Mapping[str, np.ndarray],
+                        k: int = 5, seed: int = SEED) -> dict[str, np.ndarray]:
+    """Out-of-fold predictions with the refiner applied, each fold's refiner fitted on the other folds."""
+    R, Y = feature_matrix(rows, REFINER_FEATURES), gold(pairs)
+    out = {d: np.array(v, dtype=float) for d, v in oof.items()}
+    for train_idx, test_idx in grouped_folds(pairs, k, seed):
+        refiner = fit_refiner({d: oof[d][train_idx] for d in DIMENSIONS}, R[train_idx], {d: Y[d][train_idx] for d in DIMENSIONS})
+        part = refine(refiner, {d: oof[d][test_idx] for d in DIMENSIONS}, R[test_idx])
+        for d in DIMENSIONS:
+            out[d][test_idx] = np.clip(part[d], 1.0, 4.0)
+    return out
+
+
+def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: int = 5, seed: int = SEED,
+        meta: dict | None = None, progress: Callable[[int], None] | None = None) -> tuple[LearnedScorer, dict]:
+    """Fit on all given pairs; returns the scorer and its cross-validated figures.
+
+    The calibration comes from out-of-fold Overall, so the probability it gives
+    is what a pair the model has not seen would get.
+    """
+    names = feature_names(rows)
+    X, Y = feature_matrix(rows, names), gold(pairs)
+    oof = out_of_fold(pairs, rows, k, seed, progress)
+    R = feature_matrix(rows, REFINER_FEATURES)
+    refiner = fit_refiner(oof, R, Y)
+    plain = oof
+    if refiner:
+        refined = refined_out_of_fold(pairs, rows, oof, k, seed)
+        refiner = _keep_helpful(refiner, plain, refined, R, Y)
+        oof = {d: refined[d] if d in refiner["dims"] else plain[d] for d in DIMENSIONS}
+    same = Y["overall"] <= SAME_STORY_MAX
+    ok = ~np.isnan(Y["overall"])
+    calibration = fit_calibration(oof["overall"][ok], same[ok])
+    boosters = fit_regressors(X, Y, seed)
+    linear = fit_linear(X, Y)
+    cv = cv_summary(pairs, oof, k, seed)
+    if refiner:  # what a user without the optional large English model gets
+        cv["overall_by_language_without_refiner"] = by_language(pairs, plain["overall"], "overall")
+    scorer = LearnedScorer(names, boosters, calibration, 0.5, {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv},
+                           linear, refiner)
+    return scorer, cv
+
+
+def _keep_helpful(refiner: dict, plain: Mapping[str, np.ndarray], refined: Mapping[str, np.ndarray],
+                  R: np.ndarray, Y: Mapping[str, np.ndarray]) -> dict:
+    """The refiner, for only the dimensions whose out-of-fold Pearson it raises on the pairs it touches."""
+    has = ~np.isnan(R).any(axis=1)
+    keep = {}
+    for d, m in refiner["dims"].items():
+        ok = has & ~np.isnan(Y[d])
+        before, after = pearson(plain[d][ok], Y[d][ok]), pearson(refined[d][ok], Y[d][ok])
+        if before is not None and after is not None and after > before:
+            keep[d] = m
+    return {**refiner, "dims": keep}
+
+
+def cv_summary(pairs: Sequence[SemEvalPair], oof: Mapping[str, np.ndarray], k: int, seed: int) -> dict:
+    """Grouped-CV Pearson per dimension and Overall per language pair."""
+    return {
+        "folds": k, "seed": seed, "grouped": "no article on both sides of a fold",
+        "pearson": {d: _round(pearson(oof[d], [p.gold.get(d, np.nan) for p in pairs])) for d in DIMENSIONS},
+        "overall_by_language": by_language(pairs, oof["overall"], "overall"),
+        "overall_by_language_interval": intervals_by_language(pairs, oof["overall"], "overall"),
+    }
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
+
+
+def split(pairs: Sequence[SemEvalPair], test_share: float, seed: int = SEED) -> tuple[list[int], list[int]]:
+    """Grouped train/held-out indices (no shared article)."""
+    if test_share <= 0:
+        return list(range(len(pairs))), []
+    train, test = holdout_split(pairs, test_share, seed)
+    return sorted(int(i) for i in train), sorted(int(i) for i in test)

@@ -1,0 +1,201 @@
+"""Pair features: two analysed articles (and their alignment) to named numbers.
+
+The one place where a pair becomes numbers; the rule scorer and the learned
+scorer both read this dict, so a scorer can be swapped without touching
+extraction. Every feature is a float, with 0.0 for "no evidence".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from storymatch.features.dates import date_overlap
+from storymatch.embedding.backends import USE_MULTILINGUAL
+from storymatch.features.analysis import ArticleFeatures, stopwords
+from storymatch.features.names import group_names, match_groups
+from storymatch.features.quotes import shared_quotes
+from storymatch.text.spans import word_list
+
+SENTENCE_MATCH = 0.75  # cosine above which two sentences are taken to say the same thing
+# Languages of the SemEval training pairs. Their indicators let the learned scorer adjust to a
+# language's own spread of feature values (inflection lowers word overlap in tr and pl, say);
+# a pair in any other language has all of them at 0 and gets the cross-language average.
+INDICATOR_LANGUAGES = ("en", "de", "es", "tr", "ar", "pl", "fr")
+ENGLISH_HEADLINE = "english_headline_cos"
+
+
+def _cos(u: np.ndarray | None, v: np.ndarray | None) -> float:
+    if u is None or v is None:
+        return 0.0
+    return float(np.clip(u @ v, -1.0, 1.0))
+
+
+def _overlap(a: set, b: set) -> tuple[float, float]:
+    """(Jaccard, overlap over the smaller set)."""
+    if not a or not b:
+        return 0.0, 0.0
+    inter = len(a & b)
+    return inter / len(a | b), inter / min(len(a), len(b))
+
+
+def sentence_similarity(fa: ArticleFeatures, fb: ArticleFeatures) -> np.ndarray:
+    return fa.sentence_vectors @ fb.sentence_vectors.T
+
+
+def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None = None) -> dict[str, float]:
+    f: dict[str, float] = {}
+    f["doc_cos"] = _cos(fa.doc_vector, fb.doc_vector)
+    f["title_cos"] = _cos(fa.title_vector, fb.title_vector)
+    f["lead_cos"] = _cos(fa.lead_vector, fb.lead_vector)
+    f["article_cos"] = _cos(fa.article_vector, fb.article_vector)
+    if fa.headline_vector is not None and fb.headline_vector is not None:
+        # present only when the large English model ran; the learned scorer refines with it (learned.py)
+        f[ENGLISH_HEADLINE] = _cos(fa.headline_vector, fb.headline_vector)
+
+    sim = sentence_similarity(fa, fb)
+    best_a, best_b = sim.max(axis=1), sim.max(axis=0)
+    f["sent_best_a"] = float(best_a.mean())
+    f["sent_best_b"] = float(best_b.mean())
+    f["sent_best_max"] = float(sim.max())
+    f["sent_match_a"] = float((best_a >= SENTENCE_MATCH).mean())
+    f["sent_match_b"] = float((best_b >= SENTENCE_MATCH).mean())
+    f.update(_sentence_stats(fa, fb, sim, best_a, best_b))
+
+    ga, gb = group_names(fa.entities), group_names(fb.entities)
+    matched = match_groups(ga, gb)
+    union = len(ga) + len(gb) - len(matched)
+    f["entity_jaccard"] = len(matched) / union if union else 0.0
+    f["entity_overlap"] = len(matched) / min(len(ga), len(gb)) if ga and gb else 0.0
+    f["entities_a"], f["entities_b"] = float(len(ga)), float(len(gb))
+
+    ca = {p.country for p in fa.places if p.country}
+    cb = {p.country for p in fb.places if p.country}
+    f["country_jaccard"], f["country_overlap"] = _overlap(ca, cb)
+    f["has_places"] = float(bool(ca) and bool(cb))
+    f["main_country_match"] = float(fa.main_country is not None and fa.main_country == fb.main_country)
+
+    da, db = fa.dates, fb.dates
+    shared_dates = date_overlap(da, db)
+    f["date_overlap"] = len(shared_dates) / min(len({d.value for d in da}), len({d.value for d in db})) if da and db else 0.0
+    f["has_dates"] = float(bool(da) and bool(db))
+    pa, pb = fa.article.date, fb.article.date
+    f["has_pubdates"] = float(pa is not None and pb is not None)
+    f["pubdate_gap_days"] = float(abs((pa - pb).days)) if pa and pb else 0.0
+
+    na, nb = {n.value for n in fa.numbers}, {n.value for n in fb.numbers}
+    f["number_jaccard"], f["number_overlap"] = _overlap(na, nb)
+
+    sq = shared_quotes(fa.quotes, fb.quotes)
+    f["quotes_shared"] = float(len(sq))
+    f["quote_overlap"] = len(sq) / min(len(fa.quotes), len(fb.quotes)) if fa.quotes and fb.quotes else 0.0
+
+    wa, wb = fa.content_words, fb.content_words
+    f["word_jaccard"], f["word_overlap"] = _overlap(set(wa), set(wb))
+    f["word_cos"] = _count_cosine(wa, wb)
+
+    la, lb = len(fa.article.text), len(fb.article.text)
+    f["len_ratio"] = min(la, lb) / max(la, lb) if max(la, lb) else 0.0
+    f["same_language"] = float(fa.language == fb.language)
+    f["multilingual_backend"] = float(fa.backend == USE_MULTILINGUAL)
+    for lang in INDICATOR_LANGUAGES:
+        f[f"lang_{lang}"] = float(fa.language == lang) + float(fb.language == lang)
+
+    f.update(_surface_features(fa, fb))
+    f.update(_reuse_features(reuse))
+    return f
+
+
+def _count_cosine(a, b) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(np.log1p(a[w]) * np.log1p(b[w]) for w in a.keys() & b.keys())
+    na = np.sqrt(sum(np.log1p(v) ** 2 for v in a.values()))
+    nb = np.sqrt(sum(np.log1p(v) ** 2 for v in b.values()))
+    return float(dot / (na * nb))
+
+
+HEAD_TAIL = 5  # sentences: the head carries the news, the tail often a different angle or boilerplate
+
+
+def _mean_unit(vectors: np.ndarray) -> np.ndarray | None:
+    if vectors is None or len(vectors) == 0:
+        return None
+    m = vectors.mean(axis=0)
+    return m / max(float(np.linalg.norm(m)), 1e-12)
+
+
+def _sentence_stats(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray, best_a: np.ndarray, best_b: np.ndarray) -> dict[str, float]:
+    """Best-match statistics, head/tail and cross title-lead similarity (top SemEval systems used these views).
+
+    Symmetric forms (min/max/mean over the two directions) let the model ignore
+    which article came first, as the annotators did.
+    """
+    va, vb = fa.sentence_vectors, fb.sentence_vectors
+    both = np.concatenate([best_a, best_b])
+    f = {
+        "sent_best_mean": float(both.mean()),
+        "sent_best_min_side": float(min(best_a.mean(), best_b.mean())),
+        "sent_best_median": float(np.median(both)),
+        "sent_best_top3": float(np.sort(both)[-3:].mean()),
+        "sent_sim_mean": float(sim.mean()),
+        "sent_match_60": float((both >= 0.6).mean()),
+        "sent_match_85": float((both >= 0.85).mean()),
+        "first_sent_cos": float(sim[0, 0]),
+        "head_cos": _cos(_mean_unit(va[:HEAD_TAIL]), _mean_unit(vb[:HEAD_TAIL])),
+        "tail_cos": _cos(_mean_unit(va[-HEAD_TAIL:]), _mean_unit(vb[-HEAD_TAIL:])),
+        "title_lead_cross": max(_cos(fa.title_vector, fb.lead_vector), _cos(fa.lead_vector, fb.title_vector)),
+        "sentences_min": float(min(len(va), len(vb))),
+        "sentences_max": float(max(len(va), len(vb))),
+    }
+    # how many sentences of the shorter article find a counterpart anywhere in the longer one
+    short = best_a if len(va) <= len(vb) else best_b
+    f["sent_best_shorter"] = float(short.mean())
+    return f
+
+
+def _char_grams(text: str, n: int = 4, limit: int = 6000) -> dict[str, int]:
+    t = " ".join(text[:limit].lower().split())
+    return Counter(t[i:i + n] for i in range(max(0, len(t) - n + 1)))
+
+
+def _surface_features(fa: ArticleFeatures, fb: ArticleFeatures) -> dict[str, float]:
+    """Script-independent lexical overlap: character 4-grams survive inflection (tr, pl, ar) where words do not."""
+    a, b = fa.article, fb.article
+    ta, tb = set(_title_words(fa)), set(_title_words(fb))
+    f = {
+        "char4_cos": _count_cosine(_char_grams(a.full_text), _char_grams(b.full_text)),
+        "title_word_jaccard": _overlap(ta, tb)[0],
+        "has_titles": float(bool(a.title) and bool(b.title)),
+        "log_chars_min": float(np.log1p(min(len(a.text), len(b.text)))),
+        "log_chars_max": float(np.log1p(max(len(a.text), len(b.text)))),
+        "entity_shared": float(len({e.key for e in fa.entities} & {e.key for e in fb.entities})),
+        "numbers_shared": float(len({n.value for n in fa.numbers} & {n.value for n in fb.numbers})),
+        "places_min": float(min(len(fa.places), len(fb.places))),
+        "quotes_min": float(min(len(fa.quotes), len(fb.quotes))),
+    }
+    return f
+
+
+def _title_words(feats: ArticleFeatures) -> list[str]:
+    art = feats.article
+    title = art.title or (feats.sentences[0].text if feats.sentences else "")
+    sw = stopwords()
+    return [w for w in word_list(title) if w not in sw and len(w) > 1]
+
+
+def _reuse_features(reuse: dict | None) -> dict[str, float]:
+    """How much text is reused, and how: verbatim copying versus paraphrase, in how many passages."""
+    reuse = reuse or {}
+    passages = reuse.get("passages") or []
+    verbatim = [p for p in passages if p.get("kind") == "verbatim"]
+    coverage_a, coverage_b = float(reuse.get("coverage_a", 0.0)), float(reuse.get("coverage_b", 0.0))
+    return {
+        "reuse_passages": float(len(passages)),
+        "reuse_verbatim_share": len(verbatim) / len(passages) if passages else 0.0,
+        "reuse_similarity_mean": float(np.mean([p.get("similarity", 0.0) for p in passages])) if passages else 0.0,
+        "reuse_coverage_a": coverage_a,
+        "reuse_coverage_b": coverage_b,
+        "reuse_coverage_max": max(coverage_a, coverage_b),
+    }

@@ -1,0 +1,181 @@
+"""The shapes of storymatch's HTTP API, as pydantic models, so /openapi.json is precise.
+
+Request models validate what a client sends. Response models document the JSON that
+`storymatch compare --json` / `align --json` print; the server returns the library's
+`.to_dict()` unchanged (extra fields allowed), so these models describe it, never filter it.
+The alignment's own dataclasses (Alignment, Passage) document its part, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from storymatch.alignment.aligner import Alignment
+from storymatch.inputs.article import Article, parse_date
+from storymatch.inputs.files import InputError, valid_unicode
+
+# A long-read feature is ~60k characters; past this the alignment's cost per request is no
+# longer a news-article cost, so the API refuses rather than tying up the server.
+MAX_TEXT_CHARS = 200_000
+
+Backend = Literal["minilm", "use-multilingual"]
+
+
+class ArticleIn(BaseModel):
+    """One article as a client sends it: the text, and what a .txt file cannot say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="Body text, exactly as published.")
+    title: str | None = Field(None, max_length=2000)
+    date: str | None = Field(None, max_length=100,
+                             description="Publication date: ISO 8601 or a form such as '25 May 2017'.")
+    source: str | None = Field(None, max_length=500, description="Outlet or file the article came from.")
+    url: str | None = Field(None, max_length=4000)
+    language: str | None = Field(None, pattern=r"^[a-z]{2,3}$", description="ISO 639-1 code; detected when absent.")
+    id: str | None = Field(None, min_length=1, max_length=200, description="Stable id; default: a hash of title and text.")
+
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("text is blank")
+        return v
+
+    @field_validator("text", "title", "date", "source", "url", "id")
+    @classmethod
+    def _encodable(cls, v: str | None) -> str | None:
+        """JSON can escape lone surrogates (\\ud800) that no UTF-8 text can hold: replaced, as for files."""
+        return valid_unicode(v)
+
+    def to_article(self, name: str) -> Article:
+        """The library's Article; an unreadable date is the client's error, named by side."""
+        date = None
+        if self.date and self.date.strip():
+            date = _read_date(self.date, name)
+        return Article(text=self.text, title=self.title or None, date=date, language=self.language,
+                       source=self.source or None, url=self.url or None, id=self.id or None)
+
+
+def _read_date(value: str, name: str):
+    try:
+        date = parse_date(value)
+    except (ValueError, OverflowError, TypeError):
+        date = None
+    if date is None:
+        raise InputError(name, f"cannot read the date {value[:60]!r}")
+    return date
+
+
+class AlignRequest(BaseModel):
+    """Two articles to align: `a` and `b` play the same roles as in `storymatch align A B`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: ArticleIn
+    b: ArticleIn
+
+
+class CompareRequest(AlignRequest):
+    """Two articles to compare; `backend` forces an embedder (default: chosen by language)."""
+
+    backend: Backend | None = None
+
+
+class IngestRequest(BaseModel):
+    """Articles to add to the store; ids already stored are skipped (ingest is idempotent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[ArticleIn] = Field(min_length=1, max_length=1000)
+
+
+class QueryRequest(BaseModel):
+    """An article that need not be stored, to search or trace against the store."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article: ArticleIn
+    limit: int = Field(10, ge=1, le=50, description="Search only: candidates compared in full.")
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx/5xx answer: one line a person can act on."""
+
+    error: str = Field(description="One line naming the input and the problem.")
+    errors: list[dict[str, Any]] | None = Field(None, description="Field-level details of a validation error.")
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ArticleSummary(_Open):
+    id: str | None = None
+    source: str | None = None
+    title: str | None = None
+    language: str | None = None
+    chars: int
+    date: str | None = None
+
+
+class Scores(_Open):
+    """SemEval-2022 Task 8 scale: 1 = very similar ... 4 = very dissimilar."""
+
+    overall: float
+    geography: float
+    entities: float
+    time: float
+    narrative: float
+    style: float
+    tone: float
+
+
+class ComparisonOut(_Open):
+    a: ArticleSummary
+    b: ArticleSummary
+    same_story: bool
+    probability: float
+    scores: Scores
+    evidence: dict[str, Any]
+    reuse: Alignment
+    backend: str
+
+
+class ParsedArticle(_Open):
+    """An uploaded file as storymatch reads it: the text offsets will index into."""
+
+    text: str
+    title: str | None = None
+    date: str | None = None
+    language: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
+def parsed_article(art: Article) -> dict[str, Any]:
+    return {"text": art.text, "title": art.title, "date": art.date.isoformat() if art.date else None,
+            "language": art.language, "source": art.source, "url": art.url}
+
+
+def upload_schema(with_backend: bool) -> dict[str, Any]:
+    """The multipart form the compare/align endpoints also accept (files or text fields)."""
+    props: dict[str, Any] = {
+        "a": {"type": "string", "format": "binary", "description": "Article A: .txt, .json or .html"},
+        "b": {"type": "string", "format": "binary", "description": "Article B: .txt, .json or .html"},
+    }
+    for side in "ab":
+        props[f"{side}_title"] = {"type": "string", "maxLength": 2000}
+        props[f"{side}_date"] = {"type": "string", "maxLength": 100}
+    if with_backend:
+        props["backend"] = {"type": "string", "enum": list(get_args(Backend))}
+    return {"type": "object", "required": ["a", "b"], "properties": props}
+
+
+def upload_files_schema() -> dict[str, Any]:
+    """The multipart form of /api/ingest: one or more article files."""
+    return {"type": "object", "required": ["files"], "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}, "maxItems": 100,
+                  "description": "Article files: .txt, .json or .html"}}}
