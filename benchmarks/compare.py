@@ -61,6 +61,7 @@ def main() -> None:
     cold = time.perf_counter() - t0
 
     from storymatch.comparison.pipeline import compare
+    from storymatch.config import reset_settings
     from storymatch.scoring.rules import RuleScorer, default_scorer
 
     pairs = load_pairs(args.pairs, args.lang)
@@ -72,6 +73,7 @@ def main() -> None:
     for a, b in pairs:
         # interleaved: each pair without, then with the large English model, so load drifts hit both alike
         os.environ["STORYMATCH_ENGLISH_LARGE"] = "0"
+        reset_settings()
         a.language = b.language = None
         t = time.perf_counter()
         c = compare(a, b)
@@ -80,11 +82,13 @@ def main() -> None:
             stages.setdefault(k, []).append(v)
         if large:
             os.environ["STORYMATCH_ENGLISH_LARGE"] = "1"
+            reset_settings()
             a.language = b.language = None
             t = time.perf_counter()
             compare(a, b)
             with_large.append(time.perf_counter() - t)
     os.environ.pop("STORYMATCH_ENGLISH_LARGE", None)
+    reset_settings()
 
     # What the scorer adds on its own, against the rule scorer on the same features.
     feats = [compare(a, b).features for a, b in pairs[:20]]

@@ -37,3 +37,13 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared/ data folder is absent")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Settings are read once per process; a test that sets a STORYMATCH_* variable gets them read anew."""
+    from storymatch.config import reset_settings
+
+    reset_settings()
+    yield
+    reset_settings()

@@ -11,7 +11,7 @@ import pytest
 
 from storymatch.inputs.article import Article
 from storymatch.scoring.learned import SHIPPED, LearnedScorer, load_shipped
-from storymatch.inputs.files import InputError
+from storymatch.errors import InputError
 from storymatch.scoring.rules import DIMENSIONS
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"

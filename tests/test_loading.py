@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from storymatch.inputs.files import InputError, load_article, parse_article
+from storymatch.errors import InputError
+from storymatch.inputs.files import load_article, parse_article
 
 HTML = """<html><head><title>Coalition strikes convoy near At-Tanf</title>
 <meta property="og:site_name" content="Example Wire"><meta name="date" content="2017-05-19"></head>

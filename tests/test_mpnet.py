@@ -65,14 +65,14 @@ def test_switched_off_compare_has_no_headline_feature(seed_a, seed_b, monkeypatc
 
 @needs_mpnet
 def test_damaged_parts_are_one_clear_error(tmp_path, monkeypatch):
-    """A truncated volume is an InputError naming the package folder; nothing is left in the cache."""
-    from storymatch.inputs.files import InputError
+    """A truncated volume is a ModelUnavailable naming the package folder; nothing is left in the cache."""
+    from storymatch.errors import ModelUnavailable
 
     parts = list(mpnet._part_files())
     bad = tmp_path / "part.001"
     bad.write_bytes(parts[0].read_bytes()[:1000])
     monkeypatch.setattr(mpnet, "_part_files", lambda: tuple([bad, *parts[1:]]))
     monkeypatch.setenv("STORYMATCH_MODEL_CACHE", str(tmp_path / "cache"))
-    with pytest.raises(InputError, match="do not join"):
+    with pytest.raises(ModelUnavailable, match="do not join"):
         mpnet.model_dir()
     assert not any((tmp_path / "cache").iterdir())

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from storymatch.evaluation import pan
 from storymatch.cli import app
-from storymatch.inputs.files import InputError
+from storymatch.errors import InputError
 from storymatch.evaluation.pan import Case, plagdet
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ import gzip
 import json
 
 from storymatch.inputs.article import Article
-from storymatch.inputs.files import InputError
+from storymatch.errors import InputError
 from storymatch.inputs.readers import count_records, read_corpus
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from storymatch.evaluation.crossval import article_groups, grouped_folds, holdout_split
 from storymatch.evaluation.semeval_report import pearson, pearson_interval, report, tfidf_cosine
-from storymatch.inputs.files import InputError
+from storymatch.errors import InputError
 from storymatch.evaluation.semeval import DIMENSIONS, read_pairs
 
 

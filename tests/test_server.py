@@ -134,7 +134,7 @@ def test_request_size_limit(client):
 
 
 def test_models_load_at_start_up_not_per_request(client, seed_a, seed_b):
-    from storymatch.embedding import backends as embedding
+    from storymatch.embedding import registry as embedding
 
     assert client.get("/api/health").json()["models_loaded"] is True
     loads = embedding._load.cache_info().misses

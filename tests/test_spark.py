@@ -17,7 +17,7 @@ if not shutil.which("java"):
     pytest.skip("java is not installed (Spark needs it)", allow_module_level=True)
 
 from storymatch.alignment.aligner import align  # noqa: E402
-from storymatch.inputs.files import InputError  # noqa: E402
+from storymatch.errors import InputError  # noqa: E402
 from storymatch.spark.jobs import compare_pairs, embed_corpus, read_output, record_article, reuse_pairs, session  # noqa: E402
 from storymatch.text.spans import sentences, word_list  # noqa: E402
 

@@ -9,7 +9,8 @@ from storymatch.inputs.article import Article
 from storymatch.corpus.ingest import prepare
 from storymatch.corpus.lsh import LSHParams, text_keys
 from storymatch.corpus.minhash import MinHasher, jaccard_estimate, shingle_hashes
-from storymatch.corpus.store import SCHEMA_VERSION, Store, StoreError, Stored
+from storymatch.corpus.store import SCHEMA_VERSION, Store, Stored
+from storymatch.errors import StoreError
 from storymatch.corpus.vector_index import VectorIndex
 
 UNRELATED = ("City councillors voted nine to four on Thursday evening to build a new ferry terminal on the eastern "

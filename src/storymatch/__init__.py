@@ -5,7 +5,8 @@ The public API: `Article`, `load_article`, `compare`, `align`.
 
 from storymatch.inputs.article import Article
 from storymatch.comparison.pipeline import Comparison, compare
-from storymatch.inputs.files import InputError, load_article
+from storymatch.errors import InputError
+from storymatch.inputs.files import load_article
 
 
 def align(a, b, params=None):

@@ -55,7 +55,7 @@ def _overlapping_pairs(sa: list[Span], sb: list[Span], stop: frozenset[str], lea
 def paraphrase_passages(a_text: str, b_text: str, existing: list[Passage], p: AlignParams) -> list[Passage]:
     """Sentence pairs whose embeddings are at least `p.paraphrase_threshold` alike, best matches first."""
     from storymatch.alignment.aligner import Passage
-    from storymatch.embedding.backends import get_embedder
+    from storymatch.embedding.registry import get_embedder
 
     sa = _free(sentences(a_text), [(x.a_start, x.a_end) for x in existing], p.min_words)
     sb = _free(sentences(b_text), [(x.b_start, x.b_end) for x in existing], p.min_words)

@@ -30,7 +30,7 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    from storymatch.inputs.files import InputError
+    from storymatch.errors import InputError
     from storymatch.cli.common import error_line
 
     try:

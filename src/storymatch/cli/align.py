@@ -13,8 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from storymatch.alignment.aligner import AlignParams, Alignment, align
-from storymatch.embedding.backends import MINILM, USE_MULTILINGUAL
-from storymatch.inputs.files import InputError, load_article
+from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+from storymatch.errors import InputError
+from storymatch.inputs.files import load_article
 from storymatch.alignment.edits import diff_marks
 from storymatch.cli import app
 from storymatch.cli.common import console, fail, print_json

@@ -33,7 +33,8 @@ class RateColumn(ProgressColumn):
 
 
 def _open(store_dir: Path, create: bool = False):
-    from storymatch.corpus.store import Store, StoreError
+    from storymatch.corpus.store import Store
+    from storymatch.errors import StoreError
 
     try:
         return Store(store_dir, create=create)
@@ -44,7 +45,8 @@ def _open(store_dir: Path, create: bool = False):
 def _article_ref(store, ref: str):
     """A stored article by id; or an article file, which is its stored copy when the store holds the
     same text under its id or file name, else a query ranked after everything stored (never stored)."""
-    from storymatch.inputs.files import InputError, load_article
+    from storymatch.errors import InputError
+    from storymatch.inputs.files import load_article
     from storymatch.inputs.readers import _strip_suffixes
 
     found = store.get(ref)

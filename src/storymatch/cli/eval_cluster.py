@@ -24,7 +24,7 @@ GOLD_KEYS = ("story", "story_title")
 
 def read_labelled(path: Path):
     """(articles, gold story of each article id) from a labelled JSONL/CSV/...; bad records end the run."""
-    from storymatch.inputs.files import InputError
+    from storymatch.errors import InputError
     from storymatch.inputs.readers import read_corpus
 
     articles, gold = [], {}

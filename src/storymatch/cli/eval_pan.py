@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from storymatch.evaluation import pan
-from storymatch.inputs.files import InputError
+from storymatch.errors import InputError
 from storymatch.cli import eval_app
 from storymatch.alignment.aligner import AlignParams
 from storymatch.cli.align import align_options

@@ -37,7 +37,7 @@ def _features(pairs, prog: Progress) -> list[dict]:
 
 def _baselines(pairs, prog: Progress) -> dict:
     from storymatch.embedding.cache import cached_embedder
-    from storymatch.embedding.backends import MINILM, USE_MULTILINGUAL
+    from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
     from storymatch.evaluation.semeval_report import embedding_cosine, tfidf_cosine
 
     out = {"tfidf": tfidf_cosine(pairs)}

@@ -24,7 +24,7 @@ def serve(
 
     from storymatch.serving.app import create_app
 
-    from storymatch.corpus.store import StoreError
+    from storymatch.errors import StoreError
 
     try:
         api = create_app(store_dir=store, token=token, max_bytes=max_bytes)

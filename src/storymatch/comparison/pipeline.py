@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from storymatch.inputs.article import Article
-from storymatch.embedding.backends import choose_backend
+from storymatch.embedding.registry import choose_backend
 from storymatch.comparison.evidence import Evidence, build_evidence
 from storymatch.features.analysis import ArticleFeatures, analyse, embed_pair
 from storymatch.scoring.pair_features import pair_features

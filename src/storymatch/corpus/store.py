@@ -30,6 +30,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from storymatch.errors import StoreError
 from storymatch.inputs.article import Article
 
 SCHEMA_VERSION = 1
@@ -65,10 +66,6 @@ CREATE TABLE IF NOT EXISTS results (    -- cached pair alignments, traces, story
     kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 """
-
-
-class StoreError(Exception):
-    """A store folder that cannot be used; `str()` is one line for the user."""
 
 
 @dataclass

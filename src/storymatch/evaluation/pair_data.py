@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from storymatch.features import analysis as _features
-from storymatch.embedding.cache import DEFAULT_DIR, cached_embedder
-from storymatch.embedding.backends import choose_backend
+from storymatch.config import settings
+from storymatch.embedding.cache import cached_embedder
+from storymatch.embedding.registry import choose_backend
 from storymatch.evaluation.semeval import SemEvalPair
 
 
@@ -116,7 +117,7 @@ def pair_feature_rows(pairs: Sequence[SemEvalPair], *, cache_dir: str | Path | N
     from storymatch.alignment.aligner import align
     from storymatch.scoring.pair_features import pair_features
 
-    cdir = Path(cache_dir) if cache_dir else DEFAULT_DIR
+    cdir = Path(cache_dir) if cache_dir else settings().work_cache
     cdir.mkdir(parents=True, exist_ok=True)
     analysed = _PickleCache(cdir / f"analysed-{code_fingerprint(ANALYSIS_CODE)}{shard}.pkl")
     aligned = _PickleCache(cdir / f"aligned-{code_fingerprint(ALIGNMENT_CODE)}{shard}.pkl", every=500)

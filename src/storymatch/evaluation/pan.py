@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from storymatch.alignment.aligner import AlignParams, align, union_length
-from storymatch.inputs.files import InputError, decode_text
+from storymatch.errors import InputError
+from storymatch.inputs.files import decode_text
 
 
 @dataclass(frozen=True)

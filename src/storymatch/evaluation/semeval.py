@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from storymatch.inputs.article import Article
-from storymatch.inputs.files import InputError, decode_text
+from storymatch.errors import InputError
+from storymatch.inputs.files import decode_text
 from storymatch.scoring.rules import DIMENSIONS
 
 SAME_STORY_MAX = 2.0  # gold same story: Overall <= 2.0 ("somewhat similar" or closer), as the issue defines it

@@ -16,7 +16,8 @@ import numpy as np
 from storymatch.inputs.article import Article
 from storymatch.features.dates import DateMention, extract_dates
 from storymatch.embedding import mpnet
-from storymatch.embedding.backends import MINILM, MPNET, get_embedder
+from storymatch.embedding.base import MINILM, MPNET
+from storymatch.embedding.registry import get_embedder
 from storymatch.features.entities import PLACE_LABELS, Entity, extract_entities
 from storymatch.text.language import detect_language
 from storymatch.features.numbers import NumberMention, extract_numbers

@@ -7,11 +7,11 @@ dots ("U.S."), a leading "the"/"al-", possessives, and demonyms ("Russians",
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from storymatch.config import settings
 from storymatch.text.spans import strip_accents, strip_name_inflection
 
 # spaCy model per language; STORYMATCH_SPACY_MODEL_<LANG> (e.g. ..._DE=de_core_news_sm) overrides.
@@ -50,8 +50,8 @@ def entity_key(name: str) -> str:
 
 def model_names(lang: str | None) -> list[str]:
     lang = (lang or "en").lower()
-    if env := os.environ.get(f"STORYMATCH_SPACY_MODEL_{lang.upper()}"):
-        return [env]
+    if chosen := settings().spacy_models.get(lang):
+        return [chosen]
     return DEFAULT_MODELS.get(lang, [f"{lang}_core_news_sm", f"{lang}_core_news_md"])
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
+from storymatch.errors import InputError
 from storymatch.inputs.article import Article, parse_date
 
 TEXT_KEYS = ("text", "maintext", "body", "content")
@@ -20,15 +21,6 @@ LANG_KEYS = ("language", "lang")
 SOURCE_KEYS = ("source", "series", "source_domain", "outlet", "publisher")
 MIN_HTML_WORDS = 8
 KNOWN_KEYS = set(TEXT_KEYS + TITLE_KEYS + DATE_KEYS + LANG_KEYS + SOURCE_KEYS + ("id", "url"))
-
-
-class InputError(ValueError):
-    """An input storymatch cannot read; `str()` is the one line shown to the user."""
-
-    def __init__(self, name: str, problem: str):
-        self.name = name
-        self.problem = problem
-        super().__init__(f"{name}: {problem}")
 
 
 def decode_text(data: bytes, name: str) -> str:

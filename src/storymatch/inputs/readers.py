@@ -20,7 +20,8 @@ from typing import Iterable, Iterator, Union
 
 from storymatch.inputs.article import Article
 from storymatch.inputs.files import _KINDS as DOC_KINDS  # the suffixes load_article reads, so a folder reads the same
-from storymatch.inputs.files import TEXT_KEYS, InputError, article_from_record, decode_text, parse_article
+from storymatch.inputs.files import TEXT_KEYS, article_from_record, decode_text, parse_article
+from storymatch.errors import InputError
 
 Record = Union[Article, InputError]
 Located = tuple[str, Record]  # (where it was read from, e.g. "news.jsonl:12"; the record)

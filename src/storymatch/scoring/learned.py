@@ -199,7 +199,7 @@ class LearnedScorer:
         """Read a scorer file; an unreadable file is an InputError naming it."""
         import lightgbm as lgb
 
-        from storymatch.inputs.files import InputError
+        from storymatch.errors import InputError
 
         name = str(path)
         p = Path(path)

@@ -12,7 +12,7 @@ from collections import Counter
 import numpy as np
 
 from storymatch.features.dates import date_overlap
-from storymatch.embedding.backends import USE_MULTILINGUAL
+from storymatch.embedding.base import USE_MULTILINGUAL
 from storymatch.features.analysis import ArticleFeatures, stopwords
 from storymatch.features.names import group_names, match_groups
 from storymatch.features.quotes import shared_quotes

@@ -31,7 +31,8 @@ from storymatch.serving.models import AlignRequest, ArticleIn, Backend, CompareR
 from storymatch.inputs.article import Article
 from storymatch.comparison.pipeline import compare
 from storymatch.inputs.files import _KINDS as FILE_KINDS
-from storymatch.inputs.files import InputError, parse_article
+from storymatch.errors import InputError
+from storymatch.inputs.files import parse_article
 from storymatch.serving.bodylimit import BodyLimit
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ _WARM_B = "The new bridge over the Seine will open in May, officials in Paris sa
 
 def warm_models() -> None:
     """Load the embedders and spaCy once, by running the real pipeline on a tiny pair."""
-    from storymatch.embedding.backends import MINILM, USE_MULTILINGUAL, get_embedder
+    from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+    from storymatch.embedding.registry import get_embedder
 
     for name in (MINILM, USE_MULTILINGUAL):
         get_embedder(name)

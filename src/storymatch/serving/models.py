@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from storymatch.alignment.aligner import Alignment
 from storymatch.inputs.article import Article, parse_date
-from storymatch.inputs.files import InputError, valid_unicode
+from storymatch.errors import InputError
+from storymatch.inputs.files import valid_unicode
 
 # A long-read feature is ~60k characters; past this the alignment's cost per request is no
 # longer a news-article cost, so the API refuses rather than tying up the server.

@@ -19,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from storymatch.serving.models import IngestRequest, QueryRequest, upload_files_schema
-from storymatch.inputs.files import InputError
+from storymatch.errors import InputError
 from storymatch.serving.app import ERRORS, content_type, is_json, read_form, read_json, read_upload, run_analysis
 from storymatch.corpus.store import Store, Stored
 

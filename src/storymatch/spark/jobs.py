@@ -29,7 +29,8 @@ from typing import Any, Iterable, Iterator
 
 from storymatch.alignment.aligner import AlignParams, Passage, align
 from storymatch.inputs.article import Article
-from storymatch.inputs.files import InputError, article_from_record
+from storymatch.errors import InputError
+from storymatch.inputs.files import article_from_record
 from storymatch.corpus.lsh import LSHParams, text_keys
 
 MAX_BUCKET = 2000  # as store.lsh_hits: a band key shared by more articles is boilerplate, not reuse
@@ -373,7 +374,8 @@ def embed_corpus(spark, input_jsonl: str | Path, out: str | Path, *, tier: str =
     The tier is resolved once on the driver (the model tiers pick their embedder from
     the corpus's languages), so every partition writes vectors of one space.
     """
-    from storymatch.embedding.backends import MINILM, USE_MULTILINGUAL, choose_backend
+    from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+    from storymatch.embedding.registry import choose_backend
     from storymatch.embedding.tiers import FAST, TIER_NAMES
 
     t0 = time.perf_counter()

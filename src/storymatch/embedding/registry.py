@@ -1,0 +1,53 @@
+"""One embedder per backend name per process, loaded on first use; and the choice of backend for a pair.
+
+Loading a model takes seconds and hundreds of megabytes, so every caller (compare, the corpus tiers, the
+server, Spark workers) asks here and shares the one instance.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Sequence
+
+from storymatch.config import settings
+from storymatch.embedding import mpnet
+from storymatch.embedding.backends import SentenceTransformerEmbedder, USEEmbedder, minilm_path
+from storymatch.embedding.base import MINILM, MPNET, USE_MULTILINGUAL, Embedder
+
+_load_lock = threading.Lock()
+
+
+@lru_cache(maxsize=8)
+def _load(name: str) -> Embedder:
+    if name == MINILM:
+        return SentenceTransformerEmbedder(minilm_path(), name=MINILM)
+    if name == USE_MULTILINGUAL:
+        return USEEmbedder()
+    if name == MPNET:
+        return SentenceTransformerEmbedder(str(mpnet.model_dir()), name=MPNET)
+    return SentenceTransformerEmbedder(name)
+
+
+def get_embedder(name: str | None = None) -> Embedder:
+    """The embedder called `name` (a backend name, or a sentence-transformers model path).
+
+    With no name, the STORYMATCH_MODEL setting, then MiniLM.
+    """
+    name = name or settings().model or MINILM
+    with _load_lock:
+        return _load(name)
+
+
+def choose_backend(languages: Sequence[str | None], requested: str | None = None) -> str:
+    """The backend for articles in these languages, unless the user chose one.
+
+    MiniLM is the better English model; anything else, and any cross-lingual pair,
+    goes to USE-multilingual, the one model here with a shared space across languages.
+    """
+    if requested:
+        return requested
+    if chosen := settings().model:
+        return chosen
+    langs = {lang for lang in languages if lang}
+    return MINILM if langs <= {"en"} else USE_MULTILINGUAL
