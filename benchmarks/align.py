@@ -30,9 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "src"))
 
-from storymatch.evaluation import pan  # noqa: E402
 from storymatch.alignment.aligner import align  # noqa: E402
-from storymatch.text.spans import normalize, words  # noqa: E402
+from storymatch.evaluation import pan  # noqa: E402
+from storymatch.text.normalize import normalize  # noqa: E402
+from storymatch.text.spans import words
 
 BIG = 50_000
 

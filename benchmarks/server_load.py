@@ -93,9 +93,9 @@ async def fire(url: str, bodies: list[dict], concurrency: int, timeout: float) -
 
 def baseline(bodies: list[dict]) -> float:
     """Pairs per second of the library called in turn, in this process (models loaded first)."""
-    from storymatch.serving.models import CompareRequest
     from storymatch.comparison.pipeline import compare
     from storymatch.serving.app import warm_models
+    from storymatch.serving.models import CompareRequest
 
     warm_models()
     reqs = [CompareRequest.model_validate(b) for b in bodies]

@@ -39,10 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "src"))
 
-from storymatch.inputs.article import Article  # noqa: E402
 from storymatch.corpus.clusterer import ClusterItem, cluster_stream, labels_of, params_for  # noqa: E402
-from storymatch.evaluation.clustering_scores import bcubed  # noqa: E402
 from storymatch.embedding.tiers import LexicalTier, article_text, get_tier  # noqa: E402
+from storymatch.evaluation.clustering_scores import bcubed  # noqa: E402
+from storymatch.inputs.article import Article  # noqa: E402
 
 M2V_DIR = Path("/tmp/storymatch-m2v-minilm")
 GRID = [round(0.05 * k, 2) for k in range(2, 19)]

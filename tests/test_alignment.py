@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from storymatch.alignment.aligner import AlignParams, Alignment, align
+from storymatch.alignment.aligner import align
+from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.inputs.article import Article
 
 CONVOY_B = ("\"A convoy going down the road didn't respond to numerous ways for it to be warned off from getting too "

@@ -8,10 +8,18 @@ import sys
 import numpy as np
 import pytest
 
-from storymatch.inputs.article import Article
-from storymatch.corpus.clusterer import ClusterItem, ClusterParams, StoryClusterer, cluster_stream, labels_of, params_for, story_id
-from storymatch.evaluation.clustering_scores import bcubed
+from storymatch.corpus.clusterer import (
+    ClusterItem,
+    ClusterParams,
+    StoryClusterer,
+    cluster_stream,
+    labels_of,
+    params_for,
+    story_id,
+)
 from storymatch.embedding.tiers import get_tier
+from storymatch.evaluation.clustering_scores import bcubed
+from storymatch.inputs.article import Article
 
 
 @pytest.fixture(scope="module")

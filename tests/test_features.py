@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storymatch.inputs.article import Article
-from storymatch.features.dates import extract_dates
 from storymatch.features.analysis import analyse
-from storymatch.text.language import detect_language
-from storymatch.features.places import resolve_place
+from storymatch.features.dates import extract_dates
 from storymatch.features.numbers import extract_numbers
+from storymatch.features.places import resolve_place
 from storymatch.features.quotes import extract_quotes, shared_quotes
-from storymatch.text.spans import normalize, sentences
+from storymatch.inputs.article import Article
+from storymatch.text.language import detect_language
+from storymatch.text.normalize import normalize
+from storymatch.text.spans import sentences
 
 
 def test_language_detection(seed_b):

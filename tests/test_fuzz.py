@@ -28,9 +28,9 @@ SENT = {"requests": 0, "5xx": 0}
 @pytest.fixture(scope="module")
 def seeded_store(seed_a, seed_b):
     """The example pair in the fuzzed store, so search, trace and stories have something to find."""
-    from storymatch.inputs.article import Article
     from storymatch.corpus.ingest import ingest_records
     from storymatch.corpus.store import Store
+    from storymatch.inputs.article import Article
 
     with Store(STORE_DIR.name) as st:
         ingest_records([("a", Article(seed_a, date="2017-05-19")), ("b", Article(seed_b, date="2017-05-18"))], st,

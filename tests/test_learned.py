@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.scoring.learned import SHIPPED, LearnedScorer, load_shipped
-from storymatch.errors import InputError
 from storymatch.scoring.rules import DIMENSIONS
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"

@@ -8,9 +8,9 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from storymatch.evaluation import pan
 from storymatch.cli import app
 from storymatch.errors import InputError
+from storymatch.evaluation import pan
 from storymatch.evaluation.pan import Case, plagdet
 
 runner = CliRunner()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 
-from storymatch.inputs.article import Article
 from storymatch.errors import InputError
+from storymatch.inputs.article import Article
 from storymatch.inputs.readers import count_records, read_corpus
 
 

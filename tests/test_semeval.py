@@ -10,10 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from storymatch.evaluation.crossval import article_groups, grouped_folds, holdout_split
-from storymatch.evaluation.semeval_report import pearson, pearson_interval, report, tfidf_cosine
 from storymatch.errors import InputError
+from storymatch.evaluation.crossval import article_groups, grouped_folds, holdout_split
 from storymatch.evaluation.semeval import DIMENSIONS, read_pairs
+from storymatch.evaluation.semeval_report import pearson, pearson_interval, report, tfidf_cosine
 
 
 @pytest.fixture(scope="module")

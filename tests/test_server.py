@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storymatch.alignment.aligner import align
-from storymatch.inputs.article import Article
 from storymatch.comparison.pipeline import compare
+from storymatch.inputs.article import Article
 from storymatch.serving.app import WEB_DIR, create_app
 
 LIMIT = 300_000

@@ -151,7 +151,7 @@ def test_compare_pairs_equals_compare(spark, articles, tmp_path):
     assert got["error"]["line"] == 3 and "invalid JSON" in got["error"]["error"]
     assert got["seed"]["same_story"] is True and got["far"]["same_story"] is False
     for rec in recs:
-        from storymatch.inputs.files import article_from_record
+        from storymatch.inputs.records import article_from_record
 
         local = compare(article_from_record(rec["a"], "a"), article_from_record(rec["b"], "b")).to_dict()
         remote = got[rec["id"]]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storymatch.inputs.article import Article
 from storymatch.corpus.ingest import prepare
 from storymatch.corpus.lsh import LSHParams, text_keys
 from storymatch.corpus.minhash import MinHasher, jaccard_estimate, shingle_hashes
 from storymatch.corpus.store import SCHEMA_VERSION, Store, Stored
-from storymatch.errors import StoreError
 from storymatch.corpus.vector_index import VectorIndex
+from storymatch.errors import StoreError
+from storymatch.inputs.article import Article
 
 UNRELATED = ("City councillors voted nine to four on Thursday evening to build a new ferry terminal on the eastern "
              "pier, ending three years of argument over the future of the waterfront. The terminal will have room "

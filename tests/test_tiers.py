@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from storymatch.inputs.article import Article
 from storymatch.embedding.tiers import LexicalTier, get_tier
+from storymatch.inputs.article import Article
 
 
 def _basil(shared_dir):

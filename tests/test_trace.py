@@ -11,8 +11,8 @@ import pytest
 
 from storymatch.corpus.ingest import ingest
 from storymatch.corpus.store import Store
-from storymatch.text.spans import sentences, word_list
 from storymatch.corpus.trace import trace
+from storymatch.text.spans import sentences, word_list
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
@@ -123,7 +123,7 @@ def test_report_reuse_graph_json_and_csv(store_dir, tmp_path):
 
 
 def test_trace_with_paraphrase_model_credits_a_reworded_sentence(store_dir):
-    from storymatch.alignment.aligner import AlignParams
+    from storymatch.alignment.types import AlignParams
 
     with Store(store_dir) as s:
         t = trace(s, s.get("seed-a"), params=AlignParams(paraphrase_model="minilm"))

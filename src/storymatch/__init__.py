@@ -3,9 +3,9 @@
 The public API: `Article`, `load_article`, `compare`, `align`.
 """
 
-from storymatch.inputs.article import Article
 from storymatch.comparison.pipeline import Comparison, compare
 from storymatch.errors import InputError
+from storymatch.inputs.article import Article
 from storymatch.inputs.files import load_article
 
 

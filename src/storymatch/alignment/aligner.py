@@ -11,73 +11,14 @@ character offsets into the original texts: normalisation is length-preserving.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
-from storymatch.inputs.article import Article
-from storymatch.alignment.extension import Candidate, candidates
-from storymatch.alignment.source import likely_source
-from storymatch.alignment.seeding import Tokens, tokenize
 from storymatch.alignment.edits import collapse, similarity, substitutions
-
-
-@dataclass
-class AlignParams:
-    """Tunable knobs of the aligner; the README's "Alignment parameters" table documents them."""
-
-    ngram: int = 3  # words per seed n-gram
-    gap: int = 6  # most unmatched words allowed between two seeds of one passage (in either text)
-    min_words: int = 6  # fewest words of A matched by seeds for a passage to count
-    min_distinctive: int = 2  # fewest matched words that are neither stopwords nor inside stock phrases
-    min_chars: int = 25  # shortest passage (characters, in A)
-    min_similarity: float = 0.5  # lowest character similarity of the two sides of a passage
-    near_verbatim: float = 0.8  # similarity from which an edited passage is near-verbatim, not paraphrase
-    max_repeat: int = 8  # n-grams occurring more often than this in B are not seeds
-    merge_gap: int = 40  # most words between two passages in order in both texts that are merged when the
-    #                      text between them is itself similar (PAN's merging step)
-    merge_similarity: float = 0.4  # least word-level similarity of the gap texts for such a merge
-    language: str | None = None  # stopword language; None: the articles' language, else English
-    paraphrase_model: str | None = None  # embedding backend for sentence-level paraphrase (off by default)
-    paraphrase_threshold: float = 0.7  # cosine from which two unaligned sentences sharing more than
-    #                                   min_distinctive non-stopwords are a paraphrase
-
-
-@dataclass
-class Passage:
-    """One reused passage: A[a_start:a_end] == a_text, B[b_start:b_end] == b_text."""
-
-    a_start: int
-    a_end: int
-    b_start: int
-    b_end: int
-    a_text: str
-    b_text: str
-    kind: str  # "verbatim" | "near-verbatim" | "paraphrase"
-    similarity: float
-    substitutions: list[list[str]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Alignment:
-    """All passages shared by A and B, how much of each they cover, and the likely source."""
-
-    passages: list[Passage]
-    coverage_a: float
-    coverage_b: float
-    likely_source: str | None
-    source_reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "passages": [p.to_dict() for p in self.passages],
-            "coverage_a": self.coverage_a,
-            "coverage_b": self.coverage_b,
-            "likely_source": self.likely_source,
-            "source_reason": self.source_reason,
-        }
+from storymatch.alignment.extension import CandidatePassage, candidates
+from storymatch.alignment.paraphrase import paraphrase_passages
+from storymatch.alignment.source import likely_source
+from storymatch.alignment.tokens import Tokens, tokenize
+from storymatch.alignment.types import Alignment, AlignParams, Passage
+from storymatch.inputs.article import Article
 
 
 def _as_parts(x: Article | str) -> tuple[str, _dt.date | None, str | None]:
@@ -88,7 +29,7 @@ def _as_parts(x: Article | str) -> tuple[str, _dt.date | None, str | None]:
     raise TypeError(f"align() takes Article or str, not {type(x).__name__}")
 
 
-def _passage(ta: Tokens, tb: Tokens, c: Candidate, p: AlignParams) -> Passage | None:
+def _passage(ta: Tokens, tb: Tokens, c: CandidatePassage, p: AlignParams) -> Passage | None:
     a0, a1 = int(ta.starts[c.i0]), int(ta.ends[c.i1 - 1])
     b0, b1 = int(tb.starts[c.j0]), int(tb.ends[c.j1 - 1])
     a0, b0, a1, b1 = _extend_punctuation(ta.norm, tb.norm, a0, b0, a1, b1)
@@ -142,8 +83,6 @@ def align(a: Article | str, b: Article | str, params: AlignParams | None = None)
     ta, tb = tokenize(a_text, lang), tokenize(b_text, lang)
     passages = [x for c in candidates(ta, tb, p) if (x := _passage(ta, tb, c, p)) is not None]
     if p.paraphrase_model:
-        from storymatch.alignment.paraphrase import paraphrase_passages
-
         passages += paraphrase_passages(a_text, b_text, passages, p)
     passages.sort(key=lambda x: (x.a_start, x.b_start))
     a_spans = [(x.a_start, x.a_end) for x in passages]

@@ -12,6 +12,9 @@ import re
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
+from storymatch.text.normalize import normalize
+from storymatch.text.spans import words
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -76,8 +79,6 @@ def word_similarity(a_words: list[str], b_words: list[str]) -> float:
 
 def diff_marks(a_text: str, b_text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Character ranges of the words that differ, in A's passage and in B's, for display."""
-    from storymatch.text.spans import normalize, words
-
     wa, wb = words(normalize(a_text)), words(normalize(b_text))
     marks_a: list[tuple[int, int]] = []
     marks_b: list[tuple[int, int]] = []

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from storymatch.alignment.seeding import Tokens, chain, seeds
 from storymatch.alignment.edits import word_similarity
+from storymatch.alignment.seeding import chain, seeds
+from storymatch.alignment.tokens import Tokens
+from storymatch.alignment.types import AlignParams
 
 
 @dataclass
-class Candidate:
+class CandidatePassage:
     """A passage in word positions: A words [i0, i1) against B words [j0, j1)."""
 
     i0: int
@@ -29,7 +31,7 @@ class Candidate:
     distinctive: int  # of those, distinctive ones
 
 
-def candidates(ta: Tokens, tb: Tokens, p) -> list[Candidate]:
+def candidates(ta: Tokens, tb: Tokens, p: AlignParams) -> list[CandidatePassage]:
     """Seed chains that pass the length and distinctiveness filters, disjoint in A, merged and extended."""
     n = p.ngram
     ia, jb = seeds(ta, tb, n=n, max_repeat=p.max_repeat)
@@ -47,10 +49,10 @@ def candidates(ta: Tokens, tb: Tokens, p) -> list[Candidate]:
         distinct = int(ta.distinctive[covered].sum())
         if distinct < p.min_distinctive:
             continue
-        cands.append(Candidate(int(sa[0]), int(sa[-1]) + n, min(c.seeds_b), max(c.seeds_b) + n,
+        cands.append(CandidatePassage(int(sa[0]), int(sa[-1]) + n, min(c.seeds_b), max(c.seeds_b) + n,
                                len(covered), distinct))
     cands.sort(key=lambda c: (-c.matched, c.i0))
-    kept: list[Candidate] = []
+    kept: list[CandidatePassage] = []
     taken = np.zeros(len(ta), dtype=bool)
     for c in cands:
         if taken[c.i0:c.i1].any():
@@ -61,13 +63,13 @@ def candidates(ta: Tokens, tb: Tokens, p) -> list[Candidate]:
     return [extend(c, ta, tb, p, merged) for c in merged]
 
 
-def merge(cands: list[Candidate], ta: Tokens, tb: Tokens, p) -> list[Candidate]:
+def merge(cands: list[CandidatePassage], ta: Tokens, tb: Tokens, p: AlignParams) -> list[CandidatePassage]:
     """Join neighbours that follow each other in both texts when what lies between them is alike.
 
     Seeds can be missing inside a reused stretch (n-grams too frequent to seed,
     a garbled word); the stretch is one passage if its gap text matches too.
     """
-    out: list[Candidate] = []
+    out: list[CandidatePassage] = []
     for c in cands:
         if out:
             prev = out[-1]
@@ -75,7 +77,7 @@ def merge(cands: list[Candidate], ta: Tokens, tb: Tokens, p) -> list[Candidate]:
             if 0 <= ga <= p.merge_gap and 0 <= gb <= p.merge_gap and (
                     max(ga, gb) <= p.gap
                     or word_similarity(ta.words[prev.i1:c.i0], tb.words[prev.j1:c.j0]) >= p.merge_similarity):
-                out[-1] = Candidate(prev.i0, c.i1, prev.j0, c.j1, prev.matched + c.matched,
+                out[-1] = CandidatePassage(prev.i0, c.i1, prev.j0, c.j1, prev.matched + c.matched,
                                     prev.distinctive + c.distinctive)
                 continue
         out.append(c)
@@ -105,7 +107,7 @@ def _grow(wa: list[str], wb: list[str], dist_a: np.ndarray, reverse: bool) -> tu
     return best
 
 
-def extend(c: Candidate, ta: Tokens, tb: Tokens, p, others: list[Candidate]) -> Candidate:
+def extend(c: CandidatePassage, ta: Tokens, tb: Tokens, p: AlignParams, others: list[CandidatePassage]) -> CandidatePassage:
     """Grow both edges of a passage into densely matching neighbouring words, never into another passage."""
     window = 2 * (p.gap + p.ngram)
     lo_a = max([o.i1 for o in others if o.i1 <= c.i0] + [0])
@@ -117,4 +119,4 @@ def extend(c: Candidate, ta: Tokens, tb: Tokens, p, others: list[Candidate]) -> 
     a_to, b_to = min(hi_a, i1 + window), min(len(tb), j1 + window)
     da, db = _grow(ta.words[i1:a_to], tb.words[j1:b_to], ta.distinctive[i1:a_to], reverse=False)
     i1, j1 = i1 + da, j1 + db
-    return Candidate(i0, i1, j0, j1, c.matched, c.distinctive)
+    return CandidatePassage(i0, i1, j0, j1, c.matched, c.distinctive)

@@ -11,16 +11,14 @@ of one event can say the same thing in different words without reuse.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from storymatch.alignment.edits import substitutions
-from storymatch.alignment.seeding import stopwords
-from storymatch.text.spans import Span, normalize, sentences, word_list, words
-
-if TYPE_CHECKING:
-    from storymatch.alignment.aligner import AlignParams, Passage
+from storymatch.alignment.types import AlignParams, Passage
+from storymatch.embedding.registry import get_embedder
+from storymatch.text.normalize import normalize
+from storymatch.text.spans import Span, sentences, word_list, words
+from storymatch.text.stopwords import frequent_words
 
 
 def _free(sents: list[Span], spans: list[tuple[int, int]], min_words: int) -> list[Span]:
@@ -35,11 +33,11 @@ def _free(sents: list[Span], spans: list[tuple[int, int]], min_words: int) -> li
 
 def _overlapping_pairs(sa: list[Span], sb: list[Span], stop: frozenset[str], least: int) -> list[tuple[int, int]]:
     """Sentence pairs sharing at least `least` non-stopwords (a sparse product, not a loop over pairs)."""
-    from scipy import sparse
+    from scipy import sparse  # scipy.sparse takes ~0.3 s to import: only when the paraphrase level runs
 
     vocab: dict[str, int] = {}
 
-    def matrix(sents: list[Span]) -> sparse.csr_matrix:
+    def matrix(sents: list[Span]) -> "sparse.csr_matrix":
         rows, cols = [], []
         for r, s in enumerate(sents):
             for w in {w for w in word_list(s.text) if w not in stop}:
@@ -54,14 +52,11 @@ def _overlapping_pairs(sa: list[Span], sb: list[Span], stop: frozenset[str], lea
 
 def paraphrase_passages(a_text: str, b_text: str, existing: list[Passage], p: AlignParams) -> list[Passage]:
     """Sentence pairs whose embeddings are at least `p.paraphrase_threshold` alike, best matches first."""
-    from storymatch.alignment.aligner import Passage
-    from storymatch.embedding.registry import get_embedder
-
     sa = _free(sentences(a_text), [(x.a_start, x.a_end) for x in existing], p.min_words)
     sb = _free(sentences(b_text), [(x.b_start, x.b_end) for x in existing], p.min_words)
     if not sa or not sb:
         return []
-    pairs = _overlapping_pairs(sa, sb, stopwords(p.language or "en"), p.min_distinctive + 1)
+    pairs = _overlapping_pairs(sa, sb, frequent_words(p.language or "en"), p.min_distinctive + 1)
     if not pairs:
         return []
     # Embed only sentences that share enough words with some sentence of the other text.

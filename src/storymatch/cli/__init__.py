@@ -30,8 +30,8 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    from storymatch.errors import InputError
     from storymatch.cli.common import error_line
+    from storymatch.errors import InputError
 
     try:
         app()

@@ -12,13 +12,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from storymatch.alignment.aligner import AlignParams, Alignment, align
+from storymatch.alignment.aligner import align
+from storymatch.alignment.edits import diff_marks
+from storymatch.alignment.types import Alignment, AlignParams
+from storymatch.cli import app
+from storymatch.cli.common import console, fail, print_json
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
 from storymatch.errors import InputError
 from storymatch.inputs.files import load_article
-from storymatch.alignment.edits import diff_marks
-from storymatch.cli import app
-from storymatch.cli.common import console, fail, print_json
 
 _D = AlignParams()
 # The AlignParams a user can set from the command line, as (field, typer option); shared by `align`

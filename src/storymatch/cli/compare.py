@@ -8,11 +8,11 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
+from storymatch.cli import app
+from storymatch.cli.common import console, print_json
 from storymatch.comparison.pipeline import Comparison, compare
 from storymatch.inputs.files import load_article
 from storymatch.scoring.rules import DIMENSIONS, load_scorer
-from storymatch.cli import app
-from storymatch.cli.common import console, print_json
 
 
 @app.command("compare")

@@ -6,8 +6,15 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, \
-    TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 from storymatch.cli import app
@@ -19,7 +26,7 @@ PARAPHRASE_OPT = typer.Option(None, "--paraphrase-model",
 
 
 def _align_params(paraphrase_model: str | None):
-    from storymatch.alignment.aligner import AlignParams
+    from storymatch.alignment.types import AlignParams
 
     return AlignParams(paraphrase_model=paraphrase_model) if paraphrase_model else None
 

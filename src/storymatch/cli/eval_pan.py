@@ -10,12 +10,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from storymatch.evaluation import pan
-from storymatch.errors import InputError
+from storymatch.alignment.types import AlignParams
 from storymatch.cli import eval_app
-from storymatch.alignment.aligner import AlignParams
 from storymatch.cli.align import align_options
 from storymatch.cli.common import console, err_console, fail, print_json
+from storymatch.errors import InputError
+from storymatch.evaluation import pan
 
 
 def _load(path: Path) -> list[pan.PanPair]:

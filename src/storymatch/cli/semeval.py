@@ -36,8 +36,8 @@ def _features(pairs, prog: Progress) -> list[dict]:
 
 
 def _baselines(pairs, prog: Progress) -> dict:
-    from storymatch.embedding.cache import cached_embedder
     from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+    from storymatch.embedding.cache import cached_embedder
     from storymatch.evaluation.semeval_report import embedding_cosine, tfidf_cosine
 
     out = {"tfidf": tfidf_cosine(pairs)}
@@ -56,9 +56,9 @@ def eval_semeval(
     baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Compute the TF-IDF and embedding-cosine baselines on the same pairs."),
 ) -> None:
     """Score every pair and report Pearson per dimension and language pair, the same-story verdict, and baselines."""
+    from storymatch.evaluation.semeval import read_pairs
     from storymatch.evaluation.semeval_report import report
     from storymatch.scoring.rules import load_scorer
-    from storymatch.evaluation.semeval import read_pairs
 
     pairs = read_pairs(file, limit)
     scorer = load_scorer(scorer_path)
@@ -144,8 +144,8 @@ def train_semeval(
 ) -> None:
     """Fit the learned scorer (seven dimensions + calibrated same-story probability), reproducibly."""
     from storymatch.evaluation import training as st
-    from storymatch.evaluation.semeval_report import report
     from storymatch.evaluation.semeval import read_pairs
+    from storymatch.evaluation.semeval_report import report
 
     pairs = read_pairs(file, limit)
     if len(pairs) < 5 * folds:

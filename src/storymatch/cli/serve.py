@@ -22,9 +22,8 @@ def serve(
     """Serve the API (/api/..., docs at /docs) and the side-by-side page at /."""
     import uvicorn
 
-    from storymatch.serving.app import create_app
-
     from storymatch.errors import StoreError
+    from storymatch.serving.app import create_app
 
     try:
         api = create_app(store_dir=store, token=token, max_bytes=max_bytes)

@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from storymatch.features.analysis import ArticleFeatures
 from storymatch.features.dates import DateMention, date_overlap
 from storymatch.features.entities import entity_key
-from storymatch.features.analysis import ArticleFeatures
 from storymatch.features.names import group_names, keys_match, match_groups
 from storymatch.features.places import Place
 from storymatch.features.quotes import shared_quotes

@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from storymatch.inputs.article import Article
-from storymatch.embedding.registry import choose_backend
 from storymatch.comparison.evidence import Evidence, build_evidence
+from storymatch.embedding.registry import choose_backend
 from storymatch.features.analysis import ArticleFeatures, analyse, embed_pair
+from storymatch.inputs.article import Article
 from storymatch.scoring.pair_features import pair_features
 from storymatch.scoring.rules import Scorer, default_scorer
 

@@ -16,11 +16,11 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from storymatch.inputs.article import Article
-from storymatch.errors import InputError
 from storymatch.corpus.lsh import LSHParams, text_keys
-from storymatch.inputs.readers import read_corpus
 from storymatch.corpus.store import NewArticle, Store
+from storymatch.errors import InputError
+from storymatch.inputs.article import Article
+from storymatch.inputs.readers import read_corpus
 from storymatch.text.spans import sentences
 
 NO_VECTORS = "none"

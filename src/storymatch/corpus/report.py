@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-
 from storymatch.corpus.store import Store
 from storymatch.corpus.stories import story_assignments
+
 
 @dataclass
 class ReuseEdge:

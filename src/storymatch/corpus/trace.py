@@ -14,7 +14,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from storymatch.alignment.aligner import Alignment, AlignParams, Passage, align
+from storymatch.alignment.aligner import align
+from storymatch.alignment.types import Alignment, AlignParams, Passage
 from storymatch.corpus.candidates import find_candidates
 from storymatch.corpus.store import Store, Stored
 from storymatch.text.spans import sentences

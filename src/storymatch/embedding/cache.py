@@ -22,7 +22,6 @@ import numpy as np
 from storymatch.config import settings
 
 
-
 def _key(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8")).digest()
 

@@ -26,10 +26,9 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from storymatch.inputs.article import Article
-from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+from storymatch.embedding.base import MINILM, USE_MULTILINGUAL, unit_rows
 from storymatch.embedding.registry import choose_backend, get_embedder
-from storymatch.embedding.base import unit_rows
+from storymatch.inputs.article import Article
 from storymatch.text.rarity import rarity
 
 FAST, QUALITY, LEAD, HYBRID = "fast", "quality", "lead", "hybrid"

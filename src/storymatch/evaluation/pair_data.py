@@ -19,12 +19,11 @@ import pickle
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from storymatch.features import analysis as _features
 from storymatch.config import settings
 from storymatch.embedding.cache import cached_embedder
 from storymatch.embedding.registry import choose_backend
 from storymatch.evaluation.semeval import SemEvalPair
-
+from storymatch.features import analysis as _features
 
 # The code that decides what an analysis or an alignment holds, as packages or modules: a change
 # to any file in them must not reuse cached results, or the scorer would be fitted on features

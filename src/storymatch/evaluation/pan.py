@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from storymatch.alignment.aligner import AlignParams, align, union_length
+from storymatch.alignment.aligner import align, union_length
+from storymatch.alignment.types import AlignParams
 from storymatch.errors import InputError
 from storymatch.inputs.files import decode_text
 

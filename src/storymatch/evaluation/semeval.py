@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from storymatch.inputs.article import Article
 from storymatch.errors import InputError
+from storymatch.inputs.article import Article
 from storymatch.inputs.files import decode_text
 from storymatch.scoring.rules import DIMENSIONS
 

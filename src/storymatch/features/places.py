@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from storymatch.text.spans import strip_accents, strip_name_inflection
+from storymatch.text.normalize import strip_accents, strip_name_inflection
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from storymatch.text.spans import normalize
+from storymatch.text.normalize import normalize
 
 _QUOTE = re.compile(r'"([^"\n]{8,1000}?)"')
 MIN_WORDS = 4

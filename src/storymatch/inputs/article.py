@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from storymatch.inputs.publication_date import parse_date
+
 
 @dataclass
 class Article:
@@ -55,22 +57,3 @@ def content_id(text: str, title: str | None = None) -> str:
     """A stable id from content, so that re-ingesting the same text is a no-op."""
     h = hashlib.sha1((title or "").encode("utf-8") + b"\x00" + text.encode("utf-8"))
     return h.hexdigest()[:16]
-
-
-def parse_date(value: str | None) -> _dt.date | None:
-    """Parse a publication date given by a user or a record; None when unreadable.
-
-    ISO forms are tried first (fast and unambiguous); dateparser handles the rest
-    ("25 May 2017", "2017-05-19 08:12:00+02:00", other languages).
-    """
-    if not value or not str(value).strip():
-        return None
-    s = str(value).strip()
-    try:
-        return _dt.date.fromisoformat(s[:10])
-    except ValueError:
-        pass
-    import dateparser
-
-    parsed = dateparser.parse(s, settings={"PREFER_DAY_OF_MONTH": "first"})
-    return parsed.date() if parsed else None

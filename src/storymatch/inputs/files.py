@@ -1,4 +1,4 @@
-"""Reading articles from files, stdin and records: the input edge of storymatch.
+"""Reading one article from a file, stdin or uploaded bytes: the input edge of storymatch.
 
 Every problem with an input becomes an `InputError` naming the input and the
 problem in one line; the CLI prints that line and exits with status 2.
@@ -9,18 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Mapping
 
 from storymatch.errors import InputError
-from storymatch.inputs.article import Article, parse_date
+from storymatch.inputs.article import Article
+from storymatch.inputs.publication_date import parse_date
+from storymatch.inputs.records import article_from_record
 
-TEXT_KEYS = ("text", "maintext", "body", "content")
-TITLE_KEYS = ("title", "headline")
-DATE_KEYS = ("date", "date_publish", "published", "pubdate")
-LANG_KEYS = ("language", "lang")
-SOURCE_KEYS = ("source", "series", "source_domain", "outlet", "publisher")
 MIN_HTML_WORDS = 8
-KNOWN_KEYS = set(TEXT_KEYS + TITLE_KEYS + DATE_KEYS + LANG_KEYS + SOURCE_KEYS + ("id", "url"))
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -37,43 +32,6 @@ def decode_text(data: bytes, name: str) -> str:
     if control > 0.05 * min(len(text), 8192):
         raise InputError(name, "binary file, not text")
     return text
-
-
-def valid_unicode(value: Any) -> Any:
-    """JSON may escape lone surrogates ("\\ud800") that no UTF-8 text can hold; replace them."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, list):
-        return [valid_unicode(v) for v in value]
-    if isinstance(value, Mapping):
-        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
-    return value
-
-
-def article_from_record(rec: Mapping[str, Any], name: str, default_source: str | None = None) -> Article:
-    """One JSON record (news-please, SemEval scraper, passim, our own) to an Article."""
-    if not isinstance(rec, Mapping):
-        raise InputError(name, "JSON value is not an object")
-    rec = valid_unicode(rec)
-    text = next((rec[k] for k in TEXT_KEYS if isinstance(rec.get(k), str) and rec[k].strip()), None)
-    if text is None:
-        raise InputError(name, f"no text field (expected one of: {', '.join(TEXT_KEYS)})")
-
-    def first(keys: tuple[str, ...]) -> Any:
-        return next((rec[k] for k in keys if rec.get(k) not in (None, "")), None)
-
-    raw_date = first(DATE_KEYS)
-    meta = {k: v for k, v in rec.items() if k not in KNOWN_KEYS}
-    return Article(
-        text=text,
-        title=first(TITLE_KEYS),
-        date=parse_date(str(raw_date)) if raw_date is not None else None,
-        language=first(LANG_KEYS),
-        source=first(SOURCE_KEYS) or default_source,
-        url=rec.get("url"),
-        id=str(rec["id"]) if rec.get("id") not in (None, "") else None,
-        meta=meta,
-    )
 
 
 def article_from_html(html: str, name: str) -> Article:
@@ -117,7 +75,8 @@ def parse_article(data: bytes, name: str, kind: str | None = None) -> Article:
     return Article(text=text, source=name)
 
 
-_KINDS = {".txt": "txt", ".text": "txt", ".md": "txt", ".json": "json", ".html": "html", ".htm": "html"}
+# The suffixes an article file may have, and how each is read; a folder walk reads the same.
+FILE_KINDS = {".txt": "txt", ".text": "txt", ".md": "txt", ".json": "json", ".html": "html", ".htm": "html"}
 
 
 def load_article(path: str | Path, *, title: str | None = None, date: str | None = None) -> Article:
@@ -139,7 +98,7 @@ def load_article(path: str | Path, *, title: str | None = None, date: str | None
             data = p.read_bytes()
         except OSError as e:
             raise InputError(name, f"cannot read ({e.strerror})") from None
-        art = parse_article(data, name, _KINDS.get(p.suffix.lower()))
+        art = parse_article(data, name, FILE_KINDS.get(p.suffix.lower()))
     if title:
         art.title = title
     if date:

@@ -18,10 +18,10 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator, Union
 
-from storymatch.inputs.article import Article
-from storymatch.inputs.files import _KINDS as DOC_KINDS  # the suffixes load_article reads, so a folder reads the same
-from storymatch.inputs.files import TEXT_KEYS, article_from_record, decode_text, parse_article
 from storymatch.errors import InputError
+from storymatch.inputs.article import Article
+from storymatch.inputs.files import FILE_KINDS, decode_text, parse_article
+from storymatch.inputs.records import TEXT_KEYS, article_from_record
 
 Record = Union[Article, InputError]
 Located = tuple[str, Record]  # (where it was read from, e.g. "news.jsonl:12"; the record)
@@ -89,7 +89,7 @@ def read_file(path: Path, id_prefix: str | None = None) -> Iterator[Located]:
         else:
             with opener(path) as fh:
                 data = fh.read()
-            yield from _read_document(data, name, DOC_KINDS.get(kind), id_prefix)
+            yield from _read_document(data, name, FILE_KINDS.get(kind), id_prefix)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         yield name, InputError(name, f"cannot read ({getattr(e, 'strerror', None) or e})")
 
@@ -221,7 +221,7 @@ def _walk(root: Path) -> list[Path]:
 def _strip_suffixes(name: str) -> str:
     for _ in range(2):
         stem, dot, ext = name.rpartition(".")
-        if dot and stem and ("." + ext.lower() in DOC_KINDS or ext.lower() == "gz"):
+        if dot and stem and ("." + ext.lower() in FILE_KINDS or ext.lower() == "gz"):
             name = stem
     return name
 

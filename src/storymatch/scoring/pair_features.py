@@ -11,12 +11,13 @@ from collections import Counter
 
 import numpy as np
 
-from storymatch.features.dates import date_overlap
 from storymatch.embedding.base import USE_MULTILINGUAL
-from storymatch.features.analysis import ArticleFeatures, stopwords
+from storymatch.features.analysis import ArticleFeatures
+from storymatch.features.dates import date_overlap
 from storymatch.features.names import group_names, match_groups
 from storymatch.features.quotes import shared_quotes
 from storymatch.text.spans import word_list
+from storymatch.text.stopwords import function_words
 
 SENTENCE_MATCH = 0.75  # cosine above which two sentences are taken to say the same thing
 # Languages of the SemEval training pairs. Their indicators let the learned scorer adjust to a
@@ -181,7 +182,7 @@ def _surface_features(fa: ArticleFeatures, fb: ArticleFeatures) -> dict[str, flo
 def _title_words(feats: ArticleFeatures) -> list[str]:
     art = feats.article
     title = art.title or (feats.sentences[0].text if feats.sentences else "")
-    sw = stopwords()
+    sw = function_words()
     return [w for w in word_list(title) if w not in sw and len(w) > 1]
 
 

@@ -26,14 +26,25 @@ from pydantic.json_schema import models_json_schema
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from storymatch.alignment.aligner import Alignment, align
-from storymatch.serving.models import AlignRequest, ArticleIn, Backend, CompareRequest, ComparisonOut, ErrorOut, IngestRequest, ParsedArticle, parsed_article, upload_schema
-from storymatch.inputs.article import Article
+from storymatch.alignment.aligner import align
+from storymatch.alignment.types import Alignment
 from storymatch.comparison.pipeline import compare
-from storymatch.inputs.files import _KINDS as FILE_KINDS
 from storymatch.errors import InputError
-from storymatch.inputs.files import parse_article
+from storymatch.inputs.article import Article
+from storymatch.inputs.files import FILE_KINDS, parse_article
 from storymatch.serving.bodylimit import BodyLimit
+from storymatch.serving.models import (
+    AlignRequest,
+    ArticleIn,
+    Backend,
+    CompareRequest,
+    ComparisonOut,
+    ErrorOut,
+    IngestRequest,
+    ParsedArticle,
+    parsed_article,
+    upload_schema,
+)
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)

@@ -12,10 +12,11 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from storymatch.alignment.aligner import Alignment
-from storymatch.inputs.article import Article, parse_date
+from storymatch.alignment.types import Alignment
 from storymatch.errors import InputError
-from storymatch.inputs.files import valid_unicode
+from storymatch.inputs.article import Article
+from storymatch.inputs.publication_date import parse_date
+from storymatch.inputs.records import valid_unicode
 
 # A long-read feature is ~60k characters; past this the alignment's cost per request is no
 # longer a news-article cost, so the API refuses rather than tying up the server.

@@ -18,10 +18,10 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from storymatch.serving.models import IngestRequest, QueryRequest, upload_files_schema
+from storymatch.corpus.store import Store, Stored
 from storymatch.errors import InputError
 from storymatch.serving.app import ERRORS, content_type, is_json, read_form, read_json, read_upload, run_analysis
-from storymatch.corpus.store import Store, Stored
+from storymatch.serving.models import IngestRequest, QueryRequest, upload_files_schema
 
 bearer = HTTPBearer(auto_error=False, description="Required by write endpoints when the server has a --token.")
 

@@ -27,11 +27,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from storymatch.alignment.aligner import AlignParams, Passage, align
-from storymatch.inputs.article import Article
-from storymatch.errors import InputError
-from storymatch.inputs.files import article_from_record
+from storymatch.alignment.aligner import align
+from storymatch.alignment.types import AlignParams, Passage
 from storymatch.corpus.lsh import LSHParams, text_keys
+from storymatch.errors import InputError
+from storymatch.inputs.article import Article
+from storymatch.inputs.records import article_from_record
 
 MAX_BUCKET = 2000  # as store.lsh_hits: a band key shared by more articles is boilerplate, not reuse
 
