@@ -62,7 +62,8 @@ def main() -> None:
 
     from storymatch.comparison.pipeline import compare
     from storymatch.config import reset_settings
-    from storymatch.scoring.rules import RuleScorer, default_scorer
+    from storymatch.scoring.rules import RuleScorer
+    from storymatch.scoring.shipped import default_scorer
 
     pairs = load_pairs(args.pairs, args.lang)
     compare(*pairs[0])  # load models in this process (the large English model too, when installed)

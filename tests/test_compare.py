@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from storymatch import compare, load_article
-from storymatch.scoring.rules import DIMENSIONS, RuleScorer
+from storymatch.scoring.base import DIMENSIONS
+from storymatch.scoring.rules import RuleScorer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 
@@ -32,16 +33,16 @@ def test_example_pair_is_the_same_story(example):
 
 def test_example_evidence_names_the_story(example):
     ev = example.evidence
-    named = " ".join(ev.shared_entities + [p["name"] for p in ev.shared_places]).lower()
+    named = " ".join(ev.shared_entities + [p.name for p in ev.shared_places]).lower()
     assert "syria" in named
     assert "tanf" in named
     assert "russia" in named
     assert "afp" in named
     assert "coalition" in ev.shared_terms
-    tanf = [p for p in ev.shared_places if "tanf" in p["name"].lower()]
-    assert tanf and tanf[0]["country"] == "SY"
-    assert any("A convoy going down the road" in q["a"] for q in ev.shared_quotes)
-    assert any(p["similarity"] > 0.95 and "Coalition officials said Russian forces" in p["a"] for p in ev.sentence_pairs)
+    tanf = [p for p in ev.shared_places if "tanf" in p.name.lower()]
+    assert tanf and tanf[0].country == "SY"
+    assert any("A convoy going down the road" in q.a for q in ev.shared_quotes)
+    assert any(p.similarity > 0.95 and "Coalition officials said Russian forces" in p.a for p in ev.sentence_pairs)
 
 
 def test_json_contract(seed_a_path, seed_b_path):
@@ -74,8 +75,8 @@ def test_same_event_in_different_words():
     c = compare(load_article(FIXTURES / "quake-wire.txt"), load_article(FIXTURES / "quake-local.txt"))
     assert c.same_story is True
     assert c.scores["overall"] <= 2.0
-    assert c.reuse["coverage_a"] < 0.2  # told independently: little shared text
-    assert any("Hualien" in e for e in c.evidence.shared_entities + [p["name"] for p in c.evidence.shared_places])
+    assert c.reuse.coverage_a < 0.2  # told independently: little shared text
+    assert any("Hualien" in e for e in c.evidence.shared_entities + [p.name for p in c.evidence.shared_places])
 
 
 def test_german_and_english_report_of_one_event(seed_b_path):

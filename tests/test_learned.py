@@ -11,8 +11,9 @@ import pytest
 
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
-from storymatch.scoring.learned import SHIPPED, LearnedScorer, load_shipped
-from storymatch.scoring.rules import DIMENSIONS
+from storymatch.scoring.base import DIMENSIONS
+from storymatch.scoring.learned import LearnedScorer
+from storymatch.scoring.shipped import SHIPPED, load_shipped
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 

@@ -3,7 +3,8 @@
 The public API: `Article`, `load_article`, `compare`, `align`.
 """
 
-from storymatch.comparison.pipeline import Comparison, compare
+from storymatch.comparison.pipeline import compare
+from storymatch.comparison.result import Comparison
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.inputs.files import load_article

@@ -1,7 +1,8 @@
 """The `storymatch` command: a thin layer over the library.
 
-Each submodule registers its commands on `app` (or the `eval`/`train` groups);
-this package only wires them together and turns `InputError` into one line and exit 2.
+`app.py` holds the typer applications; each command module registers its commands on them when imported
+here. `main()` turns the library's user-facing errors (storymatch.errors) into one line and exit status 2;
+anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -9,32 +10,21 @@ from __future__ import annotations
 import importlib
 import sys
 
-import typer
+from storymatch.cli.app import app
+from storymatch.cli.common import error_line
+from storymatch.errors import StorymatchError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Tell whether news articles report the same story, how similar they are, and what text one reused.")
-eval_app = typer.Typer(no_args_is_help=True, help="Measure storymatch on public benchmarks.")
-train_app = typer.Typer(no_args_is_help=True, help="Fit storymatch's learned models.")
-app.add_typer(eval_app, name="eval")
-app.add_typer(train_app, name="train")
+__all__ = ["app", "main"]
 
-# Command modules; each registers itself on import. A module that is absent is skipped
-# so the package stays usable while a command is being built.
-COMMAND_MODULES = ["compare", "align", "eval_pan", "semeval", "corpus", "eval_cluster", "serve", "spark"]
+# The command modules, in the order `storymatch --help` lists their commands (typer keeps registration order).
+COMMAND_MODULES = ("compare", "align", "eval_pan", "semeval", "corpus", "eval_cluster", "serve", "spark")
 for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as e:
-        if e.name != f"{__name__}.{_name}":
-            raise
+    importlib.import_module(f"{__name__}.{_name}")
 
 
 def main() -> None:
-    from storymatch.cli.common import error_line
-    from storymatch.errors import InputError
-
     try:
         app()
-    except InputError as e:
+    except StorymatchError as e:
         error_line(str(e))
         sys.exit(2)

@@ -15,7 +15,7 @@ from rich.text import Text
 from storymatch.alignment.aligner import align
 from storymatch.alignment.edits import diff_marks
 from storymatch.alignment.types import Alignment, AlignParams
-from storymatch.cli import app
+from storymatch.cli.app import app
 from storymatch.cli.common import console, fail, print_json
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
 from storymatch.errors import InputError

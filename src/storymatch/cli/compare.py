@@ -8,11 +8,13 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from storymatch.cli import app
+from storymatch.cli.app import app
 from storymatch.cli.common import console, print_json
-from storymatch.comparison.pipeline import Comparison, compare
+from storymatch.comparison.pipeline import compare
+from storymatch.comparison.result import Comparison
 from storymatch.inputs.files import load_article
-from storymatch.scoring.rules import DIMENSIONS, load_scorer
+from storymatch.scoring.base import DIMENSIONS
+from storymatch.scoring.shipped import load_scorer
 
 
 @app.command("compare")
@@ -64,8 +66,8 @@ def render(c: Comparison) -> None:
         ("shared entities", ", ".join(ev.shared_entities)),
         ("only in A", ", ".join(ev.only_a)),
         ("only in B", ", ".join(ev.only_b)),
-        ("shared places", ", ".join(f"{p['name']} ({p['country']})" for p in ev.shared_places)),
-        ("shared dates", ", ".join(f"{d['label']} ({d['a']} / {d['b']})" if d['a'] != d['b'] else d['label'] for d in ev.shared_dates)),
+        ("shared places", ", ".join(f"{p.name} ({p.country})" for p in ev.shared_places)),
+        ("shared dates", ", ".join(f"{d.label} ({d.a} / {d.b})" if d.a != d.b else d.label for d in ev.shared_dates)),
         ("shared numbers", ", ".join(ev.shared_numbers)),
     ]
     et = Table(title="Evidence", title_justify="left", show_header=False)
@@ -74,7 +76,7 @@ def render(c: Comparison) -> None:
     for k, v in rows:
         et.add_row(k, v or "[dim]none[/dim]")
     for q in ev.shared_quotes:
-        et.add_row("shared quote", f"“{q['a']}”")
+        et.add_row("shared quote", f"“{q.a}”")
     console.print(et)
 
     if ev.sentence_pairs:
@@ -83,21 +85,20 @@ def render(c: Comparison) -> None:
         st.add_column("A", overflow="fold")
         st.add_column("B", overflow="fold")
         for p in ev.sentence_pairs[:6]:
-            st.add_row(f"{p['similarity']:.2f}", p["a"], p["b"])
+            st.add_row(f"{p.similarity:.2f}", p.a, p.b)
         console.print(st)
 
     r = c.reuse
-    passages = r.get("passages", [])
-    line = (f"[bold]Reuse:[/bold] {len(passages)} passage(s); {r.get('coverage_a', 0):.0%} of A and "
-            f"{r.get('coverage_b', 0):.0%} of B")
-    if r.get("likely_source"):
-        line += f"; likely source: [bold]{r['likely_source'].upper()}[/bold]"
+    passages = r.passages
+    line = f"[bold]Reuse:[/bold] {len(passages)} passage(s); {r.coverage_a:.0%} of A and {r.coverage_b:.0%} of B"
+    if r.likely_source:
+        line += f"; likely source: [bold]{r.likely_source.upper()}[/bold]"
     console.print(line)
-    if r.get("source_reason"):
-        console.print(f"[dim]{r['source_reason']}[/dim]")
+    if r.source_reason:
+        console.print(f"[dim]{r.source_reason}[/dim]")
     for p in passages[:8]:
-        swaps = ", ".join(f"{x} → {y}" for x, y in p.get("substitutions", []))
-        console.print(f"  • \\[{p['kind']}, {p['similarity']:.2f}] A[{p['a_start']}:{p['a_end']}] “{p['a_text'][:110]}”"
+        swaps = ", ".join(f"{x} → {y}" for x, y in p.substitutions)
+        console.print(f"  • \\[{p.kind}, {p.similarity:.2f}] A[{p.a_start}:{p.a_end}] “{p.a_text[:110]}”"
                       + (f"  [yellow]swaps: {swaps}[/yellow]" if swaps else ""))
     if len(passages) > 8:
         console.print(f"  [dim]… {len(passages) - 8} more: `storymatch align` shows them all[/dim]")

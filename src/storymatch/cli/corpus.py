@@ -17,7 +17,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from storymatch.cli import app
+from storymatch.cli.app import app
 from storymatch.cli.common import console, err_console, fail, print_json
 
 STORE_OPT = typer.Option(..., "--store", help="Store folder (created by ingest).")

@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from storymatch.cli import eval_app
+from storymatch.cli.app import eval_app
 from storymatch.cli.common import console, err_console, fail, print_json
 
 GOLD_KEYS = ("story", "story_title")

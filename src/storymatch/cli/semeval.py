@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from storymatch.cli import eval_app, train_app
+from storymatch.cli.app import eval_app, train_app
 from storymatch.cli.common import console, err_console, fail, print_json
 
 
@@ -58,7 +58,7 @@ def eval_semeval(
     """Score every pair and report Pearson per dimension and language pair, the same-story verdict, and baselines."""
     from storymatch.evaluation.semeval import read_pairs
     from storymatch.evaluation.semeval_report import report
-    from storymatch.scoring.rules import load_scorer
+    from storymatch.scoring.shipped import load_scorer
 
     pairs = read_pairs(file, limit)
     scorer = load_scorer(scorer_path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from storymatch.cli import app
+from storymatch.cli.app import app
 from storymatch.cli.common import console, fail
 
 

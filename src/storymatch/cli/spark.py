@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from storymatch.cli import app
+from storymatch.cli.app import app
 from storymatch.cli.common import err_console, fail, print_json
 
 spark_app = typer.Typer(no_args_is_help=True,

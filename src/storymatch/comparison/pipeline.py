@@ -8,49 +8,16 @@ embed -> align reused text -> pair features -> scorer -> evidence.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
-from storymatch.comparison.evidence import Evidence, build_evidence
+from storymatch.alignment.aligner import align
+from storymatch.comparison.evidence import build_evidence
+from storymatch.comparison.result import Comparison
 from storymatch.embedding.registry import choose_backend
 from storymatch.features.analysis import ArticleFeatures, analyse, embed_pair
 from storymatch.inputs.article import Article
-from storymatch.scoring.pair_features import pair_features
-from storymatch.scoring.rules import Scorer, default_scorer
-
-
-@dataclass
-class Comparison:
-    a: Article
-    b: Article
-    backend: str
-    scorer: str
-    same_story: bool
-    probability: float
-    scores: dict[str, float]
-    evidence: Evidence
-    reuse: dict
-    features: dict[str, float]
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {
-            "a": self.a.summary(),
-            "b": self.b.summary(),
-            "same_story": self.same_story,
-            "probability": self.probability,
-            "scores": self.scores,
-            "evidence": self.evidence.to_dict(),
-            "reuse": self.reuse,
-            "backend": self.backend,
-            "scorer": self.scorer,
-            "features": {k: round(v, 4) for k, v in self.features.items()},
-        }
-
-
-def _align(a: Article, b: Article) -> dict:
-    from storymatch.alignment.aligner import align
-
-    return align(a, b).to_dict()
+from storymatch.scoring.base import Scorer
+from storymatch.scoring.pair_features import pair_features, sentence_similarity
+from storymatch.scoring.shipped import default_scorer
 
 
 def compare(a: Article | str, b: Article | str, *, backend: str | None = None, scorer: Scorer | None = None,
@@ -71,12 +38,12 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     t["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    reuse = _align(a, b)
+    reuse = align(a, b)
     t["align"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    sim = fa.sentence_vectors @ fb.sentence_vectors.T
-    feats = pair_features(fa, fb, reuse)
+    sim = sentence_similarity(fa, fb)  # once: the pair features and the evidence both read it
+    feats = pair_features(fa, fb, reuse, sim)
     t["pair_features"] = time.perf_counter() - t0
 
     scorer = scorer or default_scorer()

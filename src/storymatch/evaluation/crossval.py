@@ -15,8 +15,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from storymatch.evaluation.semeval import SemEvalPair
-
-SEED = 13
+from storymatch.scoring.fitting import SEED  # one seed for the folds, the split and the trees
 
 
 def article_groups(pairs: Sequence[SemEvalPair]) -> np.ndarray:
@@ -45,7 +44,7 @@ def article_groups(pairs: Sequence[SemEvalPair]) -> np.ndarray:
 
 def grouped_folds(pairs: Sequence[SemEvalPair], k: int = 5, seed: int = SEED) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(train_idx, test_idx) for k folds with no article on both sides; fixed seed, so reproducible."""
-    from sklearn.model_selection import GroupKFold
+    from sklearn.model_selection import GroupKFold  # heavy: only when cross-validating
 
     groups = article_groups(pairs)
     splitter = GroupKFold(n_splits=k, shuffle=True, random_state=seed)
@@ -54,7 +53,7 @@ def grouped_folds(pairs: Sequence[SemEvalPair], k: int = 5, seed: int = SEED) ->
 
 def holdout_split(pairs: Sequence[SemEvalPair], test_share: float = 0.2, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """One grouped train/test split: the held-out pairs share no article with the training pairs."""
-    from sklearn.model_selection import GroupShuffleSplit
+    from sklearn.model_selection import GroupShuffleSplit  # heavy: only when splitting
 
     groups = article_groups(pairs)
     splitter = GroupShuffleSplit(n_splits=1, test_size=test_share, random_state=seed)

@@ -19,11 +19,13 @@ import pickle
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from storymatch.alignment.aligner import align
 from storymatch.config import settings
 from storymatch.embedding.cache import cached_embedder
 from storymatch.embedding.registry import choose_backend
 from storymatch.evaluation.semeval import SemEvalPair
 from storymatch.features import analysis as _features
+from storymatch.scoring.pair_features import pair_features
 
 # The code that decides what an analysis or an alignment holds, as packages or modules: a change
 # to any file in them must not reuse cached results, or the scorer would be fitted on features
@@ -113,9 +115,6 @@ def pair_feature_rows(pairs: Sequence[SemEvalPair], *, cache_dir: str | Path | N
 
     `shard` names separate analysis/alignment cache files, so two processes can fill the caches at once.
     """
-    from storymatch.alignment.aligner import align
-    from storymatch.scoring.pair_features import pair_features
-
     cdir = Path(cache_dir) if cache_dir else settings().work_cache
     cdir.mkdir(parents=True, exist_ok=True)
     analysed = _PickleCache(cdir / f"analysed-{code_fingerprint(ANALYSIS_CODE)}{shard}.pkl")
@@ -128,18 +127,10 @@ def pair_feature_rows(pairs: Sequence[SemEvalPair], *, cache_dir: str | Path | N
             chosen = choose_backend([fa.language, fb.language], backend)
             _features.embed_pair(fa, fb, chosen)
             key = _article_key(p.a) + _article_key(p.b)
-            reuse = aligned.get(key, lambda: _reuse_summary(align(p.a, p.b)))
+            reuse = aligned.get(key, lambda: align(p.a, p.b))
             rows.append(pair_features(fa, fb, reuse))
             if progress:
                 progress(1)
     analysed.save()
     aligned.save()
     return rows
-
-
-def _reuse_summary(alignment) -> dict:
-    """What pair_features reads of an alignment (coverage and passage kinds), small enough to cache."""
-    d = alignment.to_dict()
-    d["passages"] = [{k: v for k, v in ps.items() if k in ("kind", "similarity", "a_start", "a_end", "b_start", "b_end")}
-                     for ps in d.get("passages", [])]
-    return d

@@ -18,7 +18,7 @@ from typing import Iterator, Mapping
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.inputs.files import decode_text
-from storymatch.scoring.rules import DIMENSIONS
+from storymatch.scoring.base import DIMENSIONS
 
 SAME_STORY_MAX = 2.0  # gold same story: Overall <= 2.0 ("somewhat similar" or closer), as the issue defines it
 

@@ -12,20 +12,11 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from storymatch.evaluation.crossval import SEED, grouped_folds, holdout_split
+from storymatch.evaluation.crossval import grouped_folds, holdout_split
 from storymatch.evaluation.semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPair
 from storymatch.evaluation.semeval_report import by_language, intervals_by_language, pearson
-from storymatch.scoring.learned import (
-    REFINER_FEATURES,
-    LearnedScorer,
-    blend,
-    feature_matrix,
-    fit_calibration,
-    fit_linear,
-    fit_refiner,
-    fit_regressors,
-    refine,
-)
+from storymatch.scoring.fitting import SEED, fit_calibration, fit_linear, fit_refiner, fit_regressors
+from storymatch.scoring.learned import REFINER_FEATURES, LearnedScorer, blend, feature_matrix, refine
 
 
 def feature_names(rows: Sequence[Mapping[str, float]]) -> list[str]:

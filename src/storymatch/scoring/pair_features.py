@@ -11,6 +11,7 @@ from collections import Counter
 
 import numpy as np
 
+from storymatch.alignment.types import Alignment
 from storymatch.embedding.base import USE_MULTILINGUAL
 from storymatch.features.analysis import ArticleFeatures
 from storymatch.features.dates import date_overlap
@@ -42,10 +43,15 @@ def _overlap(a: set, b: set) -> tuple[float, float]:
 
 
 def sentence_similarity(fa: ArticleFeatures, fb: ArticleFeatures) -> np.ndarray:
+    """Cosine of every sentence of A with every sentence of B (rows: A's sentences)."""
+    if fa.sentence_vectors is None or fb.sentence_vectors is None:
+        raise ValueError("sentence_similarity needs embedded features (features.analysis.embed)")
     return fa.sentence_vectors @ fb.sentence_vectors.T
 
 
-def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None = None) -> dict[str, float]:
+def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: Alignment | None = None,
+                  sim: np.ndarray | None = None) -> dict[str, float]:
+    """The named numbers of a pair of embedded articles; `sim` is their sentence_similarity when already made."""
     f: dict[str, float] = {}
     f["doc_cos"] = _cos(fa.doc_vector, fb.doc_vector)
     f["title_cos"] = _cos(fa.title_vector, fb.title_vector)
@@ -55,7 +61,8 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: dict | None =
         # present only when the large English model ran; the learned scorer refines with it (learned.py)
         f[ENGLISH_HEADLINE] = _cos(fa.headline_vector, fb.headline_vector)
 
-    sim = sentence_similarity(fa, fb)
+    if sim is None:
+        sim = sentence_similarity(fa, fb)
     best_a, best_b = sim.max(axis=1), sim.max(axis=0)
     f["sent_best_a"] = float(best_a.mean())
     f["sent_best_b"] = float(best_b.mean())
@@ -186,16 +193,15 @@ def _title_words(feats: ArticleFeatures) -> list[str]:
     return [w for w in word_list(title) if w not in sw and len(w) > 1]
 
 
-def _reuse_features(reuse: dict | None) -> dict[str, float]:
+def _reuse_features(reuse: Alignment | None) -> dict[str, float]:
     """How much text is reused, and how: verbatim copying versus paraphrase, in how many passages."""
-    reuse = reuse or {}
-    passages = reuse.get("passages") or []
-    verbatim = [p for p in passages if p.get("kind") == "verbatim"]
-    coverage_a, coverage_b = float(reuse.get("coverage_a", 0.0)), float(reuse.get("coverage_b", 0.0))
+    passages = reuse.passages if reuse else []
+    verbatim = [p for p in passages if p.kind == "verbatim"]
+    coverage_a, coverage_b = (reuse.coverage_a, reuse.coverage_b) if reuse else (0.0, 0.0)
     return {
         "reuse_passages": float(len(passages)),
         "reuse_verbatim_share": len(verbatim) / len(passages) if passages else 0.0,
-        "reuse_similarity_mean": float(np.mean([p.get("similarity", 0.0) for p in passages])) if passages else 0.0,
+        "reuse_similarity_mean": float(np.mean([p.similarity for p in passages])) if passages else 0.0,
         "reuse_coverage_a": coverage_a,
         "reuse_coverage_b": coverage_b,
         "reuse_coverage_max": max(coverage_a, coverage_b),

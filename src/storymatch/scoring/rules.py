@@ -1,30 +1,13 @@
-"""Scorers: pair features to the seven SemEval-2022 scores and the same-story probability.
+"""The rule scorer: a transparent, hand-set mapping from pair features to the seven scores.
 
-A scorer sees only the pair-feature dict, so extraction and scoring stay
-apart and the learned scorer can replace the rule scorer freely.
-Scores use the SemEval-2022 Task 8 scale: 1 = very similar ... 4 = very dissimilar.
+Used with `--scorer rules`, and as the readable reference for what each dimension leans on.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Protocol
 
-DIMENSIONS = ("overall", "geography", "entities", "time", "narrative", "style", "tone")
-
-
-@dataclass
-class ScoreResult:
-    scores: dict[str, float]
-    probability: float
-    same_story: bool
-
-
-class Scorer(Protocol):
-    name: str
-
-    def score(self, features: dict[str, float]) -> ScoreResult: ...
+from storymatch.scoring.base import DIMENSIONS, ScoreResult
 
 
 def _scale(x: float, lo: float, hi: float) -> float:
@@ -86,30 +69,3 @@ class RuleScorer:
         # same story when the overall similarity is past the middle of the scale (gold: overall <= 2.0 of 4)
         prob = 1.0 / (1.0 + math.exp(-10.0 * (sims["overall"] - 0.6)))
         return ScoreResult(scores, round(prob, 4), prob >= self.threshold)
-
-
-_default: Scorer | None = None
-
-
-def default_scorer() -> Scorer:
-    """The learned scorer shipped in the package when present, else the rule scorer."""
-    global _default
-    if _default is None:
-        try:
-            from storymatch.scoring.learned import load_shipped  # type: ignore[attr-defined]
-
-            _default = load_shipped() or RuleScorer()
-        except ImportError:
-            _default = RuleScorer()
-    return _default
-
-
-def load_scorer(path: str | None) -> Scorer:
-    """A scorer from a file (`compare --scorer PATH`), 'rules', or the default."""
-    if not path:
-        return default_scorer()
-    if path == "rules":
-        return RuleScorer()
-    from storymatch.scoring.learned import LearnedScorer  # type: ignore[attr-defined]
-
-    return LearnedScorer.load(path)
