@@ -108,7 +108,7 @@ def pct(xs: list[float], q: float) -> float:
 # -- child processes: each reports its own peak RSS ---------------------------------------------
 
 def child_ingest(src: str, store: str, tier: str) -> dict:
-    from storymatch.corpus.ingest import ingest
+    from storymatch.corpus.ingestion import ingest
     from storymatch.corpus.store import Store
 
     with Store(store, create=True) as s:
@@ -121,8 +121,8 @@ def child_ingest(src: str, store: str, tier: str) -> dict:
 
 def child_query(store: str, n_queries: int, trace_queries: int) -> dict:
     from storymatch.corpus.candidates import find_candidates
+    from storymatch.corpus.provenance import trace
     from storymatch.corpus.store import Store
-    from storymatch.corpus.trace import trace
     from storymatch.corpus.vector_index import VectorIndex
 
     out: dict = {}
@@ -166,16 +166,16 @@ def child_query(store: str, n_queries: int, trace_queries: int) -> dict:
 
 def child_report(store: str) -> dict:
     """The corpus-wide reuse report: once from scratch, once again with the alignments cached."""
-    from storymatch.corpus.report import reuse_report
+    from storymatch.corpus.reuse_report import report
     from storymatch.corpus.store import Store
 
     with Store(store) as s:
         s.db.execute("DELETE FROM results")
         t = time.perf_counter()
-        rep = reuse_report(s)
+        rep = report(s)
         fresh = time.perf_counter() - t
         t = time.perf_counter()
-        reuse_report(s)
+        report(s)
         cached = time.perf_counter() - t
         return {"articles": rep.articles, "edges": len(rep.edges), "stories": len(rep.stories),
                 "seconds": round(fresh, 1), "articles_per_s": round(rep.articles / fresh, 1),

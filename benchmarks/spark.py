@@ -43,9 +43,9 @@ def _corpus_module():
 
 def single_machine(corpus: Path, work: Path) -> dict:
     """ingest (no vectors) + trace of every article: the store's reuse path."""
-    from storymatch.corpus.ingest import ingest
+    from storymatch.corpus.ingestion import ingest
+    from storymatch.corpus.provenance import trace
     from storymatch.corpus.store import Store
-    from storymatch.corpus.trace import trace
 
     folder = work / "store"
     shutil.rmtree(folder, ignore_errors=True)
@@ -64,7 +64,7 @@ def single_machine(corpus: Path, work: Path) -> dict:
 
 
 def on_spark(corpus: Path, work: Path, master: str, partitions: int | None) -> dict:
-    from storymatch.spark.jobs import read_output, reuse_pairs, session
+    from storymatch.spark import read_output, reuse_pairs, session
 
     out = work / "spark-out"
     shutil.rmtree(out, ignore_errors=True)

@@ -28,7 +28,7 @@ SENT = {"requests": 0, "5xx": 0}
 @pytest.fixture(scope="module")
 def seeded_store(seed_a, seed_b):
     """The example pair in the fuzzed store, so search, trace and stories have something to find."""
-    from storymatch.corpus.ingest import ingest_records
+    from storymatch.corpus.ingestion import ingest_records
     from storymatch.corpus.store import Store
     from storymatch.inputs.article import Article
 

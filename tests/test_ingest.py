@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storymatch.corpus.ingest import ingest
+from storymatch.corpus.ingestion import ingest
 from storymatch.corpus.store import DB_NAME, Store
 
 CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]

@@ -18,7 +18,7 @@ if not shutil.which("java"):
 
 from storymatch.alignment.aligner import align  # noqa: E402
 from storymatch.errors import InputError  # noqa: E402
-from storymatch.spark.jobs import compare_pairs, embed_corpus, read_output, record_article, reuse_pairs, session  # noqa: E402
+from storymatch.spark import compare_pairs, embed_corpus, read_output, record_article, reuse_pairs, session  # noqa: E402
 from storymatch.text.spans import sentences, word_list  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -177,7 +177,7 @@ def test_tiers_load_once_per_worker_process_not_per_partition(spark):
     def probe(_):
         import os
 
-        from storymatch.spark.jobs import _tier
+        from storymatch.spark.vectors import _tier
 
         yield os.getpid(), id(_tier("fast"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storymatch.corpus.ingest import prepare
+from storymatch.corpus.ingestion import prepare
 from storymatch.corpus.lsh import LSHParams, text_keys
 from storymatch.corpus.minhash import MinHasher, jaccard_estimate, shingle_hashes
 from storymatch.corpus.store import SCHEMA_VERSION, Store, Stored

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from storymatch.embedding.tiers import LexicalTier, get_tier
+from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 
 
@@ -76,5 +77,5 @@ def test_quality_tier_resolves_its_backend_from_languages(seed_a, seed_b):
 
 
 def test_unknown_tier_is_refused():
-    with pytest.raises(ValueError, match="unknown tier"):
+    with pytest.raises(InputError, match="unknown tier"):
         get_tier("turbo")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from storymatch.corpus.ingest import ingest
+from storymatch.corpus.ingestion import ingest
+from storymatch.corpus.provenance import trace
 from storymatch.corpus.store import Store
-from storymatch.corpus.trace import trace
 from storymatch.text.spans import sentences, word_list
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
@@ -134,7 +134,7 @@ def test_trace_with_paraphrase_model_credits_a_reworded_sentence(store_dir):
 
 
 def test_search_ranks_the_source_first_with_its_comparison(store_dir):
-    from storymatch.corpus.search import search
+    from storymatch.corpus.related import search
 
     with Store(store_dir) as s:
         hits = search(s, s.get("seed-a"), limit=3)

@@ -78,7 +78,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
                                       help="Extend the approximate vector index at the end (else the first query does)."),
            json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
     """Add articles to a store (created if absent); re-ingesting the same ids changes nothing."""
-    from storymatch.corpus.ingest import ingest as run_ingest
+    from storymatch.corpus.ingestion import ingest as run_ingest
     from storymatch.inputs.readers import count_records
 
     st = _open(store, create=True)
@@ -101,7 +101,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/
                      "Run the same command again to resume.", code=130)
             bar.update(task, completed=total)
         if index and stats.added:
-            from storymatch.corpus.ingest import refresh_vector_index
+            from storymatch.corpus.ingestion import refresh_vector_index
 
             if json_out:
                 refresh_vector_index(st)
@@ -133,14 +133,14 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
                                                             help="Days a story stays open (default 7; 0: no window).")) -> None:
     """Group the store's articles into stories, in publication order, as a stream would."""
     from storymatch.corpus.clusterer import params_for
-    from storymatch.corpus.stories import cluster_store
+    from storymatch.corpus.stories import cluster
 
     with _open(store) as st:
         params = None
         if threshold is not None or window_days is not None:
             extra = {} if window_days is None else {"window_days": window_days or None}
             params = params_for(st.get_meta("tier"), threshold=threshold, **extra)
-        stories = cluster_store(st, params)
+        stories = cluster(st, params)
     if json_out:
         print_json({"stories": [s.to_dict() for s in stories]})
         return
@@ -155,7 +155,7 @@ def trace_cmd(article: str = typer.Argument(..., help="A stored article id, or a
               store: Path = STORE_OPT, paraphrase_model: Optional[str] = PARAPHRASE_OPT,
               json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """For every sentence, the earlier articles it was taken from (verbatim, spun, paraphrased) or none."""
-    from storymatch.corpus.trace import trace
+    from storymatch.corpus.provenance import trace
 
     with _open(store) as st:
         result = trace(st, _article_ref(st, article), params=_align_params(paraphrase_model))
@@ -180,7 +180,7 @@ def search_cmd(article: str = typer.Argument(..., help="A stored article id, or 
                backend: Optional[str] = typer.Option(None, "--backend", help="Embedding backend for compare."),
                json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The stored articles telling the same story as ARTICLE and those sharing its text, ranked."""
-    from storymatch.corpus.search import search
+    from storymatch.corpus.related import search
 
     with _open(store) as st:
         query = _article_ref(st, article)
@@ -203,13 +203,13 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
                top: int = typer.Option(20, "--top", min=1, help="Most-reused passages to list."),
                paraphrase_model: Optional[str] = PARAPHRASE_OPT) -> None:
     """Corpus-wide reuse: per story who published first, who reused whom and how much."""
-    from storymatch.corpus.report import reuse_report
+    from storymatch.corpus.reuse_report import report
 
     with _open(store) as st:
         with Progress(TextColumn("report"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn(),
                       console=err_console, transient=True) as bar:
             task = bar.add_task("report", total=st.count())
-            rep = reuse_report(st, top_passages=top, params=_align_params(paraphrase_model),
+            rep = report(st, top_passages=top, params=_align_params(paraphrase_model),
                                progress=lambda k: bar.advance(task, k))
     if csv_out:
         try:

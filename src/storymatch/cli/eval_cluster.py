@@ -63,7 +63,7 @@ def eval_cluster(
 ) -> None:
     """Cluster a labelled file into stories without its labels; print B-cubed, pairwise F1, ARI, NMI."""
     from storymatch.corpus.clusterer import cluster_stream, labels_of, params_for
-    from storymatch.corpus.ingest import ingest_records
+    from storymatch.corpus.ingestion import ingest_records
     from storymatch.corpus.store import Store
     from storymatch.corpus.stories import store_items
     from storymatch.evaluation.clustering_scores import score_clustering

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from storymatch.alignment.types import AlignParams
-from storymatch.cli.app import eval_app
 from storymatch.cli.align import align_options
+from storymatch.cli.app import eval_app
 from storymatch.cli.common import console, err_console, fail, print_json
 from storymatch.errors import InputError
 from storymatch.evaluation import pan

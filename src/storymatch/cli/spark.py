@@ -13,6 +13,7 @@ import typer
 
 from storymatch.cli.app import app
 from storymatch.cli.common import err_console, fail, print_json
+from storymatch.errors import StorymatchError
 
 spark_app = typer.Typer(no_args_is_help=True,
                         help="Run corpus jobs on Apache Spark when one machine is not enough (pip install 'storymatch\\[spark]').")
@@ -47,7 +48,7 @@ def _check(inp: str, out: str, master: str) -> None:
 
 def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
     """Start a session, run `job(spark)` (a summary dict), stop; print the summary as JSON or `message(summary)`."""
-    from storymatch.spark.jobs import session
+    from storymatch.spark import session
 
     _check(inp, out, master)
     try:
@@ -58,7 +59,7 @@ def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
     spark.sparkContext.setLogLevel("ERROR")
     try:
         summary = job(spark)
-    except ValueError as e:
+    except StorymatchError as e:
         fail(str(e))
     finally:
         spark.stop()
@@ -78,7 +79,7 @@ def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a fi
     """Every pair of articles that shares text, with aligned passages: MinHash-LSH candidates, then align()."""
     from dataclasses import asdict
 
-    from storymatch.spark.jobs import reuse_pairs
+    from storymatch.spark import reuse_pairs
 
     if fmt not in ("jsonl", "parquet"):
         fail(f"--format {fmt}: choose jsonl or parquet")
@@ -100,7 +101,7 @@ def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\
             backend: Optional[str] = typer.Option(None, "--backend", help="Force an embedder (minilm, use-multilingual)."),
             json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """compare() on every pair of a file; one JSON result (the compare contract) a line."""
-    from storymatch.spark.jobs import compare_pairs
+    from storymatch.spark import compare_pairs
 
     _run(lambda spark: compare_pairs(spark, pairs, out, partitions=partitions, backend=backend),
          pairs, out, master, json_out,
@@ -115,7 +116,7 @@ def embed(input: str = typer.Argument(..., help="Passim-style JSONL corpus."),
           master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
           json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """A unit vector per article in one tier, computed per partition."""
-    from storymatch.spark.jobs import embed_corpus
+    from storymatch.spark import embed_corpus
 
     _run(lambda spark: embed_corpus(spark, input, out, tier=tier, partitions=partitions),
          input, out, master, json_out,

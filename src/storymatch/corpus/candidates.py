@@ -12,14 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storymatch.corpus.ingest import store_lsh_params
-from storymatch.corpus.lsh import rank_candidates, text_keys
+from storymatch.corpus.lsh import MAX_BUCKET, rank_candidates, text_keys
 from storymatch.corpus.store import Store, Stored
 from storymatch.corpus.vector_index import VectorIndex, index_for
+from storymatch.embedding.tiers import NO_VECTORS, get_tier
 
 
 @dataclass
-class Candidate:
+class CandidateArticle:
+    """A stored article worth a full comparison with a query, and why it was picked."""
+
     stored: Stored
     shared_sentences: int = 0  # query sentences sharing an LSH key with this article
     vector_similarity: float | None = None
@@ -28,20 +30,18 @@ class Candidate:
 def query_vector(store: Store, query: Stored) -> np.ndarray | None:
     """The query's vector in the store's tier: stored when the article is, else computed now."""
     tier = store.get_meta("tier")
-    if not tier or tier == "none":
+    if not tier or tier == NO_VECTORS:
         return None
     if store.holds(query) and (vec := store.vector_of(tier, query.seq)) is not None:
         return vec
-    from storymatch.embedding.tiers import get_tier
-
     return get_tier(tier).encode_articles([query.article])[0]
 
 
 def find_candidates(store: Store, query: Stored, *, k_vector: int = 20, k_lsh: int = 50,
-                    index: VectorIndex | None = None) -> list[Candidate]:
+                    index: VectorIndex | None = None) -> list[CandidateArticle]:
     """LSH and vector neighbours of `query` (itself excluded), LSH hits first, most shared sentences first."""
-    _, keys = text_keys(query.article.text, store_lsh_params(store))
-    lsh = rank_candidates(store.lsh_hits(keys), limit=k_lsh + 1) if len(keys) else []
+    _, keys = text_keys(query.article.text, store.lsh_params())
+    lsh = rank_candidates(store.lsh_hits(keys, max_bucket=MAX_BUCKET), limit=k_lsh + 1) if len(keys) else []
     vec = query_vector(store, query)
     near: list[tuple[int, float]] = []
     if vec is not None and k_vector > 0:
@@ -49,11 +49,11 @@ def find_candidates(store: Store, query: Stored, *, k_vector: int = 20, k_lsh: i
         near = index.search(vec, k_vector, exclude={query.seq})
     seqs = [s for s, _ in lsh] + [s for s, _ in near]
     found = store.get_many(seqs)
-    out: dict[int, Candidate] = {}
+    out: dict[int, CandidateArticle] = {}
     for seq, n in lsh:
         if seq in found and found[seq].article.id != query.article.id:
-            out[seq] = Candidate(found[seq], shared_sentences=n)
+            out[seq] = CandidateArticle(found[seq], shared_sentences=n)
     for seq, sim in near:
         if seq in found and found[seq].article.id != query.article.id:
-            out.setdefault(seq, Candidate(found[seq])).vector_similarity = sim
+            out.setdefault(seq, CandidateArticle(found[seq])).vector_similarity = sim
     return list(out.values())

@@ -286,7 +286,7 @@ def cluster_stream(items: Iterable[ClusterItem], params: ClusterParams | None = 
     items = list(items)
     if not items:
         return []
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # inspects the loaded BLAS libraries: only when clustering
 
     clusterer = StoryClusterer(dim=len(np.asarray(items[0].vector).ravel()), params=params or ClusterParams())
     # One article at a time is a matrix-vector product: too small to gain from BLAS

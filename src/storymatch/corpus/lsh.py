@@ -23,6 +23,10 @@ import numpy as np
 
 from storymatch.corpus.minhash import EMPTY, MinHasher, sentence_shingles
 
+# A band key shared by more articles than this is boilerplate ("All rights reserved."), not reuse: the store's
+# queries and Spark's banding both skip it, which bounds a query's cost whatever the corpus size.
+MAX_BUCKET = 2000
+
 _BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 _ROW_MIX = np.uint64(0xBF58476D1CE4E5B9)
 

@@ -24,12 +24,13 @@ import datetime as _dt
 import json
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from storymatch.corpus.lsh import MAX_BUCKET, LSHParams
 from storymatch.errors import StoreError
 from storymatch.inputs.article import Article
 
@@ -78,10 +79,15 @@ class Stored:
 
     def earlier_than(self, other: "Stored") -> bool:
         """Publication dates decide when both are known and differ; else ingest order."""
-        a, b = self.article.date, other.article.date
-        if a and b and a != b:
-            return a < b
-        return self.seq < other.seq
+        return published_before(self.article.date, self.seq, other.article.date, other.seq)
+
+
+def published_before(date_a: _dt.date | None, order_a: int, date_b: _dt.date | None, order_b: int) -> bool:
+    """The one rule for "earlier" (trace, report, search and Spark alike): publication dates when both
+    are known and differ, else the order the articles came in (ingest or input order)."""
+    if date_a and date_b and date_a != date_b:
+        return date_a < date_b
+    return order_a < order_b
 
 
 @dataclass
@@ -268,7 +274,16 @@ class Store:
         row = self.db.execute("SELECT lsh_sentences FROM features WHERE seq = ?", (seq,)).fetchone()
         return row[0] if row else None
 
-    def lsh_hits(self, keys: np.ndarray, *, max_bucket: int = 2000) -> list[tuple[int, int]]:
+    def lsh_params(self) -> LSHParams:
+        """The LSH settings this store was built with (queries must hash the same way); fixed on first use."""
+        raw = self.get_meta("lsh")
+        if raw is None:
+            params = LSHParams()
+            self.set_meta("lsh", json.dumps(asdict(params)))
+            return params
+        return LSHParams(**json.loads(raw))
+
+    def lsh_hits(self, keys: np.ndarray, *, max_bucket: int = MAX_BUCKET) -> list[tuple[int, int]]:
         """(seq, query sentence) for every stored article sharing a band key with a query sentence.
 
         Buckets larger than `max_bucket` are boilerplate ("All rights reserved.") and skipped,

@@ -12,16 +12,15 @@ import numpy as np
 
 from storymatch.corpus.clusterer import ClusterItem, ClusterParams, Story, cluster_stream, params_for
 from storymatch.corpus.store import Store
+from storymatch.embedding.tiers import NO_VECTORS, get_tier
 
 STORY_KIND = "story"
 
 
 def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
     """(tier, a vector per article): the store's own, or the fast tier's computed now for a vector-less store."""
-    from storymatch.embedding.tiers import get_tier
-
     tier = store.get_meta("tier")
-    if tier and tier != "none" and store.vector_count(tier) == store.count():
+    if tier and tier != NO_VECTORS and store.vector_count(tier) == store.count():
         seqs, mat = store.vector_rows(tier)
         return tier, dict(zip((int(s) for s in seqs), mat.astype(np.float32)))
     enc = get_tier("fast")
@@ -40,7 +39,7 @@ def store_items(store: Store) -> tuple[str, list[ClusterItem]]:
                   for st in store.iter_articles()]
 
 
-def cluster_store(store: Store, params: ClusterParams | None = None) -> list[Story]:
+def cluster(store: Store, params: ClusterParams | None = None) -> list[Story]:
     """Stories of the whole store, recorded in its results (article id -> story id).
 
     The stream is replayed from the start in date order (ingest order for undated
@@ -57,6 +56,6 @@ def story_assignments(store: Store) -> dict[str, str]:
     """Article id -> story id, clustering the store first when it was never clustered or has grown since."""
     story_of = store.results(STORY_KIND)
     if len(story_of) != store.count():
-        cluster_store(store)
+        cluster(store)
         story_of = store.results(STORY_KIND)
     return story_of

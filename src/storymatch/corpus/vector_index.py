@@ -25,7 +25,7 @@ USEARCH_MIN = 5_000
 
 @lru_cache(maxsize=1)
 def _blas():
-    from threadpoolctl import ThreadpoolController
+    from threadpoolctl import ThreadpoolController  # inspects the loaded BLAS libraries: only when searching
 
     return ThreadpoolController()
 
@@ -90,7 +90,7 @@ class VectorIndex:
         """The usearch index, loaded or built, brought up to date with the table."""
         if self._ann is not None and self._fresh(self._ann_max):
             return self._ann
-        from usearch.index import Index
+        from usearch.index import Index  # a compiled extension: only for stores past USEARCH_MIN articles
 
         path = self.store.vector_path(self.tier).with_suffix(".usearch")
         side = path.with_name(path.name + ".json")

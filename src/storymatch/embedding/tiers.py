@@ -28,11 +28,13 @@ import numpy as np
 
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL, unit_rows
 from storymatch.embedding.registry import choose_backend, get_embedder
+from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.text.rarity import rarity
 
 FAST, QUALITY, LEAD, HYBRID = "fast", "quality", "lead", "hybrid"
 TIER_NAMES = (FAST, QUALITY, LEAD, HYBRID)
+NO_VECTORS = "none"  # the tier name of a store that keeps no article vectors
 
 
 class Tier(Protocol):
@@ -174,7 +176,7 @@ def get_tier(name: str | None = None, languages: Sequence[str | None] = ()) -> T
     if base in (MINILM, USE_MULTILINGUAL):
         base, backend = QUALITY, base
     if base not in (QUALITY, LEAD, HYBRID):
-        raise ValueError(f"unknown tier {name!r} (choose from: {', '.join(TIER_NAMES)})")
+        raise InputError("tier", f"unknown tier {name!r} (choose from: {', '.join(TIER_NAMES)})")
     backend = backend or choose_backend(list(languages))
     resolved = f"{base}:{backend}"
     if base == QUALITY:

@@ -18,10 +18,16 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
+from storymatch.corpus.ingestion import ingest_records
+from storymatch.corpus.provenance import trace
+from storymatch.corpus.related import search
+from storymatch.corpus.reuse_report import report as reuse_report
 from storymatch.corpus.store import Store, Stored
+from storymatch.corpus.stories import story_assignments
 from storymatch.errors import InputError
-from storymatch.serving.app import ERRORS, content_type, is_json, read_form, read_json, read_upload, run_analysis
+from storymatch.serving.error_handlers import ERRORS
 from storymatch.serving.models import IngestRequest, QueryRequest, upload_files_schema
+from storymatch.serving.requests import content_type, is_json, read_form, read_json, read_upload, run_analysis
 
 bearer = HTTPBearer(auto_error=False, description="Required by write endpoints when the server has a --token.")
 
@@ -138,8 +144,6 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
 
     def cached_report(st: Store) -> dict[str, Any]:
         """The reuse report, recomputed only when the store has changed (it aligns many pairs)."""
-        from storymatch.corpus.report import reuse_report
-
         if report_cache.get("count") != st.count():
             report_cache.update(count=st.count(), report=reuse_report(st, top_passages=500).to_dict())
         return report_cache["report"]
@@ -153,21 +157,15 @@ def stored(st: Store, article_id: str) -> Stored:
 
 
 def run_search(st: Store, query: Stored, limit: int) -> dict[str, Any]:
-    from storymatch.corpus.search import search
-
     return {"article": query.article.summary(), "results": [h.to_dict() for h in search(st, query, limit=limit)]}
 
 
 def run_trace(st: Store, query: Stored) -> dict[str, Any]:
-    from storymatch.corpus.trace import trace
-
     return {**trace(st, query).to_dict(), "text": query.article.text}
 
 
 def story_list(st: Store, min_size: int) -> list[dict[str, Any]]:
     """Stories (clustering the store first when it has grown), largest first, articles oldest first."""
-    from storymatch.corpus.stories import story_assignments
-
     story_of = story_assignments(st)
     members: dict[str, list[dict[str, Any]]] = {}
     for s in st.iter_articles(chronological=True):
@@ -179,8 +177,6 @@ def story_list(st: Store, min_size: int) -> list[dict[str, Any]]:
 
 def ingest_located(st: Store, located: list[tuple[str, Any]]) -> dict[str, Any]:
     """Store Articles a client sent, as `storymatch ingest` stores records read from files."""
-    from storymatch.corpus.ingest import ingest_records
-
     stats = ingest_records(located, st, report=False)
     return {"read": stats.read, "added": stats.added, "existing": stats.existing, "bad": stats.bad,
             "errors": stats.errors, "articles": st.count(), "tier": stats.tier}

@@ -8,9 +8,8 @@ records never stop a run: each is one line in the store's ingest report.
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -18,13 +17,15 @@ import numpy as np
 
 from storymatch.corpus.lsh import LSHParams, text_keys
 from storymatch.corpus.store import NewArticle, Store
-from storymatch.errors import InputError
+from storymatch.corpus.vector_index import USEARCH_MIN, index_for
+from storymatch.embedding.tiers import FAST, NO_VECTORS, Tier, get_tier
+from storymatch.errors import InputError, StoreError
 from storymatch.inputs.article import Article
 from storymatch.inputs.readers import read_corpus
+from storymatch.text.language import detect_language
 from storymatch.text.spans import sentences
 
-NO_VECTORS = "none"
-DEFAULT_TIER = "fast"
+DEFAULT_TIER = FAST
 
 
 @dataclass
@@ -45,52 +46,36 @@ class IngestStats:
 Progress = Callable[[IngestStats], None]
 
 
-def store_lsh_params(store: Store) -> LSHParams:
-    """The LSH settings a store was built with (queries must hash the same way)."""
-    raw = store.get_meta("lsh")
-    if raw is None:
-        params = LSHParams()
-        store.set_meta("lsh", json.dumps(asdict(params)))
-        return params
-    return LSHParams(**json.loads(raw))
-
-
-def resolve_tier(store: Store, requested: str | None, languages: Sequence[str | None] = ()):
+def resolve_tier(store: Store, requested: str | None, languages: Sequence[str | None] = ()) -> Tier | None:
     """The store's embedding tier: fixed by its first ingest, so all its vectors share a space.
 
     Returns None for a store without vectors ("none"). A different explicit request is an
     error rather than a silently mixed index.
     """
-    from storymatch.embedding.tiers import get_tier
-
     stored = store.get_meta("tier")
     if stored is not None:
         if requested and requested != stored and not stored.startswith(requested + ":"):
-            raise InputError(str(store.folder), f"this store's vectors are tier {stored!r}; "
-                                                f"ingest with --tier {stored} or use a new store")
+            raise StoreError(f"{store.folder}: this store's vectors are tier {stored!r}, not {requested!r}; "
+                             f"ingest with tier {stored} or use a new store")
         return None if stored == NO_VECTORS else get_tier(stored)
     name = requested or DEFAULT_TIER
     if name == NO_VECTORS:
         store.set_meta("tier", NO_VECTORS)
         return None
-    try:
-        tier = get_tier(name, languages)
-    except ValueError as e:
-        raise InputError("--tier", str(e)) from None
+    tier = get_tier(name, languages)
     store.set_meta("tier", tier.name)
     return tier
 
 
-def detect_language(article: Article) -> str | None:
-    from storymatch.text.language import detect_language as detect
-
-    return detect(article.text)
+def article_language(article: Article) -> str | None:
+    """The language of an article's body, as ingest records it."""
+    return detect_language(article.text)
 
 
 def prepare(article: Article, origin: str | None, lsh: LSHParams) -> NewArticle:
     """What the store keeps for one article besides its text: language, counts, LSH keys."""
     if not article.language:
-        article.language = detect_language(article)
+        article.language = article_language(article)
     spans = sentences(article.text)
     _, keys = text_keys(article.text, lsh, spans=spans)
     return NewArticle(article=article, origin=origin, lsh_keys=keys,
@@ -113,8 +98,6 @@ def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None
 
 def refresh_vector_index(store: Store) -> None:
     """Bring the approximate index up to date now, so the first query after an ingest does not pay for it."""
-    from storymatch.corpus.vector_index import USEARCH_MIN, index_for
-
     tier = store.get_meta("tier")
     if tier and tier != NO_VECTORS and store.vector_max_seq(tier) >= USEARCH_MIN:
         index_for(store, tier).ann()
@@ -129,7 +112,7 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
     to the store's ingest report (rewritten by each run).
     """
     stats = IngestStats()
-    lsh = store_lsh_params(store)
+    lsh = store.lsh_params()
     start = time.perf_counter()
     embedder = None
     tier_resolved = store.get_meta("tier") is not None

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from storymatch.corpus.candidates import Candidate, find_candidates
-from storymatch.corpus.ingest import store_lsh_params
+from storymatch.comparison.pipeline import compare
+from storymatch.corpus.candidates import CandidateArticle, find_candidates
 from storymatch.corpus.lsh import text_keys
 from storymatch.corpus.store import Store, Stored
+from storymatch.features.analysis import analyse
 
 COMPARE_KIND = "compare"
 
@@ -23,7 +24,7 @@ COMPARE_KIND = "compare"
 @dataclass
 class Hit:
     stored: Stored
-    candidate: Candidate
+    candidate: CandidateArticle
     comparison: dict[str, Any]  # compare(query, hit).to_dict()
     relation: str  # "source" (earlier, shares text) | "reuser" (later, shares text) | "same story" | "related"
     score: float
@@ -46,7 +47,7 @@ class Hit:
         }
 
 
-def prerank(query_sentences: int, cand: Candidate) -> float:
+def prerank(query_sentences: int, cand: CandidateArticle) -> float:
     """A cheap score to choose which candidates get a full comparison."""
     share = cand.shared_sentences / max(query_sentences, 1)
     return max(cand.vector_similarity or 0.0, min(share, 1.0))
@@ -65,14 +66,11 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
     Candidates scoring below `min_score` (no shared text, next to no chance of the same story)
     are dropped: the vector index always returns neighbours, related or not.
     """
-    from storymatch.comparison.pipeline import compare
-    from storymatch.features.analysis import analyse
-
     cands = find_candidates(store, query)
     held = store.holds(query)
     n_sent = store.indexed_sentences(query.seq) if held else None
     if n_sent is None:
-        n_sent = len(text_keys(query.article.text, store_lsh_params(store))[0])
+        n_sent = len(text_keys(query.article.text, store.lsh_params())[0])
     cands = sorted(cands, key=lambda c: -prerank(n_sent, c))[:limit]
     query_stored = cache and held
     features_q = None

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from storymatch.corpus.provenance import trace
 from storymatch.corpus.store import Store
 from storymatch.corpus.stories import story_assignments
 
@@ -66,7 +67,7 @@ class ReuseReport:
                 w.writerow([row[c] for c in cols])
 
 
-def reuse_report(store: Store, *, top_passages: int = 20, params=None,
+def report(store: Store, *, top_passages: int = 20, params=None,
                  progress: Callable[[int], None] | None = None) -> ReuseReport:
     """Who reused whom across the store: every article traced against its earlier candidates.
 
@@ -78,8 +79,6 @@ def reuse_report(store: Store, *, top_passages: int = 20, params=None,
     and wire -> digest, not aggregator -> digest, unless the digest took text only the
     aggregator had.
     """
-    from storymatch.corpus.trace import trace
-
     story_of = story_assignments(store)
     edges: dict[tuple[str, str], ReuseEdge] = {}
     spans: dict[str, list[list]] = {}  # source id -> [[start, end, text, {reusers}]]

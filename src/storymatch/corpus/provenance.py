@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from storymatch.alignment.aligner import align
-from storymatch.alignment.types import Alignment, AlignParams, Passage
+from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.corpus.candidates import find_candidates
 from storymatch.corpus.store import Store, Stored
 from storymatch.text.spans import sentences
@@ -73,9 +73,7 @@ def cached_align(store: Store, a: Stored, b: Stored, *, params: AlignParams | No
     stored = cache and store.holds(a) and store.holds(b)
     key = f"{a.article.id}\x1f{b.article.id}\x1f{json.dumps(asdict(params), sort_keys=True) if params else ''}"
     if stored and (hit := store.get_result(ALIGN_KIND, key)) is not None:
-        return Alignment(passages=[Passage(**p) for p in hit["passages"]], coverage_a=hit["coverage_a"],
-                         coverage_b=hit["coverage_b"], likely_source=hit["likely_source"],
-                         source_reason=hit["source_reason"])
+        return Alignment.from_dict(hit)
     result = align(a.article, b.article, params)
     if stored:
         store.put_results(ALIGN_KIND, [(key, result.to_dict())])

@@ -1,0 +1,83 @@
+"""The analysis endpoints: /api/compare, /api/align, /api/parse and /api/health.
+
+/api/compare and /api/align answer with exactly the JSON `storymatch compare --json` / `align --json` print
+(the results' `.to_dict()`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from storymatch.alignment.aligner import align
+from storymatch.alignment.types import Alignment
+from storymatch.comparison.pipeline import compare
+from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+from storymatch.embedding.registry import get_embedder
+from storymatch.errors import InputError
+from storymatch.inputs.article import Article
+from storymatch.serving.error_handlers import ERRORS
+from storymatch.serving.models import (
+    AlignRequest,
+    CompareRequest,
+    ComparisonOut,
+    ParsedArticle,
+    parsed_article,
+    upload_schema,
+)
+from storymatch.serving.requests import content_type, read_form, read_pair, read_upload, run_analysis
+
+_WARM_A = "Officials in Paris said on Monday that the new bridge over the Seine will open in May."
+_WARM_B = "The new bridge over the Seine will open in May, officials in Paris said on Monday."
+
+
+def warm_models() -> None:
+    """Load the embedders and spaCy once, by running the real pipeline on a tiny pair."""
+    for name in (MINILM, USE_MULTILINGUAL):
+        get_embedder(name)
+    compare(Article(text=_WARM_A), Article(text=_WARM_B))
+
+
+
+def add_analysis_routes(app: FastAPI) -> None:
+    def body_doc(model: type[BaseModel], with_backend: bool) -> dict[str, Any]:
+        return {"requestBody": {"required": True, "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}},
+            "multipart/form-data": {"schema": upload_schema(with_backend)},
+        }}}
+
+    @app.get("/api/health", summary="Liveness, and whether the models are loaded")
+    async def health(request: Request) -> dict[str, Any]:
+        return {"status": "ok", "version": app.version, "models_loaded": bool(request.app.state.ready),
+                "store": str(request.app.state.store_dir) if request.app.state.store_dir else None}
+
+    @app.post("/api/compare", summary="Compare two articles (same JSON as `storymatch compare --json`)",
+              response_model=None, responses={200: {"model": ComparisonOut}, **ERRORS},
+              openapi_extra=body_doc(CompareRequest, True))
+    async def compare_endpoint(request: Request) -> JSONResponse:
+        a, b, options = await read_pair(request, CompareRequest)
+        return await run_analysis(request, lambda: compare(a, b, backend=options.get("backend")).to_dict())
+
+    @app.post("/api/align", summary="Align reused text (same JSON as `storymatch align --json`)",
+              response_model=None, responses={200: {"model": Alignment}, **ERRORS},
+              openapi_extra=body_doc(AlignRequest, False))
+    async def align_endpoint(request: Request) -> JSONResponse:
+        a, b, _ = await read_pair(request, AlignRequest)
+        return await run_analysis(request, lambda: align(a, b).to_dict())
+
+    @app.post("/api/parse", summary="Read one uploaded file as storymatch would (text, title, date)",
+              response_model=None, responses={200: {"model": ParsedArticle}, **ERRORS},
+              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                  "type": "object", "required": ["file"],
+                  "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
+    async def parse_endpoint(request: Request) -> JSONResponse:
+        if content_type(request) != "multipart/form-data":
+            raise HTTPException(415, "upload the file as multipart/form-data, field 'file'")
+        form = await read_form(request, max_files=1, max_fields=2)
+        if form.get("file") is None:
+            raise InputError("file", "missing: upload the article as the form field 'file'")
+        return JSONResponse(parsed_article(await read_upload(form.get("file"), "file")))

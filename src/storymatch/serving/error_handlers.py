@@ -1,0 +1,86 @@
+"""How the server answers when something goes wrong: always a status and one line of JSON, never a traceback.
+
+The library's user-facing errors (storymatch.errors) map to 4xx and 503: the client can act on them. Anything
+else is a bug in storymatch: it is logged with its traceback and answered with a 500 that names no path.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from storymatch.errors import InputError, ModelUnavailable, StoreError
+from storymatch.serving.models import ErrorOut
+
+log = logging.getLogger("storymatch.serving")
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorOut, "description": "Request body over the size limit"},
+    415: {"model": ErrorOut, "description": "Neither JSON nor multipart"},
+    422: {"model": ErrorOut, "description": "An input storymatch cannot read"},
+    503: {"model": ErrorOut, "description": "A model storymatch needs is not installed"},
+}
+
+
+def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": one_line(message), **extra}, status_code=status)
+
+
+def one_line(message: str, limit: int = 300) -> str:
+    s = re.sub(r"\s+", " ", str(message)).strip()
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in errors]
+
+
+def _validation_message(errors: list[dict[str, Any]]) -> str:
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    where = ".".join(p for p in first["loc"] if p != "body") or "body"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        errors = _field_errors(list(exc.errors()))
+        return error_response(422, _validation_message(errors), errors=errors)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException):
+        resp = error_response(exc.status_code, str(exc.detail))
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError):
+        return error_response(422, str(exc))
+
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError):
+        return error_response(409, str(exc))
+
+    @app.exception_handler(ModelUnavailable)
+    async def _model(request: Request, exc: ModelUnavailable):
+        return error_response(503, str(exc))
+
+    @app.exception_handler(UnicodeError)
+    async def _unicode(request: Request, exc: UnicodeError):
+        # Only client text reaches an encoder here (e.g. a lone surrogate escaped in an uploaded JSON file).
+        return error_response(422, f"the request holds text that is not valid Unicode ({one_line(exc, 120)})")
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception):
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return error_response(500, f"internal error ({type(exc).__name__}); the server log has the details")
