@@ -31,7 +31,7 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "src"))
 
 from storymatch.alignment.aligner import align  # noqa: E402
-from storymatch.evaluation import pan  # noqa: E402
+from storymatch.evaluation import pan, plagdet  # noqa: E402
 from storymatch.text.normalize import normalize  # noqa: E402
 from storymatch.text.spans import words
 
@@ -144,7 +144,7 @@ def main() -> None:
         for mname, (rate, dets) in run_all(methods, pairs).items():
             row[mname] = {"pairs_per_s": round(rate, 2)}
             if name == "50KB":
-                row[mname]["plagdet"] = round(pan.plagdet([p[2] for p in pairs], dets).plagdet, 4)
+                row[mname]["plagdet"] = round(plagdet.plagdet([p[2] for p in pairs], dets).plagdet, 4)
         for mname in methods:
             if mname != "storymatch":
                 row[f"speedup_vs_{mname}"] = round(row["storymatch"]["pairs_per_s"] / row[mname]["pairs_per_s"], 1)

@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 from storymatch.cli import app
 from storymatch.errors import InputError
 from storymatch.evaluation import pan
-from storymatch.evaluation.pan import Case, plagdet
+from storymatch.evaluation.pan import Case
+from storymatch.evaluation.plagdet import plagdet
+from storymatch.evaluation.plagdet import report as plagdet_report
 
 runner = CliRunner()
 CASE = Case(100, 200, 1000, 200, "none")
@@ -82,7 +84,7 @@ def test_eval_pan_sample_reaches_target(shared_dir, tmp_path):
     # The written detections score the same when read back as PAN's evaluator would.
     pairs = pan.read_layout(shared_dir / "reuse" / "pan_sample")
     dets = [pan.read_truth(out / f"{p.key}.xml") for p in pairs]
-    assert pan.report(pairs, dets)["plagdet"] == res["plagdet"]
+    assert plagdet_report(pairs, dets)["plagdet"] == res["plagdet"]
 
 
 def test_eval_pan_dev_jsonl_reports_pair_level_shares(shared_dir):

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from storymatch.errors import InputError
+from storymatch.evaluation.baselines import tfidf_cosine
 from storymatch.evaluation.crossval import article_groups, grouped_folds, holdout_split
+from storymatch.evaluation.metrics import pearson, pearson_interval
 from storymatch.evaluation.semeval import DIMENSIONS, read_pairs
-from storymatch.evaluation.semeval_report import pearson, pearson_interval, report, tfidf_cosine
+from storymatch.evaluation.semeval_report import report
 
 
 @pytest.fixture(scope="module")

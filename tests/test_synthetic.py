@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storymatch.evaluation import pan, synthetic
+from storymatch.evaluation import pan, plagdet, synthetic
 from storymatch.text.spans import word_list
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
@@ -70,7 +70,7 @@ def test_layout_round_trip(corpus, tmp_path):
 
 def test_aligner_finds_the_synthetic_reuse(corpus):
     dets = [pan.detect(p) for p in corpus]
-    res = pan.report(corpus, dets)
+    res = plagdet.report(corpus, dets)
     by = res["by_obfuscation"]
     for kind in ("verbatim", "swap", "fragment"):
         assert by[kind]["recall"] > 0.9 and by[kind]["precision"] > 0.9, (kind, by[kind])

@@ -15,7 +15,7 @@ from storymatch.cli.align import align_options
 from storymatch.cli.app import eval_app
 from storymatch.cli.common import console, err_console, fail, print_json
 from storymatch.errors import InputError
-from storymatch.evaluation import pan
+from storymatch.evaluation import pan, plagdet
 
 
 def _load(path: Path) -> list[pan.PanPair]:
@@ -75,7 +75,7 @@ def eval_pan(
                 pan.write_detections(out, pair, found)
             progress.advance(task)
     seconds = time.perf_counter() - start
-    result = pan.report(pairs, detections)
+    result = plagdet.report(pairs, detections)
     result["seconds"] = round(seconds, 2)
     result["pairs_per_s"] = round(len(pairs) / seconds, 2) if seconds else None
     if json_out:

@@ -38,7 +38,7 @@ def _features(pairs, prog: Progress) -> list[dict]:
 def _baselines(pairs, prog: Progress) -> dict:
     from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
     from storymatch.embedding.cache import cached_embedder
-    from storymatch.evaluation.semeval_report import embedding_cosine, tfidf_cosine
+    from storymatch.evaluation.baselines import embedding_cosine, tfidf_cosine
 
     out = {"tfidf": tfidf_cosine(pairs)}
     for name in (MINILM, USE_MULTILINGUAL):

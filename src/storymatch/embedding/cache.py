@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from storymatch.config import settings
+from storymatch.embedding.registry import get_embedder
 
 
 def _key(text: str) -> bytes:
@@ -77,7 +78,5 @@ _cached: dict[str, CachedEmbedder] = {}
 def cached_embedder(name: str, path: str | Path | None = None) -> CachedEmbedder:
     """The process-wide cached embedder for backend `name`."""
     if name not in _cached:
-        from storymatch.embedding.registry import get_embedder
-
         _cached[name] = CachedEmbedder(get_embedder(name), path)
     return _cached[name]

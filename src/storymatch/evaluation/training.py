@@ -13,8 +13,9 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from storymatch.evaluation.crossval import grouped_folds, holdout_split
+from storymatch.evaluation.metrics import pearson
 from storymatch.evaluation.semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPair
-from storymatch.evaluation.semeval_report import by_language, intervals_by_language, pearson
+from storymatch.evaluation.semeval_report import by_language, intervals_by_language
 from storymatch.scoring.fitting import SEED, fit_calibration, fit_linear, fit_refiner, fit_regressors
 from storymatch.scoring.learned import REFINER_FEATURES, LearnedScorer, blend, feature_matrix, refine
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from storymatch.config import settings
+from storymatch.features.places import country_of_name, resolve_place
 from storymatch.text.normalize import strip_accents, strip_name_inflection
+from storymatch.text.rarity import zipf
 from storymatch.text.stopwords import frequent_words
 
 # spaCy model per language; STORYMATCH_SPACY_MODEL_<LANG> (e.g. ..._DE=de_core_news_sm) overrides.
@@ -38,8 +40,6 @@ class Entity:
 
 def entity_key(name: str) -> str:
     """A matching key for a name; country names and demonyms become 'country:XX'."""
-    from storymatch.features.places import country_of_name
-
     code = country_of_name(name)
     if code:
         return f"country:{code}"
@@ -105,9 +105,6 @@ _NOUN_MIN_ZIPF, _NAME_MIN_ENGLISH_ZIPF = 3.0, 2.0
 
 def _common_noun(word: str, lang: str) -> bool:
     """Is this capitalised word a common noun of `lang` rather than a name? Places stay names."""
-    from storymatch.features.places import resolve_place
-    from storymatch.text.rarity import zipf
-
     part = word.strip("'-").rsplit("-", 1)[-1]  # "US-Vertretern", "US-geführten": judged by the last part
     if not part:
         return False
@@ -124,8 +121,6 @@ def capitalised_entities(text: str, lang: str | None = None) -> list[Entity]:
     "Verteidigungsminister Jim Mattis" keeps its name, "Koalition" and "Nachrichtenagentur" alone are
     dropped, so German evidence lists names rather than every noun of the article.
     """
-    from storymatch.features.places import resolve_place
-
     nouns = (lang or "").lower()[:2] in NOUN_CAPITALISING
     runs = [(m, _opens_sentence(text, m.start(1))) for m in _CAP_RUN.finditer(text)]
     mid_sentence = {w for m, opens in runs for w in m.group(1).split()[1 if opens else 0:]}
@@ -175,8 +170,6 @@ def gazetteer_places(text: str, lang: str | None = None) -> list[Entity]:
     A city's name that is also one of the language's 500 commonest words is not taken for the city
     (Arabic وأن "and that", المدينة "the city"); a country's name always is (مصر, Egypt, is among them).
     """
-    from storymatch.features.places import country_of_name, resolve_place
-
     common = frequent_words(lang or "ar", 500)
 
     def is_place(name: str) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from storymatch.text.normalize import strip_accents, strip_name_inflection
+from storymatch.text.rarity import zipf
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,7 @@ def _countries() -> dict[str, str]:
     # is left out (French "Maurice" is Mauritius, German "Island" Iceland, Czech "Indie" India).
     import gettext
 
-    from babel import Locale
-
-    from storymatch.text.rarity import zipf
+    from babel import Locale  # CLDR data: only when the gazetteer is first built
 
     def add(local: str, code: str) -> None:
         key = strip_accents(local.strip()).lower()
