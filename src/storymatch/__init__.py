@@ -1,21 +1,23 @@
-"""storymatch: same story? how similar? what was reused?
+"""storymatch: do two news articles tell the same story, how similar are they, and what did one reuse?
 
-The public API: `Article`, `load_article`, `compare`, `align`.
+The public API fits one screen:
+
+    from storymatch import Article, load_article, compare, align, AlignParams
+
+    a = load_article("examples/seed-a.txt")
+    result = compare(a, load_article("examples/seed-b.txt"))   # Comparison: verdict, 7 scores, evidence, reuse
+    result.to_dict()                                            # exactly `storymatch compare --json`
+    align(a, b, AlignParams(min_words=8))                       # Alignment: passages with exact offsets
+
+A corpus is `storymatch.corpus` (Store, ingest, search, trace, cluster, report); errors meant for users are
+`storymatch.errors` (every one a StorymatchError whose str() is one line).
 """
 
-from storymatch.comparison.pipeline import compare
-from storymatch.comparison.result import Comparison
-from storymatch.errors import InputError
-from storymatch.inputs.article import Article
-from storymatch.inputs.files import load_article
+from storymatch.alignment import Alignment, AlignParams, Passage, align
+from storymatch.comparison import Comparison, compare
+from storymatch.errors import InputError, StorymatchError
+from storymatch.inputs import Article, load_article
 
-
-def align(a, b, params=None):
-    """Reused passages between two articles (see `storymatch.alignment`)."""
-    from storymatch.alignment.aligner import align as _align
-
-    return _align(a, b, params)
-
-
-__all__ = ["Article", "Comparison", "InputError", "align", "compare", "load_article"]
+__all__ = ["AlignParams", "Alignment", "Article", "Comparison", "InputError", "Passage", "StorymatchError", "align",
+           "compare", "load_article"]
 __version__ = "0.1.0"
