@@ -47,3 +47,39 @@ def fresh_settings():
     reset_settings()
     yield
     reset_settings()
+
+
+class FakeEmbedder:
+    """A stand-in for a sentence model where the model adds nothing to a test: hashed word counts, unit rows.
+
+    Deterministic and instant, so the fast tier (`pytest -m "not slow"`) checks contracts (shapes, JSON, errors,
+    offsets) without loading torch or USE; texts sharing words still get high cosines.
+    """
+
+    def __init__(self, name: str, dim: int = 384):
+        self.name, self.dim = name, dim
+
+    def encode(self, texts):
+        import zlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                h = zlib.crc32(word.strip(".,;:!?\"'()").encode("utf-8"))
+                out[i, h % self.dim] += 1.0 if h & 1 << 20 else -1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+
+@pytest.fixture(scope="module")
+def fake_embedder():
+    """Every embedding backend replaced by FakeEmbedder for the tests of one module (the real models stay
+    cached for other modules); the dict maps each backend name asked for to its one instance."""
+    from storymatch.embedding import registry
+
+    fakes: dict[str, FakeEmbedder] = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(registry, "_load", lambda name: fakes.setdefault(name, FakeEmbedder(name)))
+        yield fakes

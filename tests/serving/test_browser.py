@@ -17,10 +17,10 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                                reason="chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                                reason="chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")]
 
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCREENSHOT = SHOTS / "compare.png"
 # The example pair's two copied sentences (see examples/): one verbatim, one with US -> USA swapped.
 COPIED = ["Coalition officials said Russian forces had apparently unsuccessfully tried to dissuade",

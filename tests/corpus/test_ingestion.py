@@ -75,6 +75,7 @@ def corpus_10k(tmp_path_factory) -> Path:
     return synthetic_corpus(tmp_path_factory.mktemp("corpus") / "news.jsonl", 10_000)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_ingest_then_rerun_equals_uninterrupted(tmp_path, corpus_10k):
     reference = tmp_path / "reference"
     args = ["--tier", "fast", "--batch-size", "200", "--no-index"]
@@ -98,6 +99,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_uninterrupted(tmp_path, corpus_10k)
     assert dump(killed) == dump(reference)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_between_batches_with_one_line(tmp_path, corpus_10k):
     store = tmp_path / "s"
     proc = start_ingest_until(corpus_10k, store, ["--tier", "none", "--batch-size", "200"], 1000)

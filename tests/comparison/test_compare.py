@@ -13,7 +13,10 @@ from storymatch import compare, load_article
 from storymatch.scoring.base import DIMENSIONS
 from storymatch.scoring.rules import RuleScorer
 
-FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+# Real models (or Spark, or a browser) and their timings: the full suite runs this, `-m "not slow"` does not.
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,10 @@ from storymatch.errors import InputError  # noqa: E402
 from storymatch.spark import compare_pairs, embed_corpus, read_output, record_article, reuse_pairs, session  # noqa: E402
 from storymatch.text.spans import sentences, word_list  # noqa: E402
 
-FIXTURES = Path(__file__).parent / "fixtures"
+# Real models (or Spark, or a browser) and their timings: the full suite runs this, `-m "not slow"` does not.
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
 BAD_LINES = ["{not json", json.dumps({"id": "no-text", "title": "a record without a body"})]
 

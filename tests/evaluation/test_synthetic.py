@@ -10,7 +10,7 @@ import pytest
 from storymatch.evaluation import pan, plagdet, synthetic
 from storymatch.text.spans import word_list
 
-ARTICLES = Path(__file__).parent / "fixtures" / "articles"
+ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
 
 @pytest.fixture(scope="module")

@@ -178,6 +178,7 @@ def test_align_command_json_and_errors(seed_a_path, seed_b_path, tmp_path):
     assert bad.exit_code == 2 and "file is empty" in bad.output and "Traceback" not in bad.output
 
 
+@pytest.mark.slow
 def test_optional_paraphrase_level(seed_a, seed_b):
     r = align(seed_a, seed_b, AlignParams(paraphrase_model="minilm"))
     assert_exact(r, seed_a, seed_b)

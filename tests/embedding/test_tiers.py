@@ -61,6 +61,7 @@ def test_fast_tier_nearest_neighbour_tells_the_same_story_on_basil(shared_dir):
     assert accuracy >= 0.9  # 0.97 measured (benchmarks/tiers.py); chance is 2/299
 
 
+@pytest.mark.slow
 def test_quality_tier_resolves_its_backend_from_languages(seed_a, seed_b):
     tier = get_tier("quality", ["en", "en"])
     assert tier.name == "quality:minilm"

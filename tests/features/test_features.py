@@ -10,31 +10,6 @@ from storymatch.features.numbers import extract_numbers
 from storymatch.features.places import resolve_place
 from storymatch.features.quotes import extract_quotes, shared_quotes
 from storymatch.inputs.article import Article
-from storymatch.text.language import detect_language
-from storymatch.text.normalize import normalize
-from storymatch.text.spans import sentences
-
-
-def test_language_detection(seed_b):
-    assert detect_language(seed_b) == "en"
-    assert detect_language("Flugzeuge der Koalition haben in Syrien einen Konvoi angegriffen, sagte ein Sprecher.") == "de"
-    assert detect_language("La coalición liderada por Estados Unidos atacó un convoy en Siria cerca de la frontera.") == "es"
-    assert detect_language("12 345 !!") is None
-
-
-def test_sentences_keep_exact_offsets(seed_a):
-    sents = sentences(seed_a)
-    assert len(sents) >= 15
-    for s in sents:
-        assert seed_a[s.start:s.end] == s.text
-    assert any(s.text == "But we will defend our troops." for s in sents)
-    # "U.S. Marine General" must not be split after "U.S."
-    assert any(s.text.startswith("U.S. Marine General Joseph Dunford") for s in sents)
-
-
-def test_normalize_is_length_preserving(seed_a):
-    assert len(normalize(seed_a)) == len(seed_a)
-    assert normalize("“De-confliction” – zone’s") == "\"de-confliction\" - zone's"
 
 
 def test_places_resolve_to_countries():
@@ -66,7 +41,7 @@ def test_entities_on_the_wire_report(seed_b):
 def test_german_entities_are_names_not_every_capitalised_noun():
     from pathlib import Path
 
-    text = (Path(__file__).parent / "fixtures" / "articles" / "syria-de.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "articles" / "syria-de.txt").read_text(encoding="utf-8")
     feats = analyse(Article(text))
     names = {e.text for e in feats.entities}
     assert feats.language == "de"

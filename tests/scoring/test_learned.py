@@ -15,7 +15,10 @@ from storymatch.scoring.base import DIMENSIONS
 from storymatch.scoring.learned import LearnedScorer
 from storymatch.scoring.shipped import SHIPPED, load_shipped
 
-ARTICLES = Path(__file__).parent / "fixtures" / "articles"
+# Fits on SemEval pairs and compares real articles with the shipped scorer: real models throughout.
+pytestmark = pytest.mark.slow
+
+ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
 
 @pytest.fixture(scope="module")

@@ -137,6 +137,7 @@ def test_eval_semeval_missing_file_is_one_line():
     assert "/nonexistent/pairs.jsonl" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_eval_semeval_json_layout(pairs, tmp_path):
     path = tmp_path / "few.jsonl"
     with open(path, "w", encoding="utf-8") as fh:

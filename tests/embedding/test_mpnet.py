@@ -10,8 +10,11 @@ import pytest
 from storymatch.embedding import mpnet
 from storymatch.inputs.article import Article
 
+# Real models (or Spark, or a browser) and their timings: the full suite runs this, `-m "not slow"` does not.
+pytestmark = pytest.mark.slow
+
 needs_mpnet = pytest.mark.skipif(not mpnet.available(), reason="storymatch[english-large] not installed")
-ARTICLES = Path(__file__).parent / "fixtures" / "articles"
+ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
 
 def _read(name: str) -> Article:

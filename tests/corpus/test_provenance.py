@@ -14,7 +14,7 @@ from storymatch.corpus.provenance import trace
 from storymatch.corpus.store import Store
 from storymatch.text.spans import sentences, word_list
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
 
 
@@ -122,6 +122,7 @@ def test_report_reuse_graph_json_and_csv(store_dir, tmp_path):
     assert max(len(p["reusers"]) for p in rep["passages"]) >= 2
 
 
+@pytest.mark.slow
 def test_trace_with_paraphrase_model_credits_a_reworded_sentence(store_dir):
     from storymatch.alignment.types import AlignParams
 
@@ -133,6 +134,7 @@ def test_trace_with_paraphrase_model_credits_a_reworded_sentence(store_dir):
     assert t.sentences[0].sources == []  # "The yesterday strike comes in the context..." is seed-a's own
 
 
+@pytest.mark.slow
 def test_search_ranks_the_source_first_with_its_comparison(store_dir):
     from storymatch.corpus.related import search
 

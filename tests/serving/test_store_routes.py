@@ -12,7 +12,8 @@ TOKEN = "s3cret-token"
 
 
 @pytest.fixture(scope="module")
-def store_client(tmp_path_factory):
+def store_client(tmp_path_factory, fake_embedder):
+    """The corpus endpoints on stand-in models: candidates, alignment and the store are real."""
     with TestClient(create_app(store_dir=tmp_path_factory.mktemp("store"), token=TOKEN)) as c:
         yield c
 

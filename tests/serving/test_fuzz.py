@@ -14,6 +14,9 @@ from hypothesis import HealthCheck, settings
 
 from storymatch.serving.app import create_app
 
+# Real models (or Spark, or a browser) and their timings: the full suite runs this, `-m "not slow"` does not.
+pytestmark = pytest.mark.slow
+
 # warm=False: the schema loader does not run the lifespan; models load on the first request.
 APP = create_app(warm=False, max_bytes=200_000)
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
