@@ -106,7 +106,8 @@ def test_short_texts_use_the_short_threshold():
 
 def test_member_links_pull_an_article_to_a_story_whose_centroid_lags_behind():
     # s2 joins s1 (cosine 0.6); the centroid now sits between them, 0.45 from n, while s2 is 0.8 from n
-    stream = [ClusterItem("s1", _unit(1, 0, 0)), ClusterItem("s2", _unit(0.6, 0.8, 0)), ClusterItem("n", _unit(0, 1, 0))]
+    stream = [ClusterItem("s1", _unit(1, 0, 0)), ClusterItem("s2", _unit(0.6, 0.8, 0)),
+              ClusterItem("n", _unit(0, 1, 0))]
     centroid_only = cluster_stream(stream, ClusterParams(threshold=0.5, link_weight=0.0))
     linked = cluster_stream(stream, ClusterParams(threshold=0.5, link_weight=0.5))  # 0.5*0.45 + 0.5*0.8
     assert [s.articles for s in centroid_only] == [["s1", "s2"], ["n"]]

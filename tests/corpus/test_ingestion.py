@@ -23,11 +23,13 @@ CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
 def synthetic_corpus(path: Path, n: int, seed: int = 0) -> Path:
     """n short English-like articles over a 3,000-word vocabulary, some sharing a sentence."""
     rng = np.random.default_rng(seed)
-    vocab = np.array([f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "po", "ru", "sa", "ti", "vu", "ze") for b in range(300)])
+    syllables = ("ka", "lo", "mi", "ne", "po", "ru", "sa", "ti", "vu", "ze")
+    vocab = np.array([f"{a}{b}" for a in syllables for b in range(300)])
     shared = [" ".join(rng.choice(vocab, 12)).capitalize() + "." for _ in range(50)]
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(n):
-            sents = [" ".join(rng.choice(vocab, rng.integers(8, 16))).capitalize() + "." for _ in range(rng.integers(3, 7))]
+            sents = [" ".join(rng.choice(vocab, rng.integers(8, 16))).capitalize() + "."
+                     for _ in range(rng.integers(3, 7))]
             if i % 10 == 0:
                 sents.insert(1, shared[i % 50])
             fh.write(json.dumps({"id": f"n{i}", "text": " ".join(sents), "lang": "en",

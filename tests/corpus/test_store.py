@@ -44,7 +44,8 @@ def test_add_is_idempotent_by_id_and_round_trips(tmp_path, seed_a, seed_b):
         assert _add(s, Article("different text, same id", id="seed-a", language="en")) == 0
         assert s.count() == 2
         got = s.get("seed-a")
-        assert got.article.text == seed_a and got.article.meta == {"page": 2} and got.article.date.isoformat() == "2017-05-19"
+        assert got.article.text == seed_a and got.article.meta == {"page": 2}
+        assert got.article.date.isoformat() == "2017-05-19"
         assert s.get(got.seq).article.id == "seed-a"
         assert s.existing_ids(["seed-a", "x", "seed-b"]) == {"seed-a", "seed-b"}
         assert [x.article.id for x in s.iter_articles(chronological=True)] == ["seed-b", "seed-a"]

@@ -12,7 +12,8 @@ from storymatch.inputs.article import Article
 
 def _basil(shared_dir):
     rows = [json.loads(line) for line in (shared_dir / "clustering" / "basil.jsonl").open(encoding="utf-8")]
-    return [Article(text=r["text"], title=r["title"], language="en", id=r["id"]) for r in rows], [r["story"] for r in rows]
+    articles = [Article(text=r["text"], title=r["title"], language="en", id=r["id"]) for r in rows]
+    return articles, [r["story"] for r in rows]
 
 
 def test_fast_vectors_are_unit_and_do_not_depend_on_the_batch(seed_a, seed_b):

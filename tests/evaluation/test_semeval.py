@@ -48,7 +48,7 @@ def test_csv_layout_reads_the_same_pairs(pairs, tmp_path):
                     "Entities", "Time", "Narrative", "Style", "Tone"])
         for p in sample:
             w.writerow([p.pair_id, p.a.language, p.b.language, p.a.title or "", p.b.title or "", p.a.text, p.b.text,
-                        *(p.gold[d] for d in ("overall", "geography", "entities", "time", "narrative", "style", "tone"))])
+                        *(p.gold[d] for d in DIMENSIONS)])
     got = read_pairs(path)
     assert [g.pair_id for g in got] == [p.pair_id for p in sample]
     assert [g.a.text for g in got] == [p.a.text for p in sample]
@@ -142,8 +142,8 @@ def test_eval_semeval_json_layout(pairs, tmp_path):
     path = tmp_path / "few.jsonl"
     with open(path, "w", encoding="utf-8") as fh:
         for p in [q for q in pairs if q.language_pair == "en-en"][:6]:
-            fh.write(json.dumps({"pair_id": p.pair_id, "lang1": "en", "lang2": "en", "title1": p.a.title, "title2": p.b.title,
-                                 "text1": p.a.text, "text2": p.b.text, **p.gold}) + "\n")
+            fh.write(json.dumps({"pair_id": p.pair_id, "lang1": "en", "lang2": "en", "title1": p.a.title,
+                                 "title2": p.b.title, "text1": p.a.text, "text2": p.b.text, **p.gold}) + "\n")
     r = _cli("eval", "semeval", str(path), "--json", "--limit", "5", "--no-baselines")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)

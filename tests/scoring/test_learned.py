@@ -142,8 +142,9 @@ def test_train_and_eval_commands_round_trip(small_fit, tmp_path):
     data = tmp_path / "pairs.jsonl"
     with open(data, "w", encoding="utf-8") as fh:
         for p in pairs:
-            fh.write(json.dumps({"pair_id": p.pair_id, "lang1": p.a.language, "lang2": p.b.language, "title1": p.a.title,
-                                 "title2": p.b.title, "text1": p.a.text, "text2": p.b.text, **p.gold}) + "\n")
+            fh.write(json.dumps({"pair_id": p.pair_id, "lang1": p.a.language, "lang2": p.b.language,
+                                 "title1": p.a.title, "title2": p.b.title, "text1": p.a.text, "text2": p.b.text,
+                                 **p.gold}) + "\n")
     out = tmp_path / "s.json.gz"
 
     def cli(*args):
@@ -180,7 +181,8 @@ def test_shipped_refiner_follows_the_english_headline_cosine(seed_a, seed_b):
 
     scorer = load_shipped()
     assert scorer.refiner and scorer.refiner["features"] == [ENGLISH_HEADLINE]
-    feats = {k: v for k, v in compare(Article(seed_a), Article(seed_b), scorer=scorer).features.items() if k != ENGLISH_HEADLINE}
+    features = compare(Article(seed_a), Article(seed_b), scorer=scorer).features
+    feats = {k: v for k, v in features.items() if k != ENGLISH_HEADLINE}
     plain = scorer.score(feats)
     close = scorer.score({**feats, ENGLISH_HEADLINE: 0.9})
     far = scorer.score({**feats, ENGLISH_HEADLINE: 0.1})

@@ -18,7 +18,8 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                                reason="chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")]
+                                reason="chromium and chromium-driver are not installed "
+                                       "(apt-get install chromium chromium-driver)")]
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCREENSHOT = SHOTS / "compare.png"
@@ -87,6 +88,12 @@ def passage_texts(driver, side: str) -> dict[str, str]:
     return out
 
 
+def colour_of(browser, side: str, pid: str) -> str:
+    """The colour class of passage `pid` on one side of the page."""
+    classes = browser.find_element("css selector", f"#doc-{side} .passage[data-p~='{pid}']").get_attribute("class")
+    return next(c for c in classes.split() if c[0] == "c" and c[1:].isdigit())
+
+
 def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path, seed_a, seed_b):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.support.ui import WebDriverWait
@@ -110,10 +117,7 @@ def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path
         ids_b = {pid for pid, t in in_b.items() if sentence in t}
         assert ids_a & ids_b, f"not highlighted on both sides as one passage: {sentence!r}"
         pid = sorted(ids_a & ids_b)[0]
-        colour = lambda side: next(  # noqa: E731
-            c for c in browser.find_element("css selector", f"#doc-{side} .passage[data-p~='{pid}']")
-            .get_attribute("class").split() if c[0] == "c" and c[1:].isdigit())
-        assert colour("a") == colour("b")
+        assert colour_of(browser, "a", pid) == colour_of(browser, "b", pid)
 
     # The US -> USA swap is marked on both sides, with the swap in the title.
     swaps_a = browser.find_elements("css selector", "#doc-a mark.swap")
@@ -166,8 +170,9 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
     from storymatch.serving.app import create_app
 
     with running(create_app(store_dir=tmp_path / "store", token="t0k")) as url:
-        body = {"articles": [{"text": seed_a, "source": "patchwork", "title": "Syria condemns strike", "date": "2017-05-19"},
-                             {"text": seed_b, "source": "wire", "title": "US-led coalition strikes convoy", "date": "2017-05-18"}]}
+        body = {"articles": [
+            {"text": seed_a, "source": "patchwork", "title": "Syria condemns strike", "date": "2017-05-19"},
+            {"text": seed_b, "source": "wire", "title": "US-led coalition strikes convoy", "date": "2017-05-18"}]}
         resp = httpx.post(url + "api/ingest", json=body, headers={"Authorization": "Bearer t0k"}, timeout=300)
         assert resp.status_code == 200 and resp.json()["added"] == 2, resp.text
         browser.get(url)
@@ -198,7 +203,8 @@ def test_pasted_markup_stays_text_and_offsets_survive_astral_characters(server_u
 
     copied = ("Coalition officials said Russian forces had apparently unsuccessfully tried to dissuade "
               "the pro-regime movement south of the garrison.")
-    text_a = f"\U0001F6A8\U0001F6A8 <b>Breaking</b> <img src=x onerror=alert(1)> news from the border.\n\n{copied}\n\nMore later."
+    text_a = (f"\U0001F6A8\U0001F6A8 <b>Breaking</b> <img src=x onerror=alert(1)> news from the border."
+              f"\n\n{copied}\n\nMore later.")
     text_b = f"Reporters in Amman heard this first.\n\n{copied}\n\nNo one else commented."
     browser.get(server_url)
     browser.execute_script("document.getElementById('text-a').value = arguments[0];"

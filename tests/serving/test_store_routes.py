@@ -39,7 +39,8 @@ def test_ingest_needs_the_token(store_client, seed_b):
 
 def test_ingest_is_idempotent_and_reports_bad_files(store_client, ingested, seed_a):
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    again = store_client.post("/api/ingest", json={"articles": [{"text": seed_a, "source": "patchwork", "date": "2017-05-19"}]},
+    article = {"text": seed_a, "source": "patchwork", "date": "2017-05-19"}
+    again = store_client.post("/api/ingest", json={"articles": [article]},
                               headers=auth)
     assert again.json()["added"] == 0 and again.json()["existing"] == 1
     files = [("files", ("note.txt", b"A short unrelated note about a village fete and its cake stall.", "text/plain")),

@@ -9,8 +9,10 @@ from storymatch.text.spans import sentences
 
 def test_language_detection(seed_b):
     assert detect_language(seed_b) == "en"
-    assert detect_language("Flugzeuge der Koalition haben in Syrien einen Konvoi angegriffen, sagte ein Sprecher.") == "de"
-    assert detect_language("La coalición liderada por Estados Unidos atacó un convoy en Siria cerca de la frontera.") == "es"
+    german = "Flugzeuge der Koalition haben in Syrien einen Konvoi angegriffen, sagte ein Sprecher."
+    assert detect_language(german) == "de"
+    spanish = "La coalición liderada por Estados Unidos atacó un convoy en Siria cerca de la frontera."
+    assert detect_language(spanish) == "es"
     assert detect_language("12 345 !!") is None
 
 
