@@ -44,7 +44,7 @@ def swap_words(text: str, rng: random.Random, swaps: tuple[tuple[str, str], ...]
     out = text
     for old, new in swaps:
         pattern = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])")
-        out = pattern.sub(lambda m: new if rng.random() < rate else m.group(), out)
+        out = pattern.sub(lambda m, new=new: new if rng.random() < rate else m.group(), out)
     return out
 
 
