@@ -107,7 +107,8 @@ def _grow(wa: list[str], wb: list[str], dist_a: np.ndarray, reverse: bool) -> tu
     return best
 
 
-def extend(c: CandidatePassage, ta: Tokens, tb: Tokens, p: AlignParams, others: list[CandidatePassage]) -> CandidatePassage:
+def extend(c: CandidatePassage, ta: Tokens, tb: Tokens, p: AlignParams,
+           others: list[CandidatePassage]) -> CandidatePassage:
     """Grow both edges of a passage into densely matching neighbouring words, never into another passage."""
     window = 2 * (p.gap + p.ngram)
     lo_a = max([o.i1 for o in others if o.i1 <= c.i0] + [0])

@@ -101,7 +101,8 @@ def report(store: Store, *, top_passages: int = 20, params=None,
             _credit(spans.setdefault(m.id, []), m.source_start, m.source_end, m.source_text, st.article.id)
         if progress:
             progress(1)
-    passages = [ReusedPassage(src, s, e, text, sorted(users)) for src, lst in spans.items() for s, e, text, users in lst]
+    passages = [ReusedPassage(src, s, e, text, sorted(users))
+                for src, lst in spans.items() for s, e, text, users in lst]
     passages.sort(key=lambda p: (-len(p.reusers), -(p.end - p.start)))
     return ReuseReport(articles=len(order), stories=_story_summaries(order, story_of, edges.values()),
                        edges=sorted(edges.values(), key=lambda e: -e.chars), passages=passages[:top_passages])

@@ -292,7 +292,8 @@ class Store:
         hits: list[tuple[int, int]] = []
         for sent, row in enumerate(np.asarray(keys)):
             for key in {int(k) for k in row if k != 0}:
-                seqs = [r[0] for r in self.db.execute("SELECT seq FROM lsh WHERE key = ? LIMIT ?", (key, max_bucket + 1))]
+                seqs = [r[0] for r in self.db.execute("SELECT seq FROM lsh WHERE key = ? LIMIT ?",
+                                                      (key, max_bucket + 1))]
                 if len(seqs) <= max_bucket:
                     hits.extend((s, sent) for s in seqs)
         return hits

@@ -25,7 +25,8 @@ BOOTSTRAP_ROUNDS = 1000
 
 
 def pearson_interval(x: Sequence[float], y: Sequence[float], groups: Sequence[int] | None = None,
-                     level: float = INTERVAL_LEVEL, rounds: int = BOOTSTRAP_ROUNDS, seed: int = 13) -> list[float] | None:
+                     level: float = INTERVAL_LEVEL, rounds: int = BOOTSTRAP_ROUNDS,
+                     seed: int = 13) -> list[float] | None:
     """Percentile-bootstrap interval of Pearson's r, resampling whole groups (pairs that share an article).
 
     A figure on a few hundred pairs is a noisy estimate: on 336 en-en pairs an r of

@@ -56,7 +56,8 @@ def _col(row: Mapping[str, object], names: tuple[str, ...], side: str) -> str | 
     """Value of the first column naming this side ('1'/'2') in any of the usual spellings."""
     lower = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
     for n in names:
-        for key in ((n.format(side),) if "{}" in n else (f"{n}{side}", f"{n}_{side}", f"{n}_a" if side == "1" else f"{n}_b")):
+        for key in ((n.format(side),) if "{}" in n
+                    else (f"{n}{side}", f"{n}_{side}", f"{n}_a" if side == "1" else f"{n}_b")):
             v = lower.get(key)
             if v not in (None, ""):
                 return str(v)

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 
 _NUM = re.compile(
-    r"(?<![\w.,])(?P<int>\d{1,3}(?:(?P<sep>[,.\u00a0 ])\d{3})(?:(?P=sep)\d{3})*|\d+)(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?(?![\d])"
+    r"(?<![\w.,])(?P<int>\d{1,3}(?:(?P<sep>[,.\u00a0 ])\d{3})(?:(?P=sep)\d{3})*|\d+)"
+    r"(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?(?![\d])"
     r"(?:\s*(?P<unit>%|per\s?cent|percent|prozent|por\s?ciento|million|millionen|mill?\.|billion|milliarden|bn|thousand|tausend|mil(?:lones)?))?",
     re.IGNORECASE,
 )

@@ -37,7 +37,8 @@ class ArticleIn(BaseModel):
     source: str | None = Field(None, max_length=500, description="Outlet or file the article came from.")
     url: str | None = Field(None, max_length=4000)
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}$", description="ISO 639-1 code; detected when absent.")
-    id: str | None = Field(None, min_length=1, max_length=200, description="Stable id; default: a hash of title and text.")
+    id: str | None = Field(None, min_length=1, max_length=200,
+                           description="Stable id; default: a hash of title and text.")
 
     @field_validator("text")
     @classmethod

@@ -41,7 +41,8 @@ _ABBREV = {
     "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
     "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "dept", "fig", "approx", "z.b", "bzw", "sra",
 }
-_BOUNDARY = re.compile(r"""([.!?…]+['"\u2019\u201d\u00bb)]*)(\s+)(?=['"\u2018\u201c\u00ab(]?[\w\u00bf\u00a1])""", re.UNICODE)
+_BOUNDARY = re.compile(r"""([.!?…]+['"\u2019\u201d\u00bb)]*)(\s+)"""
+                       r"""(?=['"\u2018\u201c\u00ab(]?[\w\u00bf\u00a1])""", re.UNICODE)
 _PARA = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 
 
