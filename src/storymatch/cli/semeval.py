@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -166,7 +166,7 @@ def train_semeval(
                 "holdout": holdout, "heldout_pair_ids": [pairs[i].pair_id for i in test_idx],
                 "fitted_pair_ids": [pairs[i].pair_id for i in train_idx]}
         scorer, cv = st.fit(tr_pairs, tr_rows, folds, seed, meta, _step(prog, "cross-validation folds", folds))
-    result = {"pairs": len(pairs), "fitted_on": len(train_idx), "cv": cv}
+    result: dict[str, Any] = {"pairs": len(pairs), "fitted_on": len(train_idx), "cv": cv}
     if test_idx:
         te_pairs = [pairs[i] for i in test_idx]
         preds = scorer.score_many([rows[i] for i in test_idx])

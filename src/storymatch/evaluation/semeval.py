@@ -13,7 +13,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
@@ -81,7 +81,7 @@ def pair_from_record(rec: Mapping[str, object], name: str, line: int | None = No
         arts.append(Article(text=text, title=title, language=lang.strip().lower() if lang else None,
                             source=f"{name}:{pid}:{side}"))
     gold: dict[str, float] = {}
-    lower = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
+    lower: dict[str, Any] = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
     for dim in DIMENSIONS:
         v = lower.get(dim)
         if v in (None, ""):
@@ -123,6 +123,7 @@ def read_pairs(path: str | Path, limit: int | None = None) -> list[SemEvalPair]:
         raise InputError(name, "is a directory, not a SemEval pairs file")
     text = decode_text(p.read_bytes(), name)
     head = text.lstrip()[:1]
+    rows: Iterator[SemEvalPair]
     if head == "[":  # a JSON array of records rather than JSON lines
         try:
             data = json.loads(text)

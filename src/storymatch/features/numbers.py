@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 _NUM = re.compile(
     r"(?<![\w.,])(?P<int>\d{1,3}(?:(?P<sep>[,.\u00a0 ])\d{3})(?:(?P=sep)\d{3})*|\d+)"
@@ -26,7 +27,7 @@ class NumberMention:
     value: str
 
 
-def extract_numbers(text: str, skip: list[tuple[int, int]] = ()) -> list[NumberMention]:
+def extract_numbers(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[NumberMention]:
     """Numbers with offsets; spans in `skip` (e.g. date mentions) are left out."""
     out = []
     for m in _NUM.finditer(text):
