@@ -143,6 +143,7 @@ def _sentence_stats(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray, b
     which article came first, as the annotators did.
     """
     va, vb = fa.sentence_vectors, fb.sentence_vectors
+    assert va is not None and vb is not None  # embedded articles (sim was made from these vectors)
     both = np.concatenate([best_a, best_b])
     f = {
         "sent_best_mean": float(both.mean()),

@@ -171,6 +171,7 @@ def story_list(st: Store, min_size: int) -> list[dict[str, Any]]:
     story_of = story_assignments(st)
     members: dict[str, list[dict[str, Any]]] = {}
     for s in st.iter_articles(chronological=True):
+        assert s.article.id is not None  # Article.__post_init__ always sets an id
         members.setdefault(story_of.get(s.article.id, s.article.id), []).append(s.article.summary())
     out = [{"id": sid, "size": len(arts), "first": arts[0], "articles": arts}
            for sid, arts in members.items() if len(arts) >= min_size]
