@@ -89,8 +89,8 @@ def render(c: Comparison) -> None:
         st.add_column("sim", justify="right")
         st.add_column("A", overflow="fold")
         st.add_column("B", overflow="fold")
-        for p in ev.sentence_pairs[:6]:
-            st.add_row(f"{p.similarity:.2f}", p.a, p.b)
+        for pair in ev.sentence_pairs[:6]:
+            st.add_row(f"{pair.similarity:.2f}", pair.a, pair.b)
         console.print(st)
 
     r = c.reuse

@@ -221,8 +221,8 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
     if csv_out:
         try:
             rep.write_csv(csv_out)
-        except OSError as e:
-            fail(f"{csv_out}: cannot write ({e.strerror})")
+        except OSError as err:
+            fail(f"{csv_out}: cannot write ({err.strerror})")
     if json_out:
         print_json(rep.to_dict())
         return

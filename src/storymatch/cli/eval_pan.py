@@ -53,7 +53,7 @@ def eval_pan(
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Also write detections in PAN's XML format here.")]
     = None,
-    params: AlignParams = None,
+    params: Optional[AlignParams] = None,
 ) -> None:
     """Precision, recall, granularity and plagdet (PAN's character-level definitions), overall and per obfuscation."""
     try:
