@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from storymatch.alignment.aligner import align  # noqa: E402
 from storymatch.evaluation import pan, plagdet  # noqa: E402
 from storymatch.text.normalize import normalize  # noqa: E402
-from storymatch.text.spans import words
+from storymatch.text.spans import words  # noqa: E402
 
 BIG = 50_000
 

@@ -38,7 +38,8 @@ def load_pairs(n: int, langs: str):
             if len(pairs) >= n:
                 break
     if not pairs:
-        files = sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.txt")) + sorted((ROOT / "examples").glob("*.txt"))
+        files = (sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.txt"))
+                 + sorted((ROOT / "examples").glob("*.txt")))
         texts = [f.read_text(encoding="utf-8") for f in files]
         pairs = [(Article(texts[i % len(texts)]), Article(texts[(i + 1) % len(texts)])) for i in range(n)]
     return pairs
@@ -106,8 +107,10 @@ def main() -> None:
     print(f"cold start (fresh process, example pair): {cold:.2f} s")
     print(f"warm latency per pair: p50 {pct(latencies, .5) * 1000:.0f} ms, p95 {pct(latencies, .95) * 1000:.0f} ms")
     if with_large:
-        print(f"with the large English model: p50 {pct(with_large, .5) * 1000:.0f} ms, p95 {pct(with_large, .95) * 1000:.0f} ms "
-              f"(×{statistics.mean(with_large) / statistics.mean(latencies):.2f} the mean without it, same pairs, same run)")
+        print(f"with the large English model: p50 {pct(with_large, .5) * 1000:.0f} ms, "
+              f"p95 {pct(with_large, .95) * 1000:.0f} ms "
+              f"(×{statistics.mean(with_large) / statistics.mean(latencies):.2f} the mean without it, "
+              f"same pairs, same run)")
     else:
         print("large English model not installed (pip install 'storymatch[english-large]'): not measured")
     print("time per stage (mean ms):")

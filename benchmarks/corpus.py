@@ -11,7 +11,8 @@ Also: `report` time on a store of --report-articles synthetic articles, from scr
 alignments cached.
 
 Usage: python benchmarks/corpus.py [--scales 10000 100000] [--tiers none fast lead hybrid quality]
-                                   [--queries 50] [--report-articles 2000] [--work /tmp/storymatch-bench-corpus] [--json]
+                                   [--queries 50] [--report-articles 2000] [--work /tmp/storymatch-bench-corpus]
+                                   [--json]
 """
 
 from __future__ import annotations
@@ -335,7 +336,8 @@ def main() -> None:
     for n, r in results["scales"].items():
         i, q = r["ingest"], r["query"]
         print(f"| {n} | {i['rate']:.0f} | {i['bytes_per_article']:.0f} | {i['peak_rss_mb']} "
-              f"| {q['candidates']['p50_ms']}/{q['candidates']['p95_ms']} | {q['trace']['p50_ms']}/{q['trace']['p95_ms']} "
+              f"| {q['candidates']['p50_ms']}/{q['candidates']['p95_ms']} "
+              f"| {q['trace']['p50_ms']}/{q['trace']['p95_ms']} "
               f"| {q['vector_exact']['p50_ms']}/{q['vector_exact']['p95_ms']} "
               f"| {q['vector_usearch']['p50_ms']}/{q['vector_usearch']['p95_ms']} | {q['usearch_recall_at_20']} "
               f"| {q['peak_rss_mb']} |")
@@ -345,7 +347,8 @@ def main() -> None:
               f"{r['cached_seconds']} s again with alignments cached; {r['edges']} edges")
     if "minhash" in results:
         m = results["minhash"]
-        print(f"\nMinHash ({m['documents']} docs, {m['num_perm']} perms, word 3-grams): numpy {m['numpy_docs_per_s']} docs/s, "
+        print(f"\nMinHash ({m['documents']} docs, {m['num_perm']} perms, word 3-grams): "
+              f"numpy {m['numpy_docs_per_s']} docs/s, "
               f"datasketch {m['datasketch_docs_per_s']} docs/s (bulk {m['datasketch_bulk_docs_per_s']}), "
               f"{m['speedup']}x the faster; mean |error| on {m['pairs_checked']} "
               f"overlapping pairs: numpy {m['numpy_mean_abs_error']}, datasketch {m['datasketch_mean_abs_error']}")

@@ -36,8 +36,10 @@ def news_pairs(n: int) -> list[dict]:
     if SEMEVAL.exists():
         for line in SEMEVAL.open(encoding="utf-8"):
             r = json.loads(line)
-            if (r["lang1"], r["lang2"]) == ("en", "en") and all(800 <= len(r[k] or "") <= 15_000 for k in ("text1", "text2")):
-                bodies.append({"a": {"text": r["text1"], "title": r["title1"]}, "b": {"text": r["text2"], "title": r["title2"]}})
+            if (r["lang1"], r["lang2"]) == ("en", "en") and all(800 <= len(r[k] or "") <= 15_000
+                                                                for k in ("text1", "text2")):
+                bodies.append({"a": {"text": r["text1"], "title": r["title1"]},
+                               "b": {"text": r["text2"], "title": r["title2"]}})
     if not bodies:
         ex = ROOT / "examples"
         bodies = [{"a": {"text": (ex / "seed-a.txt").read_text()}, "b": {"text": (ex / "seed-b.txt").read_text()}}]
@@ -106,7 +108,8 @@ def baseline(bodies: list[dict]) -> float:
 
 
 def pct(xs: list[float], q: float) -> float:
-    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1 else (xs[0] if xs else float("nan"))
+    return (statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1
+            else (xs[0] if xs else float("nan")))
 
 
 def main() -> None:
@@ -126,7 +129,8 @@ def main() -> None:
     proc = start_server(port)
     startup = time.perf_counter() - t0
     try:
-        lat, errors, wall = asyncio.run(fire(f"http://127.0.0.1:{port}/api/compare", bodies, args.concurrency, args.timeout))
+        lat, errors, wall = asyncio.run(fire(f"http://127.0.0.1:{port}/api/compare", bodies, args.concurrency,
+                                             args.timeout))
     finally:
         proc.terminate()
         try:
@@ -136,7 +140,8 @@ def main() -> None:
     rate = len(lat) / wall
     print(f"pairs: {len(set(json.dumps(b, sort_keys=True) for b in bodies))} distinct, mean {chars:,.0f} chars a pair; "
           f"server start-up (models loaded) {startup:.1f} s")
-    print(f"load average at the end (other processes share the CPU): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"load average at the end (other processes share the CPU): {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
     print(f"{args.requests} requests, {args.concurrency} concurrent: {len(lat)} ok, {len(errors)} errors, "
           f"{wall:.1f} s wall")
     print(f"throughput {rate:.2f} req/s; latency p50 {pct(lat, 50):.1f} s, p95 {pct(lat, 95):.1f} s, "

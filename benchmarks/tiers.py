@@ -194,7 +194,8 @@ def main() -> None:
         ratio_h = f"{r['headlines_per_s'] / base_h:.3f}x" if base_h else "-"
         print(f"{r['tier']:<11} {r['semeval_en_pearson']:>9.3f} {r['basil_pair_auc']:>8.4f} "
               f"{r['basil_nn_accuracy']:>6.3f} {r['basil_bcubed_f1']:>6.3f} {r['threshold']:>5} "
-              f"{r['threshold_kind']:<7} {r['articles_per_s']:>8.1f} {ratio:>8} {r['headlines_per_s']:>8.1f} {ratio_h:>8}")
+              f"{r['threshold_kind']:<7} {r['articles_per_s']:>8.1f} {ratio:>8} "
+              f"{r['headlines_per_s']:>8.1f} {ratio_h:>8}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(rows, indent=2))
 

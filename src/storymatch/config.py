@@ -7,10 +7,12 @@ Command-line options and function arguments override these; the README's "Settin
 |---|---|---|
 | STORYMATCH_MODEL | `model`: embedding backend or sentence-transformers model for compare/search | chosen by language |
 | STORYMATCH_ENGLISH_LARGE | `english_large`: use the large English model (all-mpnet-base-v2) when installed | on |
-| STORYMATCH_MODEL_CACHE | `model_cache`: where models unpacked or exported from PyPI packages are kept | ~/.cache/storymatch |
-| STORYMATCH_CACHE | `work_cache`: caches of training and evaluation runs (embeddings, analyses) | /tmp/storymatch-cache |
-| STORYMATCH_SPACY_MODEL_<LANG> | `spacy_models[lang]`: the spaCy pipeline for a language (e.g. `_DE=de_core_news_sm`) | see features.entities |
+| STORYMATCH_MODEL_CACHE | `model_cache`: folder of models unpacked/exported from PyPI packages | ~/.cache/storymatch |
+| STORYMATCH_CACHE | `work_cache`: caches of training/evaluation runs (embeddings, analyses) | /tmp/storymatch-cache |
+| STORYMATCH_SPACY_MODEL_<LANG> | `spacy_models[lang]`: the spaCy pipeline for a language (*) | see features.entities |
 | STORYMATCH_TOKEN | (`storymatch serve --token`) bearer token of the server's write endpoints | none |
+
+(*) e.g. `STORYMATCH_SPACY_MODEL_DE=de_core_news_sm`
 """
 
 from __future__ import annotations

@@ -54,14 +54,14 @@ def _changed_runs(b_words: list[str], a_words: list[str]) -> list[tuple[int, int
     for op in Indel.opcodes(b_words, a_words):
         if op.tag == "equal":
             if cur:
-                runs.append(tuple(cur))
+                runs.append((cur[0], cur[1], cur[2], cur[3]))
             cur = None
         elif cur is None:
             cur = [op.src_start, op.src_end, op.dest_start, op.dest_end]
         else:
             cur[1], cur[3] = op.src_end, op.dest_end
     if cur:
-        runs.append(tuple(cur))
+        runs.append((cur[0], cur[1], cur[2], cur[3]))
     return runs
 
 

@@ -54,11 +54,11 @@ def candidates(ta: Tokens, tb: Tokens, p: AlignParams) -> list[CandidatePassage]
     cands.sort(key=lambda c: (-c.matched, c.i0))
     kept: list[CandidatePassage] = []
     taken = np.zeros(len(ta), dtype=bool)
-    for c in cands:
-        if taken[c.i0:c.i1].any():
+    for cand in cands:
+        if taken[cand.i0:cand.i1].any():
             continue
-        taken[c.i0:c.i1] = True
-        kept.append(c)
+        taken[cand.i0:cand.i1] = True
+        kept.append(cand)
     merged = merge(sorted(kept, key=lambda c: c.i0), ta, tb, p)
     return [extend(c, ta, tb, p, merged) for c in merged]
 
@@ -107,7 +107,8 @@ def _grow(wa: list[str], wb: list[str], dist_a: np.ndarray, reverse: bool) -> tu
     return best
 
 
-def extend(c: CandidatePassage, ta: Tokens, tb: Tokens, p: AlignParams, others: list[CandidatePassage]) -> CandidatePassage:
+def extend(c: CandidatePassage, ta: Tokens, tb: Tokens, p: AlignParams,
+           others: list[CandidatePassage]) -> CandidatePassage:
     """Grow both edges of a passage into densely matching neighbouring words, never into another passage."""
     window = 2 * (p.gap + p.ngram)
     lo_a = max([o.i1 for o in others if o.i1 <= c.i0] + [0])

@@ -58,7 +58,8 @@ def align_options(fn: Callable) -> Callable:
     hints = typing.get_type_hints(fn, include_extras=True)  # the real Annotated[...] behind string annotations
     kept = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()
             if p.name != "params"]
-    wrapper.__signature__ = sig.replace(parameters=kept + extra)
+    # typeshed gives functions no __signature__, but inspect.signature (and so typer) reads it
+    wrapper.__signature__ = sig.replace(parameters=kept + extra)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in kept + extra}
     return wrapper
 
@@ -99,7 +100,7 @@ def align_command(
     title_b: Annotated[Optional[str], typer.Option("--title-b", help="Title of B.")] = None,
     date_a: Annotated[Optional[str], typer.Option("--date-a", help="Publication date of A.")] = None,
     date_b: Annotated[Optional[str], typer.Option("--date-b", help="Publication date of B.")] = None,
-    params: AlignParams = None,
+    params: Optional[AlignParams] = None,
 ) -> None:
     """Find the passages A and B share (verbatim, edited or paraphrased), the word swaps, and the likely source."""
     if a == "-" and b == "-":

@@ -25,8 +25,11 @@ def compare_cmd(
     title_b: Optional[str] = typer.Option(None, help="Title of B."),
     date_a: Optional[str] = typer.Option(None, help="Publication date of A (e.g. 2017-05-19)."),
     date_b: Optional[str] = typer.Option(None, help="Publication date of B."),
-    model: Optional[str] = typer.Option(None, "--model", help="Embedding backend: minilm, use-multilingual, or a sentence-transformers model name/path. Default: chosen from the languages."),
-    scorer: Optional[str] = typer.Option(None, "--scorer", help="Scorer file (from `storymatch train semeval`), or 'rules'."),
+    model: Optional[str] = typer.Option(None, "--model", help="Embedding backend: minilm, use-multilingual, or a "
+                                                              "sentence-transformers model name/path. "
+                                                              "Default: chosen from the languages."),
+    scorer: Optional[str] = typer.Option(None, "--scorer",
+                                         help="Scorer file (from `storymatch train semeval`), or 'rules'."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
 ) -> None:
     """Do A and B tell the same story? How similar are they, and what did one reuse from the other?"""
@@ -48,8 +51,10 @@ def _bar(score: float) -> str:
 def render(c: Comparison) -> None:
     verdict = "[bold green]SAME STORY[/bold green]" if c.same_story else "[bold red]DIFFERENT STORIES[/bold red]"
     head = (f"{verdict}  probability {c.probability:.2f}\n"
-            f"A: {c.a.source or '-'}  ({c.a.language}, {len(c.a.text)} chars{', ' + c.a.date.isoformat() if c.a.date else ''})\n"
-            f"B: {c.b.source or '-'}  ({c.b.language}, {len(c.b.text)} chars{', ' + c.b.date.isoformat() if c.b.date else ''})\n"
+            f"A: {c.a.source or '-'}  ({c.a.language}, {len(c.a.text)} chars"
+            f"{', ' + c.a.date.isoformat() if c.a.date else ''})\n"
+            f"B: {c.b.source or '-'}  ({c.b.language}, {len(c.b.text)} chars"
+            f"{', ' + c.b.date.isoformat() if c.b.date else ''})\n"
             f"[dim]embeddings: {c.backend} · scorer: {c.scorer}[/dim]")
     console.print(Panel(head, title="storymatch compare", expand=False))
 
@@ -84,8 +89,8 @@ def render(c: Comparison) -> None:
         st.add_column("sim", justify="right")
         st.add_column("A", overflow="fold")
         st.add_column("B", overflow="fold")
-        for p in ev.sentence_pairs[:6]:
-            st.add_row(f"{p.similarity:.2f}", p.a, p.b)
+        for pair in ev.sentence_pairs[:6]:
+            st.add_row(f"{pair.similarity:.2f}", pair.a, pair.b)
         console.print(st)
 
     r = c.reuse

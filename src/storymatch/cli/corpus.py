@@ -70,12 +70,15 @@ def _article_ref(store, ref: str):
 
 
 @app.command()
-def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders: .txt/.json/.html, .jsonl, .csv, .gz of these."),
+def ingest(paths: list[Path] = typer.Argument(...,
+                                              help="Files or folders: .txt/.json/.html, .jsonl, .csv, .gz of these."),
            store: Path = STORE_OPT,
-           tier: Optional[str] = typer.Option(None, "--tier", help="Vector tier: fast (default), quality, lead, hybrid, none."),
+           tier: Optional[str] = typer.Option(None, "--tier",
+                                              help="Vector tier: fast (default), quality, lead, hybrid, none."),
            batch_size: int = typer.Option(256, "--batch-size", min=1, help="Articles written per transaction."),
            index: bool = typer.Option(True, "--index/--no-index",
-                                      help="Extend the approximate vector index at the end (else the first query does)."),
+                                      help="Extend the approximate vector index at the end "
+                                           "(else the first query does)."),
            json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
     """Add articles to a store (created if absent); re-ingesting the same ids changes nothing."""
     from storymatch.corpus.ingestion import ingest as run_ingest
@@ -130,7 +133,8 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
                 threshold: Optional[float] = typer.Option(None, "--threshold", min=-1.0, max=1.0,
                                                           help="Cosine to join a story (default: the tier's)."),
                 window_days: Optional[float] = typer.Option(None, "--window-days", min=0.0,
-                                                            help="Days a story stays open (default 7; 0: no window).")) -> None:
+                                                            help="Days a story stays open "
+                                                                 "(default 7; 0: no window).")) -> None:
     """Group the store's articles into stories, in publication order, as a stream would."""
     from storymatch.corpus.clusterer import params_for
     from storymatch.corpus.stories import cluster
@@ -170,13 +174,15 @@ def trace_cmd(article: str = typer.Argument(..., help="A stored article id, or a
         console.print(Text.assemble((("<- " if s.sources else "   "), "green"), f"[{s.index + 1}] {s.text}"))
         for m in s.sources:
             swaps = "; ".join(f"{b} -> {a}" for b, a in m.substitutions)
-            console.print(Text(f"      {m.kind} {m.similarity:.2f} from {m.id} ({m.source or '?'}, {m.date or 'undated'})"
+            console.print(Text(f"      {m.kind} {m.similarity:.2f} from {m.id} "
+                               f"({m.source or '?'}, {m.date or 'undated'})"
                                + (f"  swaps: {swaps}" if swaps else ""), style="cyan"))
 
 
 @app.command("search")
 def search_cmd(article: str = typer.Argument(..., help="A stored article id, or an article file."),
-               store: Path = STORE_OPT, limit: int = typer.Option(10, "--limit", min=1, help="Articles compared in full."),
+               store: Path = STORE_OPT,
+               limit: int = typer.Option(10, "--limit", min=1, help="Articles compared in full."),
                backend: Optional[str] = typer.Option(None, "--backend", help="Embedding backend for compare."),
                json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The stored articles telling the same story as ARTICLE and those sharing its text, ranked."""
@@ -199,7 +205,8 @@ def search_cmd(article: str = typer.Argument(..., help="A stored article id, or 
 
 @app.command("report")
 def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
-               csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the reuse graph's edges to this CSV file."),
+               csv_out: Optional[Path] = typer.Option(None, "--csv",
+                                                      help="Write the reuse graph's edges to this CSV file."),
                top: int = typer.Option(20, "--top", min=1, help="Most-reused passages to list."),
                paraphrase_model: Optional[str] = PARAPHRASE_OPT) -> None:
     """Corpus-wide reuse: per story who published first, who reused whom and how much."""
@@ -214,8 +221,8 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
     if csv_out:
         try:
             rep.write_csv(csv_out)
-        except OSError as e:
-            fail(f"{csv_out}: cannot write ({e.strerror})")
+        except OSError as err:
+            fail(f"{csv_out}: cannot write ({err.strerror})")
     if json_out:
         print_json(rep.to_dict())
         return

@@ -48,11 +48,12 @@ def _print(result: dict, path: str) -> None:
 @eval_app.command("pan")
 @align_options
 def eval_pan(
-    path: Annotated[Path, typer.Argument(help="PAN corpus directory (pairs, src/, susp/, truth/) or a .jsonl of pairs.")],
+    path: Annotated[Path, typer.Argument(help="PAN corpus directory (pairs, src/, susp/, truth/) "
+                                              "or a .jsonl of pairs.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Also write detections in PAN's XML format here.")]
     = None,
-    params: AlignParams = None,
+    params: Optional[AlignParams] = None,
 ) -> None:
     """Precision, recall, granularity and plagdet (PAN's character-level definitions), overall and per obfuscation."""
     try:

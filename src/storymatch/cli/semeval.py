@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -42,18 +42,23 @@ def _baselines(pairs, prog: Progress) -> dict:
 
     out = {"tfidf": tfidf_cosine(pairs)}
     for name in (MINILM, USE_MULTILINGUAL):
-        out[f"{name} cosine"] = embedding_cosine(pairs, cached_embedder(name), _step(prog, f"{name} baseline", len(pairs)))
+        out[f"{name} cosine"] = embedding_cosine(pairs, cached_embedder(name),
+                                                 _step(prog, f"{name} baseline", len(pairs)))
     return out
 
 
 @eval_app.command("semeval")
 def eval_semeval(
-    file: Path = typer.Argument(..., help="SemEval-2022 Task 8 pairs with texts: JSONL, or CSV (pair_id, lang1, lang2, title1, text1, ...)."),
+    file: Path = typer.Argument(..., help="SemEval-2022 Task 8 pairs with texts: JSONL, "
+                                          "or CSV (pair_id, lang1, lang2, title1, text1, ...)."),
     json_out: bool = typer.Option(False, "--json", help="Print the results as JSON."),
-    scorer_path: Optional[str] = typer.Option(None, "--scorer", help="Scorer file (from `storymatch train semeval`), or 'rules'. Default: the shipped scorer."),
+    scorer_path: Optional[str] = typer.Option(None, "--scorer", help="Scorer file (from `storymatch train semeval`), "
+                                                                     "or 'rules'. Default: the shipped scorer."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Score only the first N pairs."),
-    heldout: bool = typer.Option(False, "--heldout", help="Score only the pairs the scorer held out from its fit (recorded in the scorer file)."),
-    baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Compute the TF-IDF and embedding-cosine baselines on the same pairs."),
+    heldout: bool = typer.Option(False, "--heldout", help="Score only the pairs the scorer held out from its fit "
+                                                          "(recorded in the scorer file)."),
+    baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Compute the TF-IDF and embedding-cosine "
+                                                                             "baselines on the same pairs."),
 ) -> None:
     """Score every pair and report Pearson per dimension and language pair, the same-story verdict, and baselines."""
     from storymatch.evaluation.semeval import read_pairs
@@ -123,7 +128,8 @@ def _print_report(out: dict) -> None:
         b.add_column("method", no_wrap=True)
         for lp in langs + ["all"]:
             b.add_column(lp, justify="right")
-        b.add_row("[bold]scorer[/bold]", *(_fmt(out["by_language"][lp]["overall"]) for lp in langs), _fmt(out["pearson"]["overall"]))
+        b.add_row("[bold]scorer[/bold]", *(_fmt(out["by_language"][lp]["overall"]) for lp in langs),
+                  _fmt(out["pearson"]["overall"]))
         for name, v in out["baselines"].items():
             b.add_row(name, *(_fmt(v["by_language"].get(lp)) for lp in langs), _fmt(v["overall"]))
         console.print(b)
@@ -136,7 +142,9 @@ def _print_report(out: dict) -> None:
 def train_semeval(
     file: Path = typer.Argument(..., help="Labelled SemEval-2022 Task 8 pairs with texts (JSONL or CSV)."),
     out: Path = typer.Option(..., "--out", help="Where to write the scorer file (gzipped JSON)."),
-    holdout: float = typer.Option(0.2, "--holdout", min=0.0, max=0.9, help="Share of pairs (grouped by article) held out from the fit and scored at the end; 0 fits on all."),
+    holdout: float = typer.Option(0.2, "--holdout", min=0.0, max=0.9,
+                                  help="Share of pairs (grouped by article) held out from the fit and scored "
+                                       "at the end; 0 fits on all."),
     folds: int = typer.Option(5, "--folds", min=2, help="Grouped cross-validation folds."),
     seed: int = typer.Option(13, "--seed", help="Seed for the split, the folds and the trees."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Use only the first N pairs."),
@@ -158,7 +166,7 @@ def train_semeval(
                 "holdout": holdout, "heldout_pair_ids": [pairs[i].pair_id for i in test_idx],
                 "fitted_pair_ids": [pairs[i].pair_id for i in train_idx]}
         scorer, cv = st.fit(tr_pairs, tr_rows, folds, seed, meta, _step(prog, "cross-validation folds", folds))
-    result = {"pairs": len(pairs), "fitted_on": len(train_idx), "cv": cv}
+    result: dict[str, Any] = {"pairs": len(pairs), "fitted_on": len(train_idx), "cv": cv}
     if test_idx:
         te_pairs = [pairs[i] for i in test_idx]
         preds = scorer.score_many([rows[i] for i in test_idx])
@@ -183,4 +191,5 @@ def train_semeval(
         console.print(f"held out ({h['pairs']} pairs, no shared article): Overall {_fmt(h['pearson']['overall'])} "
                       f"({_span(h['intervals']['overall'].get('all'))}) · " +
                       " · ".join(f"{lp} {_fmt(v['overall'])}" for lp, v in h["by_language"].items()) +
-                      f" · same-story ROC-AUC {_fmt(h['same_story']['roc_auc'])}, F1 {_fmt(h['same_story']['f1'])}, Brier {_fmt(h['same_story']['brier'])}")
+                      f" · same-story ROC-AUC {_fmt(h['same_story']['roc_auc'])}, F1 {_fmt(h['same_story']['f1'])}, "
+                      f"Brier {_fmt(h['same_story']['brier'])}")

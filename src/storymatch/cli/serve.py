@@ -12,11 +12,13 @@ from storymatch.cli.common import console, fail
 
 @app.command()
 def serve(
-    store: Path | None = typer.Option(None, "--store", help="Corpus store folder (created if absent): adds ingest, search, trace, stories, report."),
+    store: Path | None = typer.Option(None, "--store", help="Corpus store folder (created if absent): "
+                                                            "adds ingest, search, trace, stories, report."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
     token: str | None = typer.Option(None, "--token", envvar="STORYMATCH_TOKEN", show_default=False,
-                                     help="Bearer token required by write endpoints (ingest); or set STORYMATCH_TOKEN."),
+                                     help="Bearer token required by write endpoints (ingest); "
+                                          "or set STORYMATCH_TOKEN."),
     max_bytes: int = typer.Option(2_000_000, "--max-bytes", min=1, help="Largest request body accepted, in bytes."),
 ) -> None:
     """Serve the API (/api/..., docs at /docs) and the side-by-side page at /."""
@@ -29,5 +31,6 @@ def serve(
         api = create_app(store_dir=store, token=token, max_bytes=max_bytes)
     except StoreError as e:
         fail(str(e))
-    console.print(f"storymatch: loading models, then serving on http://{host}:{port}/  (API docs at /docs)", highlight=False)
+    console.print(f"storymatch: loading models, then serving on http://{host}:{port}/  (API docs at /docs)",
+                  highlight=False)
     uvicorn.run(api, host=host, port=port, log_level="info")

@@ -16,7 +16,8 @@ from storymatch.cli.common import err_console, fail, print_json
 from storymatch.errors import StorymatchError
 
 spark_app = typer.Typer(no_args_is_help=True,
-                        help="Run corpus jobs on Apache Spark when one machine is not enough (pip install 'storymatch\\[spark]').")
+                        help="Run corpus jobs on Apache Spark when one machine is not enough "
+                             "(pip install 'storymatch\\[spark]').")
 app.add_typer(spark_app, name="spark")
 
 MASTER_OPT = typer.Option("local[2]", "--master", help="Spark master URL: local[N], spark://host:7077, yarn, ...")
@@ -70,11 +71,13 @@ def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
 
 
 @spark_app.command("reuse")
-def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a file, .gz, folder or glob (id, text, title, date, source, ...)."),
+def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a file, .gz, folder or glob "
+                                                "(id, text, title, date, source, ...)."),
           out: str = typer.Option(..., "--out", help="Output folder (created): pairs/, bad/, summary.json."),
           master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
           fmt: str = typer.Option("jsonl", "--format", help="Output format of pairs/: jsonl or parquet."),
-          max_bucket: int = typer.Option(2000, "--max-bucket", min=2, help="Ignore LSH band keys shared by more articles (boilerplate)."),
+          max_bucket: int = typer.Option(2000, "--max-bucket", min=2,
+                                         help="Ignore LSH band keys shared by more articles (boilerplate)."),
           json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """Every pair of articles that shares text, with aligned passages: MinHash-LSH candidates, then align()."""
     from dataclasses import asdict
@@ -95,10 +98,13 @@ def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a fi
 
 
 @spark_app.command("compare")
-def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\": {text, title, date, ...}, \"b\": {...}} or SemEval-style text1/text2 records."),
-            out: str = typer.Option(..., "--out", help="Results: a .jsonl file, or a folder of part files for any other name."),
+def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\": {text, title, date, ...}, "
+                                                 "\"b\": {...}} or SemEval-style text1/text2 records."),
+            out: str = typer.Option(..., "--out",
+                                    help="Results: a .jsonl file, or a folder of part files for any other name."),
             master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
-            backend: Optional[str] = typer.Option(None, "--backend", help="Force an embedder (minilm, use-multilingual)."),
+            backend: Optional[str] = typer.Option(None, "--backend",
+                                                  help="Force an embedder (minilm, use-multilingual)."),
             json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """compare() on every pair of a file; one JSON result (the compare contract) a line."""
     from storymatch.spark import compare_pairs
@@ -120,4 +126,5 @@ def embed(input: str = typer.Argument(..., help="Passim-style JSONL corpus."),
 
     _run(lambda spark: embed_corpus(spark, input, out, tier=tier, partitions=partitions),
          input, out, master, json_out,
-         lambda r: f"{r['articles']:,} vectors ({r['tier']}, {r['bad']:,} bad records) in {r['seconds']:.1f} s -> {out}")
+         lambda r: f"{r['articles']:,} vectors ({r['tier']}, {r['bad']:,} bad records) "
+                   f"in {r['seconds']:.1f} s -> {out}")

@@ -166,7 +166,8 @@ def _sentence_pairs(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray) -
         return []
     best_b = sim.argmax(axis=1)
     best_a = sim.argmax(axis=0)
-    pairs = [(float(sim[i, j]), i, j) for i, j in enumerate(best_b) if best_a[j] == i and sim[i, j] >= SENTENCE_PAIR_MIN]
+    pairs = [(float(sim[i, j]), i, j) for i, j in enumerate(best_b)
+             if best_a[j] == i and sim[i, j] >= SENTENCE_PAIR_MIN]
     pairs.sort(reverse=True)
     return [SentencePair(fa.sentences[i].text, fb.sentences[j].text, round(s, 3), fa.sentences[i].start,
                          fb.sentences[j].start) for s, i, j in pairs[:MAX_SENTENCE_PAIRS]]

@@ -45,7 +45,10 @@ def find_candidates(store: Store, query: Stored, *, k_vector: int = 20, k_lsh: i
     vec = query_vector(store, query)
     near: list[tuple[int, float]] = []
     if vec is not None and k_vector > 0:
-        index = index or index_for(store, store.get_meta("tier"))
+        if not index:
+            tier = store.get_meta("tier")
+            assert tier is not None  # query_vector found a vector, so the store has a tier
+            index = index_for(store, tier)
         near = index.search(vec, k_vector, exclude={query.seq})
     seqs = [s for s, _ in lsh] + [s for s, _ in near]
     found = store.get_many(seqs)

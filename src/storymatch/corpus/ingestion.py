@@ -162,9 +162,14 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
 
 
 def _write_batch(batch: list[tuple[str, Article]], store: Store, embedder, lsh: LSHParams, stats: IngestStats) -> None:
-    seen = store.existing_ids([a.id for _, a in batch])
+    ids: list[str] = []
+    for _, a in batch:
+        assert a.id is not None  # Article.__post_init__ always sets an id
+        ids.append(a.id)
+    seen = store.existing_ids(ids)
     fresh: list[tuple[str, Article]] = []
     for where, art in batch:
+        assert art.id is not None  # Article.__post_init__ always sets an id
         if art.id in seen:
             stats.existing += 1
             continue

@@ -103,6 +103,7 @@ def trace(store: Store, query: Stored, *, params: AlignParams | None = None, cac
     out = [SentenceTrace(i, s.start, s.end, s.text) for i, s in enumerate(spans)]
     sources = earlier_sources(store, query, k_vector=k_vector)
     for src in sources:
+        assert src.article.id is not None  # Article.__post_init__ always sets an id
         for p in cached_align(store, query, src, params=params, cache=cache).passages:
             match = SourceMatch(id=src.article.id, source=src.article.source, title=src.article.title,
                                 date=src.article.date.isoformat() if src.article.date else None, kind=p.kind,

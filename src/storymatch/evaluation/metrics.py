@@ -10,40 +10,42 @@ from typing import Sequence
 import numpy as np
 
 
-def pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
+def pearson(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float | None:
     """Pearson's r, or None when it is undefined (fewer than 3 values or no variance)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    ok = ~(np.isnan(x) | np.isnan(y))
-    x, y = x[ok], y[ok]
-    if len(x) < 3 or x.std() == 0 or y.std() == 0:
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = ~(np.isnan(xs) | np.isnan(ys))
+    xs, ys = xs[ok], ys[ok]
+    if len(xs) < 3 or xs.std() == 0 or ys.std() == 0:
         return None
-    return float(np.corrcoef(x, y)[0, 1])
+    return float(np.corrcoef(xs, ys)[0, 1])
 
 
 INTERVAL_LEVEL = 0.95
 BOOTSTRAP_ROUNDS = 1000
 
 
-def pearson_interval(x: Sequence[float], y: Sequence[float], groups: Sequence[int] | None = None,
-                     level: float = INTERVAL_LEVEL, rounds: int = BOOTSTRAP_ROUNDS, seed: int = 13) -> list[float] | None:
+def pearson_interval(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
+                     groups: Sequence[int] | np.ndarray | None = None,
+                     level: float = INTERVAL_LEVEL, rounds: int = BOOTSTRAP_ROUNDS,
+                     seed: int = 13) -> list[float] | None:
     """Percentile-bootstrap interval of Pearson's r, resampling whole groups (pairs that share an article).
 
     A figure on a few hundred pairs is a noisy estimate: on 336 en-en pairs an r of
     0.876 spans about ±0.02, on 46 fr-fr pairs about ±0.1. Printed beside every
     figure, the interval keeps a reader from taking a 0.004 difference for a gain.
     """
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    ok = ~(np.isnan(x) | np.isnan(y))
-    g = np.arange(len(x)) if groups is None else np.asarray(groups)
-    x, y, g = x[ok], y[ok], g[ok]
-    if pearson(x, y) is None:
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = ~(np.isnan(xs) | np.isnan(ys))
+    g = np.arange(len(xs)) if groups is None else np.asarray(groups)
+    xs, ys, g = xs[ok], ys[ok], g[ok]
+    if pearson(xs, ys) is None:
         return None
     members = [np.flatnonzero(g == k) for k in np.unique(g)]
     rng = np.random.default_rng(seed)
     rs = []
     for _ in range(rounds):
         idx = np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
-        r = pearson(x[idx], y[idx])
+        r = pearson(xs[idx], ys[idx])
         if r is not None:
             rs.append(r)
     if not rs:

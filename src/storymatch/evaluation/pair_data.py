@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import hashlib
 import importlib.util
 import os
@@ -122,12 +123,12 @@ def pair_feature_rows(pairs: Sequence[SemEvalPair], *, cache_dir: str | Path | N
     rows: list[dict[str, float]] = []
     with _cached_embeddings(cdir):
         for p in pairs:
-            fa = copy.copy(analysed.get(_article_key(p.a), lambda: _features.analyse(p.a)))
-            fb = copy.copy(analysed.get(_article_key(p.b), lambda: _features.analyse(p.b)))
+            fa = copy.copy(analysed.get(_article_key(p.a), functools.partial(_features.analyse, p.a)))
+            fb = copy.copy(analysed.get(_article_key(p.b), functools.partial(_features.analyse, p.b)))
             chosen = choose_backend([fa.language, fb.language], backend)
             _features.embed_pair(fa, fb, chosen)
             key = _article_key(p.a) + _article_key(p.b)
-            reuse = aligned.get(key, lambda: align(p.a, p.b))
+            reuse = aligned.get(key, functools.partial(align, p.a, p.b))
             rows.append(pair_features(fa, fb, reuse))
             if progress:
                 progress(1)

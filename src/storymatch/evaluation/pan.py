@@ -69,9 +69,9 @@ def read_truth(path: Path) -> list[Case]:
     for f in root.iter("feature"):
         if f.get("name") not in ("plagiarism", "detected-plagiarism") or f.get("this_offset") is None:
             continue
-        try:
-            out.append(Case(int(f.get("this_offset")), int(f.get("this_length")), int(f.get("source_offset")),
-                            int(f.get("source_length")), f.get("obfuscation")))
+        try:  # a missing attribute reads as "", which int() rejects like any non-number
+            out.append(Case(int(f.get("this_offset", "")), int(f.get("this_length", "")),
+                            int(f.get("source_offset", "")), int(f.get("source_length", "")), f.get("obfuscation")))
         except (TypeError, ValueError):
             raise InputError(str(path), "feature without integer offsets and lengths") from None
     return out

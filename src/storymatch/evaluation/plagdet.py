@@ -31,8 +31,11 @@ def _covered_share(x: Case, others: list[Case]) -> float:
     this, src = [], []
     for o in others:
         if _detects(o, x):
-            this.append(_overlap(x.this_offset, x.this_end, o.this_offset, o.this_end))
-            src.append(_overlap(x.source_offset, x.source_end, o.source_offset, o.source_end))
+            this_part = _overlap(x.this_offset, x.this_end, o.this_offset, o.this_end)
+            src_part = _overlap(x.source_offset, x.source_end, o.source_offset, o.source_end)
+            assert this_part is not None and src_part is not None  # what _detects checked
+            this.append(this_part)
+            src.append(src_part)
     size = x.this_length + x.source_length
     return (union_length(this) + union_length(src)) / size if size else 0.0
 
@@ -84,8 +87,8 @@ def report(pairs: list[PanPair], detections: list[list[Case]]) -> dict:
     the share where something was wrongly claimed; pairs with only pair-level
     truth (`cases` None) report the share where reuse was found.
     """
-    scored = [(p, d) for p, d in zip(pairs, detections) if p.cases is not None]
-    overall = plagdet([p.cases for p, _ in scored], [d for _, d in scored])
+    scored = [(p.cases, d) for p, d in zip(pairs, detections) if p.cases is not None]
+    overall = plagdet([c for c, _ in scored], [d for _, d in scored])
     groups: dict[str, list[tuple[PanPair, list[Case]]]] = defaultdict(list)
     for p, d in zip(pairs, detections):
         if p.cases is None:
@@ -107,9 +110,12 @@ def report(pairs: list[PanPair], detections: list[list[Case]]) -> dict:
                      "detections": sum(len(d) for _, d in items)}
         else:
             # In pairs mixing kinds, detections of the other kinds' cases are not this kind's errors.
-            truth = [[c for c in p.cases if (c.obfuscation or "none") == k] for p, _ in items]
-            dets = [[r for r in d if not any(_detects(r, c) for c in p.cases if (c.obfuscation or "none") != k)]
-                    for p, d in items]
+            truth, dets = [], []
+            for p, d in items:
+                assert p.cases is not None  # the group's first pair has character truth, so all have
+                truth.append([c for c in p.cases if (c.obfuscation or "none") == k])
+                dets.append([r for r in d
+                             if not any(_detects(r, c) for c in p.cases if (c.obfuscation or "none") != k)])
             by[k] = plagdet(truth, dets).to_dict()
     out = overall.to_dict()
     if not scored:  # no character-level truth at all: nothing to score

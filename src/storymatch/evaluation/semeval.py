@@ -13,7 +13,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
@@ -56,7 +56,8 @@ def _col(row: Mapping[str, object], names: tuple[str, ...], side: str) -> str | 
     """Value of the first column naming this side ('1'/'2') in any of the usual spellings."""
     lower = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
     for n in names:
-        for key in ((n.format(side),) if "{}" in n else (f"{n}{side}", f"{n}_{side}", f"{n}_a" if side == "1" else f"{n}_b")):
+        for key in ((n.format(side),) if "{}" in n
+                    else (f"{n}{side}", f"{n}_{side}", f"{n}_a" if side == "1" else f"{n}_b")):
             v = lower.get(key)
             if v not in (None, ""):
                 return str(v)
@@ -80,7 +81,7 @@ def pair_from_record(rec: Mapping[str, object], name: str, line: int | None = No
         arts.append(Article(text=text, title=title, language=lang.strip().lower() if lang else None,
                             source=f"{name}:{pid}:{side}"))
     gold: dict[str, float] = {}
-    lower = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
+    lower: dict[str, Any] = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
     for dim in DIMENSIONS:
         v = lower.get(dim)
         if v in (None, ""):
@@ -122,6 +123,7 @@ def read_pairs(path: str | Path, limit: int | None = None) -> list[SemEvalPair]:
         raise InputError(name, "is a directory, not a SemEval pairs file")
     text = decode_text(p.read_bytes(), name)
     head = text.lstrip()[:1]
+    rows: Iterator[SemEvalPair]
     if head == "[":  # a JSON array of records rather than JSON lines
         try:
             data = json.loads(text)

@@ -27,7 +27,8 @@ def _language_groups(pairs: Sequence[SemEvalPair]) -> list[tuple[str, list[int]]
     return sorted(groups.items(), key=lambda kv: -len(kv[1]))
 
 
-def by_language(pairs: Sequence[SemEvalPair], pred: Sequence[float], dim: str = "overall", sign: float = 1.0) -> dict[str, float | None]:
+def by_language(pairs: Sequence[SemEvalPair], pred: Sequence[float] | np.ndarray, dim: str = "overall",
+                sign: float = 1.0) -> dict[str, float | None]:
     """Pearson on one dimension within each language pair, plus "all"."""
     gold = np.array([p.gold.get(dim, np.nan) for p in pairs], dtype=float)
     pred = np.asarray(pred, dtype=float)
@@ -40,7 +41,8 @@ def _signed(v: float | None, sign: float) -> float | None:
     return None if v is None else sign * v
 
 
-def intervals_by_language(pairs: Sequence[SemEvalPair], pred: Sequence[float], dim: str = "overall") -> dict[str, list[float] | None]:
+def intervals_by_language(pairs: Sequence[SemEvalPair], pred: Sequence[float] | np.ndarray,
+                          dim: str = "overall") -> dict[str, list[float] | None]:
     """pearson_interval within each language pair and over all pairs, groups from crossval.article_groups."""
     gold = np.array([p.gold.get(dim, np.nan) for p in pairs], dtype=float)
     pred, groups = np.asarray(pred, dtype=float), article_groups(pairs)
@@ -62,7 +64,7 @@ def report(pairs: Sequence[SemEvalPair], scores: Sequence[Mapping[str, float]], 
         gold = [p.gold.get(dim, np.nan) for p in pairs]
         out["pearson"][dim] = rounded(pearson([s[dim] for s in scores], gold))
     for lp, idx in _language_groups(pairs):
-        sub = {"pairs": len(idx)}
+        sub: dict[str, float | None] = {"pairs": len(idx)}
         for dim in DIMENSIONS:
             sub[dim] = rounded(pearson([scores[i][dim] for i in idx], [pairs[i].gold.get(dim, np.nan) for i in idx]))
         out["by_language"][lp] = sub

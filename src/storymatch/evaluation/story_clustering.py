@@ -26,7 +26,8 @@ GOLD_KEYS = ("story", "story_title")
 
 def read_labelled(path: Path) -> tuple[list[tuple[str, Article]], dict[str, str]]:
     """(articles, gold story of each article id) from a labelled JSONL/CSV/...; bad records end the run."""
-    articles, gold = [], {}
+    articles: list[tuple[str, Article]] = []
+    gold: dict[str, str] = {}
     for where, rec in read_corpus([path]):
         if isinstance(rec, InputError):
             raise rec
@@ -35,6 +36,7 @@ def read_labelled(path: Path) -> tuple[list[tuple[str, Article]], dict[str, str]
             raise InputError(where, "no `story` label; eval cluster needs one per record")
         for key in GOLD_KEYS:
             rec.meta.pop(key, None)
+        assert rec.id is not None  # Article.__post_init__ always sets an id
         if rec.id in gold:
             continue  # a repeated id is one article to the store as well
         gold[rec.id] = str(label)

@@ -44,7 +44,11 @@ def swap_words(text: str, rng: random.Random, swaps: tuple[tuple[str, str], ...]
     out = text
     for old, new in swaps:
         pattern = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])")
-        out = pattern.sub(lambda m: new if rng.random() < rate else m.group(), out)
+
+        def swap(m: re.Match[str], new: str = new) -> str:
+            return new if rng.random() < rate else m.group()
+
+        out = pattern.sub(swap, out)
     return out
 
 
@@ -120,7 +124,8 @@ def reused_piece(src: str, src_index: int, op: str, rng: random.Random, max_sent
 
 def assemble(pieces: list[Piece], n_sources: int) -> tuple[str, list[list[Case]]]:
     """Join pieces into one text; the cases of each source with their exact offsets in it."""
-    parts, cases = [], [[] for _ in range(n_sources)]
+    parts: list[str] = []
+    cases: list[list[Case]] = [[] for _ in range(n_sources)]
     pos = 0
     for k, piece in enumerate(pieces):
         if k:
@@ -128,6 +133,7 @@ def assemble(pieces: list[Piece], n_sources: int) -> tuple[str, list[list[Case]]
             pos += 1
         if piece.case is not None:
             c = piece.case
+            assert piece.source is not None  # a piece that reuses text names its source
             cases[piece.source].append(Case(pos, len(piece.text), c.source_offset, c.source_length, c.obfuscation))
         parts.append(piece.text)
         pos += len(piece.text)
@@ -163,7 +169,8 @@ def generate(sources: list[str], fillers: list[str], n_docs: int = 10, seed: int
                 pieces += [piece] + filler()
         text, cases = assemble(pieces, len(chosen))
         for k, si in enumerate(chosen):
-            obf = sorted({c.obfuscation for c in cases[k]})
+            # every case here comes from reused_piece, which names its operation: the filter drops nothing
+            obf = sorted({c.obfuscation for c in cases[k] if c.obfuscation is not None})
             pairs.append(PanPair(f"suspicious-document{d:05d}.txt", f"source-document{si:05d}.txt", text,
                                  sources[si], cases[k], ",".join(obf) if obf else "no-plagiarism"))
     for n in range(negatives):

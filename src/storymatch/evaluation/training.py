@@ -49,13 +49,14 @@ def out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]
     return oof
 
 
-def refined_out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], oof: Mapping[str, np.ndarray],
-                        k: int = 5, seed: int = SEED) -> dict[str, np.ndarray]:
+def refined_out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]],
+                        oof: Mapping[str, np.ndarray], k: int = 5, seed: int = SEED) -> dict[str, np.ndarray]:
     """Out-of-fold predictions with the refiner applied, each fold's refiner fitted on the other folds."""
     R, Y = feature_matrix(rows, REFINER_FEATURES), gold(pairs)
     out = {d: np.array(v, dtype=float) for d, v in oof.items()}
     for train_idx, test_idx in grouped_folds(pairs, k, seed):
-        refiner = fit_refiner({d: oof[d][train_idx] for d in DIMENSIONS}, R[train_idx], {d: Y[d][train_idx] for d in DIMENSIONS})
+        refiner = fit_refiner({d: oof[d][train_idx] for d in DIMENSIONS}, R[train_idx],
+                              {d: Y[d][train_idx] for d in DIMENSIONS})
         part = refine(refiner, {d: oof[d][test_idx] for d in DIMENSIONS}, R[test_idx])
         for d in DIMENSIONS:
             out[d][test_idx] = np.clip(part[d], 1.0, 4.0)
@@ -87,8 +88,8 @@ def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: in
     cv = cv_summary(pairs, oof, k, seed)
     if refiner:  # what a user without the optional large English model gets
         cv["overall_by_language_without_refiner"] = by_language(pairs, plain["overall"], "overall")
-    scorer = LearnedScorer(names, boosters, calibration, 0.5, {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv},
-                           linear, refiner)
+    scorer = LearnedScorer(names, boosters, calibration, 0.5,
+                           {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv}, linear, refiner)
     return scorer, cv
 
 

@@ -28,7 +28,8 @@ from storymatch.text.stopwords import function_words
 
 MAX_SENTENCES = 80  # embedding cost is per sentence; news bodies rarely need more for matching
 LEAD_SENTENCES = 3
-_LOCATIVE = re.compile(r"\b(in|near|at|from|toward|towards|outside|inside|into|across)\s+(the\s+)?(\w+(ern|ern-most)\s+)?$", re.I)
+_LOCATIVE = re.compile(r"\b(in|near|at|from|toward|towards|outside|inside|into|across)\s+"
+                       r"(the\s+)?(\w+(ern|ern-most)\s+)?$", re.I)
 
 @dataclass
 class ArticleFeatures:

@@ -82,6 +82,7 @@ def extract_dates(text: str, lang: str | None = None, published: _dt.date | None
 
 def _value(mt: re.Match, lex: _Lexicon, published: _dt.date | None, lang: str) -> str | None:
     g = mt.groupdict()
+    month: int | None
     if g["iso"]:
         return g["iso"]
     if g["num"]:
@@ -90,7 +91,12 @@ def _value(mt: re.Match, lex: _Lexicon, published: _dt.date | None, lang: str) -
         return _ymd(int(y), month, day)
     if g["dmy"] or g["mdy"]:
         month = lex.months.get((g["m1"] or g["m2"]).lower().rstrip("."))
-        day = int(re.match(r"\d+", g["dmy"]).group()) if g["dmy"] else int(g["d2"])
+        if g["dmy"]:
+            digits = re.match(r"\d+", g["dmy"])
+            assert digits is not None  # the dmy pattern opens with the day's digits
+            day = int(digits.group())
+        else:
+            day = int(g["d2"])
         year = g["y1"] or g["y2"]
         if month is None or not 1 <= day <= 31:
             return None

@@ -131,6 +131,7 @@ def capitalised_entities(text: str, lang: str | None = None) -> list[Entity]:
         if opens and run[slice(*words[0])] not in mid_sentence:
             words.pop(0)
         if nouns and resolve_place(run) is None:  # "Vereinigte Staaten" is a place as a whole
+            assert lang is not None  # nouns is only set for a language that capitalises nouns
             while words and _common_noun(run[slice(*words[0])], lang):
                 words.pop(0)
             while words and _common_noun(run[slice(*words[-1])], lang):

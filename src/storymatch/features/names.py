@@ -39,7 +39,8 @@ def keys_match(a: str, b: str) -> bool:
     # last-name mentions: "mattis" against "jim mattis"
     if " " in a or " " in b:
         ta, tb = a.split(), b.split()
-        if (len(ta) == 1 and ta[0] == tb[-1] and len(ta[0]) >= 4) or (len(tb) == 1 and tb[0] == ta[-1] and len(tb[0]) >= 4):
+        if ((len(ta) == 1 and ta[0] == tb[-1] and len(ta[0]) >= 4)
+                or (len(tb) == 1 and tb[0] == ta[-1] and len(tb[0]) >= 4)):
             return True
     return min(len(a), len(b)) >= 6 and fuzz.ratio(a, b) >= 90
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 _NUM = re.compile(
-    r"(?<![\w.,])(?P<int>\d{1,3}(?:(?P<sep>[,.\u00a0 ])\d{3})(?:(?P=sep)\d{3})*|\d+)(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?(?![\d])"
+    r"(?<![\w.,])(?P<int>\d{1,3}(?:(?P<sep>[,.\u00a0 ])\d{3})(?:(?P=sep)\d{3})*|\d+)"
+    r"(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?(?![\d])"
     r"(?:\s*(?P<unit>%|per\s?cent|percent|prozent|por\s?ciento|million|millionen|mill?\.|billion|milliarden|bn|thousand|tausend|mil(?:lones)?))?",
     re.IGNORECASE,
 )
@@ -25,7 +27,7 @@ class NumberMention:
     value: str
 
 
-def extract_numbers(text: str, skip: list[tuple[int, int]] = ()) -> list[NumberMention]:
+def extract_numbers(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[NumberMention]:
     """Numbers with offsets; spans in `skip` (e.g. date mentions) are left out."""
     out = []
     for m in _NUM.finditer(text):

@@ -101,7 +101,8 @@ def _is_arabic(ch: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _cities() -> dict[str, tuple[str, int]]:
-    """City name (Latin alternate names; Arabic ones of big cities) -> (country, population) of its most populous bearer.
+    """City name (Latin alternate names; Arabic ones of big cities) -> (country, population)
+    of its most populous bearer.
 
     Arabic names only for cities of ARABIC_CITY_MIN_POPULATION or more: below that they collide with
     common words (كان "was" is Cannes, الخميس "Thursday" a town in Algeria, كورونا a city in California).

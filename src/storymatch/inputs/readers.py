@@ -208,7 +208,7 @@ def _kind(path: Path):
 
 def _walk(root: Path) -> list[Path]:
     """Files under a folder in a stable order, skipping hidden files and folders and store folders."""
-    out = []
+    out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         if STORE_MARKER in filenames:  # a storymatch store inside the input: its files are not articles
             dirnames[:] = []

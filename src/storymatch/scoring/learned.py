@@ -70,7 +70,8 @@ class LearnedScorer:
 
     name = "learned"
 
-    def __init__(self, feature_names: Sequence[str], boosters: Mapping, calibration: tuple[Sequence[float], Sequence[float]],
+    def __init__(self, feature_names: Sequence[str], boosters: Mapping,
+                 calibration: tuple[Sequence[float], Sequence[float]],
                  threshold: float = 0.5, meta: dict | None = None, linear: Mapping | None = None,
                  refiner: Mapping | None = None):
         self.feature_names = list(feature_names)
@@ -138,9 +139,12 @@ class LearnedScorer:
             with gzip.open(p, "rb") as fh:
                 doc = json.loads(fh.read().decode("utf-8"))
         except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError):
-            raise InputError(name, "not a storymatch scorer file (expected gzipped JSON from `storymatch train semeval`)") from None
+            raise InputError(name, "not a storymatch scorer file "
+                                   "(expected gzipped JSON from `storymatch train semeval`)") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise InputError(name, f"not a storymatch scorer file (format {doc.get('format') if isinstance(doc, dict) else None!r}, expected {FORMAT})")
+            raise InputError(name, f"not a storymatch scorer file "
+                                   f"(format {doc.get('format') if isinstance(doc, dict) else None!r}, "
+                                   f"expected {FORMAT})")
         missing = [d for d in DIMENSIONS if d not in doc.get("models", {})]
         if missing:
             raise InputError(name, f"scorer file lacks models for: {', '.join(missing)}")

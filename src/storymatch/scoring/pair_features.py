@@ -86,7 +86,8 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: Alignment | N
 
     da, db = fa.dates, fb.dates
     shared_dates = date_overlap(da, db)
-    f["date_overlap"] = len(shared_dates) / min(len({d.value for d in da}), len({d.value for d in db})) if da and db else 0.0
+    f["date_overlap"] = (len(shared_dates) / min(len({d.value for d in da}), len({d.value for d in db}))
+                         if da and db else 0.0)
     f["has_dates"] = float(bool(da) and bool(db))
     pa, pb = fa.article.date, fb.article.date
     f["has_pubdates"] = float(pa is not None and pb is not None)
@@ -134,13 +135,15 @@ def _mean_unit(vectors: np.ndarray) -> np.ndarray | None:
     return m / max(float(np.linalg.norm(m)), 1e-12)
 
 
-def _sentence_stats(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray, best_a: np.ndarray, best_b: np.ndarray) -> dict[str, float]:
+def _sentence_stats(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray, best_a: np.ndarray,
+                    best_b: np.ndarray) -> dict[str, float]:
     """Best-match statistics, head/tail and cross title-lead similarity (top SemEval systems used these views).
 
     Symmetric forms (min/max/mean over the two directions) let the model ignore
     which article came first, as the annotators did.
     """
     va, vb = fa.sentence_vectors, fb.sentence_vectors
+    assert va is not None and vb is not None  # embedded articles (sim was made from these vectors)
     both = np.concatenate([best_a, best_b])
     f = {
         "sent_best_mean": float(both.mean()),

@@ -6,6 +6,7 @@ Used with `--scorer rules`, and as the readable reference for what each dimensio
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 from storymatch.scoring.base import DIMENSIONS, ScoreResult
 
@@ -37,7 +38,7 @@ class RuleScorer:
     name = "rules"
     threshold = 0.5
 
-    def score(self, f: dict[str, float]) -> ScoreResult:
+    def score(self, f: Mapping[str, float]) -> ScoreResult:
         lo, hi = _COSINE_RANGE["multilingual" if f.get("multilingual_backend") else "minilm"]
         doc = _scale(f["doc_cos"], lo, hi)
         lead = _scale(max(f["lead_cos"], f["title_cos"]), lo, hi)

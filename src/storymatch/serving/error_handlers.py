@@ -32,7 +32,7 @@ def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": one_line(message), **extra}, status_code=status)
 
 
-def one_line(message: str, limit: int = 300) -> str:
+def one_line(message: object, limit: int = 300) -> str:
     s = re.sub(r"\s+", " ", str(message)).strip()
     return s if len(s) <= limit else s[: limit - 1] + "…"
 

@@ -31,13 +31,15 @@ class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="Body text, exactly as published.")
-    title: str | None = Field(None, max_length=2000)
-    date: str | None = Field(None, max_length=100,
+    title: str | None = Field(default=None, max_length=2000)
+    date: str | None = Field(default=None, max_length=100,
                              description="Publication date: ISO 8601 or a form such as '25 May 2017'.")
-    source: str | None = Field(None, max_length=500, description="Outlet or file the article came from.")
-    url: str | None = Field(None, max_length=4000)
-    language: str | None = Field(None, pattern=r"^[a-z]{2,3}$", description="ISO 639-1 code; detected when absent.")
-    id: str | None = Field(None, min_length=1, max_length=200, description="Stable id; default: a hash of title and text.")
+    source: str | None = Field(default=None, max_length=500, description="Outlet or file the article came from.")
+    url: str | None = Field(default=None, max_length=4000)
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$",
+                                 description="ISO 639-1 code; detected when absent.")
+    id: str | None = Field(default=None, min_length=1, max_length=200,
+                           description="Stable id; default: a hash of title and text.")
 
     @field_validator("text")
     @classmethod
@@ -107,7 +109,7 @@ class ErrorOut(BaseModel):
     """Every 4xx/5xx answer: one line a person can act on."""
 
     error: str = Field(description="One line naming the input and the problem.")
-    errors: list[dict[str, Any]] | None = Field(None, description="Field-level details of a validation error.")
+    errors: list[dict[str, Any]] | None = Field(default=None, description="Field-level details of a validation error.")
 
 
 class _Open(BaseModel):

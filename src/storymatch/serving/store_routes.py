@@ -55,8 +55,9 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
     async def store_info(request: Request):
         return await on_store(request, lambda st: {"articles": st.count(), "tier": st.get_meta("tier")})
 
-    @app.post("/api/ingest", summary="Add articles to the store (JSON list or uploaded files)", dependencies=[Depends(require_token)],
-              response_model=None, responses={401: ERRORS[422] | {"description": "Missing or wrong token"}, **ERRORS},
+    @app.post("/api/ingest", summary="Add articles to the store (JSON list or uploaded files)",
+              dependencies=[Depends(require_token)], response_model=None,
+              responses={401: ERRORS[422] | {"description": "Missing or wrong token"}, **ERRORS},
               openapi_extra={"requestBody": {"required": True, "content": {
                   "application/json": {"schema": {"$ref": "#/components/schemas/IngestRequest"}},
                   "multipart/form-data": {"schema": upload_files_schema()}}}})
@@ -140,7 +141,8 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
 
     @app.get("/api/report", summary="Corpus-wide reuse report (`storymatch report --json`)")
     async def report(request: Request, top: int = Query(20, ge=1, le=500)):
-        return await on_store(request, lambda st: {**cached_report(st), "passages": cached_report(st)["passages"][:top]})
+        return await on_store(request,
+                              lambda st: {**cached_report(st), "passages": cached_report(st)["passages"][:top]})
 
     def cached_report(st: Store) -> dict[str, Any]:
         """The reuse report, recomputed only when the store has changed (it aligns many pairs)."""
@@ -169,6 +171,7 @@ def story_list(st: Store, min_size: int) -> list[dict[str, Any]]:
     story_of = story_assignments(st)
     members: dict[str, list[dict[str, Any]]] = {}
     for s in st.iter_articles(chronological=True):
+        assert s.article.id is not None  # Article.__post_init__ always sets an id
         members.setdefault(story_of.get(s.article.id, s.article.id), []).append(s.article.summary())
     out = [{"id": sid, "size": len(arts), "first": arts[0], "articles": arts}
            for sid, arts in members.items() if len(arts) >= min_size]

@@ -39,9 +39,10 @@ def word_list(text: str) -> list[str]:
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "prof", "gen", "sen", "rep", "gov", "lt", "col", "maj", "capt", "sgt", "st", "jr", "sr",
     "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "dept", "fig", "approx", "z.b", "bzw", "dr", "sr", "sra",
+    "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "dept", "fig", "approx", "z.b", "bzw", "sra",
 }
-_BOUNDARY = re.compile(r"""([.!?…]+['"\u2019\u201d\u00bb)]*)(\s+)(?=['"\u2018\u201c\u00ab(]?[\w\u00bf\u00a1])""", re.UNICODE)
+_BOUNDARY = re.compile(r"""([.!?…]+['"\u2019\u201d\u00bb)]*)(\s+)"""
+                       r"""(?=['"\u2018\u201c\u00ab(]?[\w\u00bf\u00a1])""", re.UNICODE)
 _PARA = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 
 
