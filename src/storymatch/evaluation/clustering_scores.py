@@ -14,9 +14,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Hashable, Sequence
 
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-from sklearn.metrics.cluster import pair_confusion_matrix
-
 
 @dataclass(frozen=True)
 class ClusteringScores:
@@ -62,6 +59,8 @@ def bcubed(gold: Sequence[Hashable], found: Sequence[Hashable]) -> tuple[float, 
 
 def pairwise(gold: Sequence[Hashable], found: Sequence[Hashable]) -> tuple[float, float, float]:
     """Precision, recall and F1 over the pairs of items put in one story."""
+    from sklearn.metrics.cluster import pair_confusion_matrix  # scikit-learn takes a second to import
+
     _check(gold, found)
     if len(gold) < 2:
         return 0.0, 0.0, 0.0
@@ -73,6 +72,8 @@ def pairwise(gold: Sequence[Hashable], found: Sequence[Hashable]) -> tuple[float
 
 def score_clustering(gold: Sequence[Hashable], found: Sequence[Hashable]) -> ClusteringScores:
     """Every figure `storymatch eval cluster` reports, for one labelling."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score  # a second to import
+
     bp, br, bf = bcubed(gold, found)
     pp, pr, pf = pairwise(gold, found)
     g, f = _codes(gold), _codes(found)

