@@ -35,10 +35,10 @@ def main() -> None:
     from storymatch.config import reset_settings
     from storymatch.embedding import cache, registry
     from storymatch.evaluation.baselines import embedding_cosine
+    from storymatch.evaluation.crossval import article_groups
     from storymatch.evaluation.metrics import pearson, pearson_interval, same_story_metrics
     from storymatch.evaluation.pair_data import pair_feature_rows
     from storymatch.evaluation.semeval import read_pairs
-    from storymatch.evaluation.crossval import article_groups
     from storymatch.scoring.shipped import default_scorer
 
     reset_settings()

@@ -15,7 +15,7 @@ import storymatch
 SRC = Path(storymatch.__file__).resolve().parent
 # Subpackages from the bottom up: a module may import its own layer and the layers below it, never above.
 LAYERS = [
-    {"errors", "config"},
+    {"errors", "config", "disk_cache"},
     {"text", "inputs"},
     {"embedding"},
     {"features", "alignment"},

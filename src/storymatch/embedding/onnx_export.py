@@ -9,8 +9,9 @@ The export is a BERT/MPNet encoder followed by mean pooling over the attention m
 transformers pipeline of these models (normalisation stays in numpy); the tokenizer is the model's own
 `tokenizer.json`, run by the `tokenizers` library with the model's maximum length. Exports live in
 `settings().model_cache / "onnx"`, in a folder named by the source files' sizes and EXPORT_VERSION, written under a
-temporary name and renamed, so a killed first run never leaves a half-written export that a later run would trust. `quantize` stores int8 weights (dynamic quantisation): a quarter of the size; docs/EVALUATION.md has
-what it costs in quality and gains in speed.
+temporary name and renamed, so a killed first run never leaves a half-written export that a later run would trust.
+`quantize` stores int8 weights (dynamic quantisation): a quarter of the size; docs/EVALUATION.md has what it costs in
+quality and gains in speed.
 """
 
 from __future__ import annotations

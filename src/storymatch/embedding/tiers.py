@@ -21,7 +21,6 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -46,22 +45,45 @@ class Tier(Protocol):
 
 # --- fast: hashed, frequency-weighted bag of words -------------------------------------
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Words of two or more characters, and single digits: the fast tier's terms. One regex instead of a filter per
+# word (`\w+` then "len > 1 or isdigit"), so splitting an article is one C call.
+_TOKEN = re.compile(r"\w{2,}|\d", re.UNICODE)
+_MAX_TERMS = 1 << 20  # a table is emptied past this many terms, bounding memory over a corpus of millions
 
 
-@lru_cache(maxsize=1 << 20)
-def _term(token: str, lang: str, dim: int) -> tuple[int, float, float]:
-    """Bucket, sign and weight of a term: cached, because the same words recur in every article.
+class _Terms(dict):
+    """term -> (bucket, sign, weight) for one language and dimension, computed on a term's first sight.
 
-    The weight is the word's self-information above that of the commonest words,
-    log10 p(the) - log10 p(word), from general-language word frequencies instead of
-    the corpus's own IDF: it needs no fitting, so a vector never changes when more
-    articles arrive, and it scores "the" 0, "said" about 2 and "Steele" about 5.
-    A word pair (when used) gets the sum of its words' weights.
+    A dict rather than a cached function: the same words recur in every article, and a dict hit costs a
+    fraction of a function call, which is what ingest spends per word. The weight is the word's self-information
+    above that of the commonest words, log10 p(the) - log10 p(word), from general-language word frequencies
+    (text/rarity.py) instead of the corpus's own IDF: it needs no fitting, so a vector never changes when more
+    articles arrive, and it scores "the" 0, "said" about 2 and "Steele" about 5. A word pair (when used) gets the
+    sum of its words' weights.
     """
-    weight = sum(rarity(word, lang) for word in token.split(" "))
-    h = zlib.crc32(token.encode("utf-8"))
-    return (h >> 1) % dim, (1.0 if h & 1 else -1.0), weight
+
+    def __init__(self, lang: str, dim: int):
+        super().__init__()
+        self.lang, self.dim = lang, dim
+
+    def __missing__(self, term: str) -> tuple[int, float, float]:
+        if len(self) >= _MAX_TERMS:
+            self.clear()
+        weight = sum(rarity(word, self.lang) for word in term.split(" "))
+        h = zlib.crc32(term.encode("utf-8"))
+        entry = ((h >> 1) % self.dim, (1.0 if h & 1 else -1.0), weight)
+        self[term] = entry
+        return entry
+
+
+_TABLES: dict[tuple[str, int], _Terms] = {}
+
+
+def _terms(lang: str, dim: int) -> _Terms:
+    table = _TABLES.get((lang, dim))
+    if table is None:
+        table = _TABLES[(lang, dim)] = _Terms(lang, dim)
+    return table
 
 
 @dataclass
@@ -86,20 +108,19 @@ class LexicalTier:
 
     def encode_texts(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        log = math.log
         for i, text in enumerate(texts):
-            lang = (languages[i] if languages else None) or "en"
-            words = [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 or w.isdigit()]
+            lang = ((languages[i] if languages else None) or "en")[:2]
+            words = _TOKEN.findall(text.lower())
             terms = Counter(words)
             if self.pairs:
                 terms.update(f"{a} {b}" for a, b in zip(words, words[1:]))
             if not terms:
                 continue
-            buckets, values = [], []
-            for term, tf in terms.items():
-                bucket, sign, weight = _term(term, lang[:2], self.dim)
-                buckets.append(bucket)
-                values.append(sign * (1.0 + math.log(tf)) * weight)
-            out[i] = np.bincount(buckets, weights=values, minlength=self.dim)
+            table = _terms(lang, self.dim)
+            entries = [table[t] for t in terms]
+            values = [sign * (1.0 + log(tf)) * weight for (_, sign, weight), tf in zip(entries, terms.values())]
+            out[i] = np.bincount([e[0] for e in entries], weights=values, minlength=self.dim)
         return unit_rows(out)
 
 

@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from storymatch.features.gazetteer import NameTable, cache_folder, cached_names
+from storymatch.disk_cache import cached_json
+from storymatch.features.gazetteer import NameTable, gazetteer_folder
 from storymatch.text.normalize import strip_accents, strip_name_inflection
 from storymatch.text.rarity import zipf
 
@@ -57,7 +58,7 @@ _ENGLISH_WORD_ZIPF = 3.5  # about once in 3 million English words: "reunion", "g
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, str]:
     """Country name or alias (any of the name languages) -> ISO code; built once, then read from the cache."""
-    return cached_names(cache_folder(__file__) / "countries.json", _build_countries)
+    return cached_json(gazetteer_folder(__file__) / "countries.json", _build_countries)
 
 
 def _build_countries() -> dict[str, str]:
@@ -108,7 +109,7 @@ def _is_arabic(ch: str) -> bool:
 @lru_cache(maxsize=1)
 def _cities() -> NameTable:
     """City name -> (country, population), built once, then looked up in the cache one name at a time."""
-    return NameTable(cache_folder(__file__) / "cities.sqlite", _build_cities)
+    return NameTable(gazetteer_folder(__file__) / "cities.sqlite", _build_cities)
 
 
 def _build_cities() -> dict[str, tuple[str, int]]:
