@@ -11,6 +11,7 @@ is rebuilt in memory, never trusted.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -62,3 +63,24 @@ def cached_json(path: Path, build: Callable[[], Any]) -> Any:
     except OSError as e:
         log.debug("cache %s not written (%s); kept in memory", path, e)
     return value
+
+
+def code_files(names: Sequence[str]) -> list[Path]:
+    """The source files of these packages (every .py under them) and modules, in a stable order."""
+    files: set[Path] = set()
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(name)
+        origin = Path(spec.origin)
+        files.update(origin.parent.rglob("*.py") if spec.submodule_search_locations else [origin])
+    return sorted(files)
+
+
+def code_fingerprint(names: Sequence[str]) -> str:
+    """A short hash of the source of these packages and modules (file names and contents): what a cache of
+    derived results is keyed by, so a change to the code that derives them never reuses old results."""
+    h = hashlib.sha1()
+    for path in code_files(names):
+        h.update(path.name.encode() + b"\x00" + path.read_bytes())
+    return h.hexdigest()[:10]

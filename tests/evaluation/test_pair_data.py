@@ -8,7 +8,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from storymatch.evaluation.pair_data import ALIGNMENT_CODE, ANALYSIS_CODE, code_files, code_fingerprint
+from storymatch.alignment.aligner import ALIGNMENT_CODE
+from storymatch.disk_cache import code_files, code_fingerprint
+from storymatch.features.analysis import ANALYSIS_CODE
 
 
 def _storymatch_imports(module: str, skip: tuple[str, ...]) -> set[Path]:

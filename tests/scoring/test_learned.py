@@ -188,6 +188,6 @@ def test_shipped_refiner_follows_the_english_headline_cosine(seed_a, seed_b):
     far = scorer.score({**feats, ENGLISH_HEADLINE: 0.1})
     assert close.scores["overall"] < far.scores["overall"]
     assert close.probability > far.probability
-    unrefined = LearnedScorer(scorer.feature_names, scorer.boosters, (scorer.cal_x, scorer.cal_y), scorer.threshold,
+    unrefined = LearnedScorer(scorer.feature_names, scorer.trees, (scorer.cal_x, scorer.cal_y), scorer.threshold,
                               linear=scorer.linear)
     assert unrefined.score(feats).scores == plain.scores  # without the feature, the refiner does nothing

@@ -20,6 +20,9 @@ from storymatch.alignment.tokens import Tokens, tokenize
 from storymatch.alignment.types import Alignment, AlignParams, Passage
 from storymatch.inputs.article import Article
 
+# The code that decides what an alignment holds, for caches of alignments (see features.analysis.ANALYSIS_CODE).
+ALIGNMENT_CODE = ("storymatch.alignment", "storymatch.text")
+
 
 def _as_parts(x: Article | str) -> tuple[str, _dt.date | None, str | None]:
     if isinstance(x, Article):

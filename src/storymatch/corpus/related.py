@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from storymatch.comparison.pipeline import compare
+from storymatch.corpus.analyses import analysis_for, embedded_for, remember_headline
 from storymatch.corpus.candidates import CandidateArticle, find_candidates
 from storymatch.corpus.lsh import text_keys
 from storymatch.corpus.store import Store, Stored
-from storymatch.features.analysis import analyse
+from storymatch.embedding.registry import choose_backend
 
 COMPARE_KIND = "compare"
 
@@ -73,14 +74,22 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
         n_sent = len(text_keys(query.article.text, store.lsh_params())[0])
     cands = sorted(cands, key=lambda c: -prerank(n_sent, c))[:limit]
     query_stored = cache and held
-    features_q = None
+    analysis_q = None
     hits = []
     for cand in cands:
         key = f"{query.article.id}\x1f{cand.stored.article.id}\x1f{backend or ''}"
         result = store.get_result(COMPARE_KIND, key) if query_stored else None
         if result is None:
-            features_q = features_q or analyse(query.article)
-            result = compare(query.article, cand.stored.article, backend=backend, features_a=features_q).to_dict()
+            # each article analysed once, ever: read back from the store's analyses when it has them
+            analysis_q = analysis_q or analysis_for(store, query)
+            analysis_c = analysis_for(store, cand.stored)
+            chosen = choose_backend([analysis_q.language, analysis_c.language], backend)
+            fq = embedded_for(store, query, analysis_q, chosen)
+            fc = embedded_for(store, cand.stored, analysis_c, chosen)
+            comparison = compare(query.article, cand.stored.article, backend=chosen, features_a=fq, features_b=fc)
+            remember_headline(store, query, fq)
+            remember_headline(store, cand.stored, fc)
+            result = comparison.to_dict()
             if query_stored:
                 store.put_results(COMPARE_KIND, [(key, result)])
         reuse = result.get("reuse") or {}

@@ -69,6 +69,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS vectors_row ON vectors(tier, row);
 CREATE TABLE IF NOT EXISTS results (    -- cached pair alignments, traces, story assignments
     kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS analyses (   -- an article's analysis ("features", JSON) and vectors ("vectors:<backend>")
+    seq INTEGER NOT NULL, kind TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (seq, kind)
+) WITHOUT ROWID;
 """
 
 
@@ -349,6 +352,22 @@ class Store:
         return self.db.execute("SELECT COUNT(*) FROM vectors WHERE tier = ?", (tier,)).fetchone()[0]
 
     # -- results ---------------------------------------------------------------------------
+    def get_analysis(self, seq: int, kind: str, code: str) -> bytes | None:
+        """A stored article's cached analysis part, if it was made by the analysis code `code` (else None)."""
+        if self.get_meta("analysis_code") != code:
+            return None
+        row = self.db.execute("SELECT value FROM analyses WHERE seq = ? AND kind = ?", (seq, kind)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_analysis(self, seq: int, parts: dict[str, bytes], code: str) -> None:
+        """Cache parts of a stored article's analysis; analyses made by other code are dropped first."""
+        with self._transaction():
+            if self.get_meta("analysis_code") != code:
+                self.db.execute("DELETE FROM analyses")
+                self.set_meta("analysis_code", code)
+            self.db.executemany("INSERT OR REPLACE INTO analyses(seq, kind, value) VALUES (?, ?, ?)",
+                                [(seq, kind, value) for kind, value in parts.items()])
+
     def get_result(self, kind: str, key: str) -> Any:
         row = self.db.execute("SELECT value FROM results WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         return json.loads(row[0]) if row else None

@@ -28,11 +28,11 @@ _threads = max(1, os.cpu_count() or 1)
 class OnnxEmbedder:
     """A sentence-transformers model exported to ONNX (onnx_export.py): tokenizers + ONNX Runtime + mean pooling.
 
-    Texts are encoded in batches of similar length (sorted by length), so a long article does not pad a batch of
-    short sentences to its length; rows come back in the order given.
+    Each text runs on its own: with int8 weights the activations are quantised per call, so in a batch a
+    sentence's vector would depend on the other texts in it (an identical sentence in two articles scored 0.991,
+    not 1.0); alone, a text always gets the same vector. It is also the faster way here: a batch pads every text
+    to its longest, and on 2 cores one text at a time encoded news articles 1.5-2x faster than batches of 32.
     """
-
-    BATCH = 32
 
     def __init__(self, folder: str | Path, name: str):
         # onnxruntime and tokenizers are compiled extensions: imported when a model is first used
@@ -53,20 +53,9 @@ class OnnxEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        encoded = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
-        for start in range(0, len(order), self.BATCH):
-            rows = order[start:start + self.BATCH]
-            width = max(len(encoded[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for k, i in enumerate(rows):
-                n = len(encoded[i].ids)
-                ids[k, :n] = encoded[i].ids
-                mask[k, :n] = 1
-            out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        for i, encoded in enumerate(self._tokenizer.encode_batch(list(texts))):
+            ids = np.asarray([encoded.ids], dtype=np.int64)
+            out[i] = self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
         return unit_rows(out)
 
 

@@ -16,8 +16,11 @@ from storymatch.embedding.backends import OnnxEmbedder, SentenceTransformerEmbed
 from storymatch.embedding.base import MINILM, MPNET, USE_MULTILINGUAL, Embedder
 from storymatch.embedding.onnx_export import exported
 
-# int8 weights for the packaged models: see docs/EVALUATION.md for what it costs and gains.
-QUANTIZE = False
+# int8 weights (per channel) for the packaged models. Measured in one run on the 336 en-en SemEval pairs with the
+# shipped scorer (benchmarks/quantization.py): Overall Pearson 0.8955 -> 0.8937, same-story ROC-AUC 0.979 -> 0.977,
+# both inside the float model's 95% interval (0.863-0.923), for a model a quarter the size (23 instead of 90 MB)
+# and about twice the encoding speed.
+QUANTIZE = True
 
 _load_lock = threading.Lock()
 

@@ -14,46 +14,20 @@ import contextlib
 import copy
 import functools
 import hashlib
-import importlib.util
 import os
 import pickle
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from storymatch.alignment.aligner import align
+from storymatch.alignment.aligner import ALIGNMENT_CODE, align
 from storymatch.config import settings
+from storymatch.disk_cache import code_fingerprint
 from storymatch.embedding.cache import cached_embedder
 from storymatch.embedding.registry import choose_backend
 from storymatch.evaluation.semeval import SemEvalPair
 from storymatch.features import analysis as _features
+from storymatch.features.analysis import ANALYSIS_CODE
 from storymatch.scoring.pair_features import pair_features
-
-# The code that decides what an analysis or an alignment holds, as packages or modules: a change
-# to any file in them must not reuse cached results, or the scorer would be fitted on features
-# compare no longer makes. Whole packages rather than a list of modules, so a module added or
-# moved inside them is covered without anyone remembering to list it.
-ANALYSIS_CODE = ("storymatch.features", "storymatch.text", "storymatch.inputs")
-ALIGNMENT_CODE = ("storymatch.alignment", "storymatch.text")
-
-
-def code_files(names: Sequence[str]) -> list[Path]:
-    """The source files of these packages (every .py under them) and modules, in a stable order."""
-    files: set[Path] = set()
-    for name in names:
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            raise ModuleNotFoundError(name)
-        origin = Path(spec.origin)
-        files.update(origin.parent.rglob("*.py") if spec.submodule_search_locations else [origin])
-    return sorted(files)
-
-
-def code_fingerprint(names: Sequence[str]) -> str:
-    """A short hash of the source of these packages and modules (file names and contents)."""
-    h = hashlib.sha1()
-    for path in code_files(names):
-        h.update(path.name.encode() + b"\x00" + path.read_bytes())
-    return h.hexdigest()[:10]
 
 
 def _article_key(art) -> str:

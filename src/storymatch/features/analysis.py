@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from storymatch.text.language import detect_language
 from storymatch.text.spans import Span, sentences, word_list
 from storymatch.text.stopwords import function_words
 
+# The code that decides what an analysis holds: a cache of analyses (the SemEval feature cache, a store's
+# analyses) is keyed by the hash of these packages, so a change to any file in them never reuses old ones.
+ANALYSIS_CODE = ("storymatch.features", "storymatch.text", "storymatch.inputs")
 MAX_SENTENCES = 80  # embedding cost is per sentence; news bodies rarely need more for matching
 LEAD_SENTENCES = 3
 _LOCATIVE = re.compile(r"\b(in|near|at|from|toward|towards|outside|inside|into|across)\s+"
@@ -51,6 +55,49 @@ class ArticleFeatures:
     doc_vector: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+    # -- storing an analysis: a store keeps it so a stored article is analysed once (corpus/analyses.py) --
+
+    def to_record(self) -> dict[str, Any]:
+        """The symbolic analysis as JSON-able values; texts of spans are re-read from the article on load."""
+        return {
+            "language": self.language, "main_country": self.main_country,
+            "sentences": [[s.start, s.end] for s in self.sentences],
+            "entities": [[e.label, e.start, e.end] for e in self.entities],
+            "places": [[p.name, p.country, p.inferred] for p in self.places],
+            "dates": [[d.start, d.end, d.value] for d in self.dates],
+            "numbers": [[n.text, n.start, n.end, n.value] for n in self.numbers],
+            "quotes": [[q.start, q.end] for q in self.quotes],
+            "content_words": dict(self.content_words),
+        }
+
+    @classmethod
+    def from_record(cls, article: Article, rec: dict[str, Any]) -> "ArticleFeatures":
+        text = article.text
+        return cls(
+            article=article, language=rec["language"], main_country=rec["main_country"],
+            sentences=[Span(s, e, text[s:e]) for s, e in rec["sentences"]],
+            entities=[Entity(text[s:e], label, s, e) for label, s, e in rec["entities"]],
+            places=[Place(name, country, inferred) for name, country, inferred in rec["places"]],
+            dates=[DateMention(text[s:e], s, e, value) for s, e, value in rec["dates"]],
+            numbers=[NumberMention(t, s, e, value) for t, s, e, value in rec["numbers"]],
+            quotes=[Quote(text[s:e], s, e) for s, e in rec["quotes"]],
+            content_words=Counter(rec["content_words"]),
+        )
+
+    def vector_rows(self) -> np.ndarray:
+        """This backend's vectors as one float32 matrix: title, lead, article, document, then every sentence."""
+        parts = (self.title_vector, self.lead_vector, self.article_vector, self.doc_vector, self.sentence_vectors)
+        if any(p is None for p in parts):
+            raise ValueError("vector_rows needs embedded features (embed)")
+        return np.vstack(parts).astype(np.float32)  # type: ignore[arg-type]
+
+    def with_vector_rows(self, backend: str, rows: np.ndarray) -> "ArticleFeatures":
+        """These features with the vectors `vector_rows` gave for `backend` (in place; returns self)."""
+        self.title_vector, self.lead_vector, self.article_vector, self.doc_vector = rows[0], rows[1], rows[2], rows[3]
+        self.sentence_vectors = rows[4:]
+        self.backend = backend
+        return self
 
 
 def analyse(article: Article) -> ArticleFeatures:

@@ -12,6 +12,7 @@ import numpy as np
 
 from storymatch.scoring.base import DIMENSIONS
 from storymatch.scoring.learned import REFINER_FEATURES
+from storymatch.scoring.trees import TreeEnsemble
 
 SEED = 13
 # LightGBM settings for ~1,700 noisy pairs: shallow trees, strong row/feature subsampling and
@@ -24,8 +25,9 @@ RIDGE_ALPHAS = tuple(float(a) for a in np.logspace(-2, 3, 12))
 
 
 def fit_regressors(X: np.ndarray, Y: Mapping[str, np.ndarray], seed: int = SEED,
-                   rounds: Mapping[str, int] | None = None) -> dict:
-    """One LightGBM booster per dimension, fitted on rows whose gold for that dimension is known."""
+                   rounds: Mapping[str, int] | None = None) -> dict[str, TreeEnsemble]:
+    """One LightGBM model per dimension, fitted on rows whose gold for that dimension is known, as the trees
+    the scorer walks (trees.py)."""
     import lightgbm as lgb  # heavy: only when fitting
 
     rounds = {**ROUNDS, **(rounds or {})}
@@ -35,7 +37,8 @@ def fit_regressors(X: np.ndarray, Y: Mapping[str, np.ndarray], seed: int = SEED,
         ok = ~np.isnan(y)
         params = {**PARAMS, "seed": seed, "deterministic": True, "force_row_wise": True}
         data = lgb.Dataset(X[ok], y[ok], free_raw_data=True)
-        boosters[dim] = lgb.train(params, data, num_boost_round=rounds.get(dim, DEFAULT_ROUNDS))
+        booster = lgb.train(params, data, num_boost_round=rounds.get(dim, DEFAULT_ROUNDS))
+        boosters[dim] = TreeEnsemble.from_lightgbm(booster.model_to_string())
     return boosters
 
 

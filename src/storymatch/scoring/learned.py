@@ -20,6 +20,7 @@ import numpy as np
 from storymatch.errors import InputError
 from storymatch.scoring.base import DIMENSIONS, ScoreResult
 from storymatch.scoring.pair_features import ENGLISH_HEADLINE
+from storymatch.scoring.trees import TreeEnsemble
 
 FORMAT = "storymatch-scorer/1"
 # Trees and a ridge line err differently (steps vs. smooth trends); a fixed 70/30 blend gained
@@ -57,9 +58,9 @@ def refine(refiner: Mapping | None, scores: Mapping[str, np.ndarray], R: np.ndar
     return out
 
 
-def blend(booster, linear: Mapping | None, X: np.ndarray, dim: str) -> np.ndarray:
+def blend(trees_model: TreeEnsemble, linear: Mapping | None, X: np.ndarray, dim: str) -> np.ndarray:
     """Trees, blended with the ridge line when the model has one."""
-    trees = booster.predict(X, num_threads=1)
+    trees = trees_model.predict(X)
     if not linear:
         return trees
     return (1 - LINEAR_WEIGHT) * trees + LINEAR_WEIGHT * predict_linear(linear, X, dim)
@@ -70,12 +71,12 @@ class LearnedScorer:
 
     name = "learned"
 
-    def __init__(self, feature_names: Sequence[str], boosters: Mapping,
+    def __init__(self, feature_names: Sequence[str], trees: Mapping[str, TreeEnsemble],
                  calibration: tuple[Sequence[float], Sequence[float]],
                  threshold: float = 0.5, meta: dict | None = None, linear: Mapping | None = None,
                  refiner: Mapping | None = None):
         self.feature_names = list(feature_names)
-        self.boosters = dict(boosters)
+        self.trees = dict(trees)
         self.linear = linear
         self.refiner = refiner
         self.cal_x = np.asarray(calibration[0], dtype=float)
@@ -87,7 +88,7 @@ class LearnedScorer:
     def predict_rows(self, rows: Sequence[Mapping[str, float]]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Seven scores (1–4) and P(same story) for rows of pair-feature dicts."""
         X = feature_matrix(rows, self.feature_names)
-        scores = {d: np.clip(blend(self.boosters[d], self.linear, X, d), 1.0, 4.0) for d in DIMENSIONS}
+        scores = {d: np.clip(blend(self.trees[d], self.linear, X, d), 1.0, 4.0) for d in DIMENSIONS}
         if self.refiner:  # fitted on clipped out-of-fold predictions, so applied to clipped ones
             scores = refine(self.refiner, scores, feature_matrix(rows, self.refiner["features"]))
             scores = {d: np.clip(v, 1.0, 4.0) for d, v in scores.items()}
@@ -115,7 +116,7 @@ class LearnedScorer:
             "feature_names": self.feature_names,
             "threshold": self.threshold,
             "calibration": {"overall": self.cal_x.tolist(), "probability": self.cal_y.tolist()},
-            "models": {d: b.model_to_string() for d, b in self.boosters.items()},
+            "models": {d: t.text for d, t in self.trees.items()},
             "linear": self.linear,
             "refiner": self.refiner,
             "meta": self.meta,
@@ -129,8 +130,6 @@ class LearnedScorer:
     @classmethod
     def load(cls, path: str | Path) -> "LearnedScorer":
         """Read a scorer file; an unreadable file is an InputError naming it."""
-        import lightgbm as lgb  # ~0.5 s to import: only when a scorer file is read
-
         name = str(path)
         p = Path(path)
         if not p.is_file():
@@ -148,7 +147,10 @@ class LearnedScorer:
         missing = [d for d in DIMENSIONS if d not in doc.get("models", {})]
         if missing:
             raise InputError(name, f"scorer file lacks models for: {', '.join(missing)}")
-        boosters = {d: lgb.Booster(model_str=doc["models"][d]) for d in DIMENSIONS}
+        try:
+            trees = {d: TreeEnsemble.from_lightgbm(doc["models"][d]) for d in DIMENSIONS}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise InputError(name, "scorer file holds trees this storymatch cannot read") from None
         cal = doc["calibration"]
-        return cls(doc["feature_names"], boosters, (cal["overall"], cal["probability"]), doc.get("threshold", 0.5),
+        return cls(doc["feature_names"], trees, (cal["overall"], cal["probability"]), doc.get("threshold", 0.5),
                    doc.get("meta"), doc.get("linear"), doc.get("refiner"))
