@@ -79,6 +79,24 @@ class MinHasher:
         return out
 
 
+def shingle_sets(word_lists: Sequence[Sequence[str]], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(flat, offsets): the word k-gram hashes of many texts in one flat array cut at `offsets`, computed in bulk
+    (one rensa call hashes every word; texts shorter than k give one shingle, an empty text none)."""
+    nonempty = [list(w) for w in word_lists if w]
+    if not nonempty:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    hashed = np.fromiter(itertools.chain.from_iterable(rensa.RMinHash.hash_token_sets(nonempty)), dtype=np.uint64)
+    lengths = np.array([len(w) for w in nonempty], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    if (lengths >= k).all():
+        grams = _grams(hashed, k)
+        counts = lengths - k + 1
+        keep = np.repeat(starts, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+        return grams[keep], np.concatenate([[0], np.cumsum(counts)[:-1]])
+    parts = [_grams(hashed[s:s + n], min(k, n)) for s, n in zip(starts.tolist(), lengths.tolist())]
+    return np.concatenate(parts), np.concatenate([[0], np.cumsum([len(p) for p in parts])[:-1]])
+
+
 def jaccard_estimate(s1: np.ndarray, s2: np.ndarray) -> float:
     """Share of equal signature positions: the MinHash estimate of Jaccard similarity."""
     return float(np.mean(s1 == s2))

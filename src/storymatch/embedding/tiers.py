@@ -29,7 +29,7 @@ from storymatch.embedding.base import MINILM, USE_MULTILINGUAL, unit_rows
 from storymatch.embedding.registry import choose_backend, get_embedder
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
-from storymatch.text.rarity import rarity
+from storymatch.text.rarity import COMMON_ZIPF, UNKNOWN_ZIPF, zipf_table
 
 FAST, QUALITY, LEAD, HYBRID = "fast", "quality", "lead", "hybrid"
 TIER_NAMES = (FAST, QUALITY, LEAD, HYBRID)
@@ -65,11 +65,13 @@ class _Terms(dict):
     def __init__(self, lang: str, dim: int):
         super().__init__()
         self.lang, self.dim = lang, dim
+        self.zipf = zipf_table(lang)
 
     def __missing__(self, term: str) -> tuple[int, float, float]:
         if len(self) >= _MAX_TERMS:
             self.clear()
-        weight = sum(rarity(word, self.lang) for word in term.split(" "))
+        zipf = self.zipf  # rarity() of the lower-cased words, inlined: this runs once per new word of a corpus
+        weight = sum(max(COMMON_ZIPF - max(zipf.get(word, 0.0), UNKNOWN_ZIPF), 0.0) for word in term.split(" "))
         h = zlib.crc32(term.encode("utf-8"))
         entry = ((h >> 1) % self.dim, (1.0 if h & 1 else -1.0), weight)
         self[term] = entry

@@ -1,0 +1,137 @@
+"""Ingest speed of the fast tier on real news, against the code before this round's speed work, in one run;
+and MinHash signatures a second: storymatch, datasketch and rensa on the same shingles.
+
+    python benchmarks/ingest.py [--runs 3] [--baseline-rev dbde0c2] [--minhash-docs 2000] [--json]
+
+Articles: the unique texts of ../shared/semeval22 (whole articles, several languages) and ../shared/clustering's
+BASIL articles, written once as JSONL with their language (as a passim-style corpus carries it). Each ingest is a
+fresh process into a new store; the current code and the baseline revision (its source extracted with
+`git archive`) alternate, so load on a shared machine hits both alike; medians are printed with their ratio.
+MinHash: word 3-gram shingles of the first --minhash-docs articles, 128 permutations, each library timed on the
+same documents (hashing included), in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+CHILD = """
+import sys, time, tempfile
+from storymatch.corpus.store import Store
+from storymatch.corpus.ingestion import ingest
+with tempfile.TemporaryDirectory() as tmp, Store(tmp + "/s", create=True) as store:
+    t = time.perf_counter()
+    stats = ingest([sys.argv[1]], store, tier="fast")
+    print(stats.added, time.perf_counter() - t)
+"""
+
+
+def articles() -> list[dict]:
+    out, seen = [], set()
+    sem, basil = SHARED / "semeval22" / "train.jsonl", SHARED / "clustering" / "basil.jsonl"
+    if not sem.exists():
+        sys.exit(f"{sem}: the shared data folder is needed")
+    for line in sem.open(encoding="utf-8"):
+        r = json.loads(line)
+        for k in ("1", "2"):
+            text = (r.get("text" + k) or "").strip()
+            if len(text) > 300 and text[:200] not in seen:
+                seen.add(text[:200])
+                out.append({"id": f"s{len(out)}", "text": text, "title": r.get("title" + k), "lang": r.get("lang" + k)})
+    if basil.exists():
+        for line in basil.open(encoding="utf-8"):
+            r = json.loads(line)
+            out.append({"id": f"b{len(out)}", "text": r["text"], "title": r.get("title"), "lang": "en"})
+    return out
+
+
+def ingest_rate(src: Path, corpus: Path) -> float:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run([sys.executable, "-c", CHILD, str(corpus)], env=env, check=True, capture_output=True,
+                         text=True).stdout.split()
+    return int(out[0]) / float(out[1])
+
+
+def minhash_rates(texts: list[str]) -> dict[str, float]:
+    import rensa
+    from datasketch import MinHash
+
+    from storymatch.corpus.minhash import MinHasher, shingle_sets
+    from storymatch.text.normalize import normalize
+    from storymatch.text.spans import WORD
+
+    # every method starts from the same word lists and ends with 128 values a document
+    words = [WORD.findall(normalize(t)) for t in texts]
+
+    def grams() -> list[list[str]]:
+        return [[" ".join(w[i:i + 3]) for i in range(len(w) - 2)] for w in words]
+
+    rates = {}
+    t = time.perf_counter()
+    flat, offsets = shingle_sets(words, 3)
+    MinHasher(num_perm=128).signatures_flat(flat, offsets)
+    rates["storymatch (rensa inside)"] = len(texts) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    MinHash.bulk([[g.encode("utf-8") for g in gs] for gs in grams()], num_perm=128)
+    rates["datasketch bulk"] = len(texts) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    rensa.RMinHash.digest_matrix_from_token_sets(grams(), 128, 1)
+    rates["rensa RMinHash"] = len(texts) / (time.perf_counter() - t)
+    return rates
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--baseline-rev", default="dbde0c2", help="git revision of the baseline (before the speed work)")
+    ap.add_argument("--minhash-docs", type=int, default=2000)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    arts = articles()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        corpus.write_text("".join(json.dumps(a) + "\n" for a in arts), encoding="utf-8")
+        archive = Path(tmp) / "baseline.tar"
+        subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline_rev, "src"], check=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(Path(tmp) / "baseline", filter="data")
+        baseline_src = Path(tmp) / "baseline" / "src"
+        ingest_rate(ROOT / "src", corpus)  # builds this code's caches (word frequencies) once: not counted
+        now, before = [], []
+        for _ in range(args.runs):
+            now.append(ingest_rate(ROOT / "src", corpus))
+            before.append(ingest_rate(baseline_src, corpus))
+    rates = minhash_rates([a["text"] for a in arts[: args.minhash_docs]])
+    result = {"articles": len(arts), "mean_chars": round(statistics.mean(len(a["text"]) for a in arts)),
+              "ingest_per_s": round(statistics.median(now)), "baseline_ingest_per_s": round(statistics.median(before)),
+              "ingest_ratio": round(statistics.median(now) / statistics.median(before), 2),
+              "minhash_docs_per_s": {k: round(v) for k, v in rates.items()},
+              "load_average": round(os.getloadavg()[0], 1)}
+    result["minhash_vs_rensa"] = round(rates["rensa RMinHash"] / rates["storymatch (rensa inside)"], 2)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"fast-tier ingest of {result['articles']:,} real articles (mean {result['mean_chars']:,} chars), "
+          f"medians of {args.runs}, load average {result['load_average']}:")
+    print(f"  now {result['ingest_per_s']:,} art/s; baseline ({args.baseline_rev}) "
+          f"{result['baseline_ingest_per_s']:,} art/s; x{result['ingest_ratio']}")
+    print(f"MinHash, {min(len(arts), args.minhash_docs):,} articles, word 3-grams, 128 permutations (docs/s):")
+    for k, v in result["minhash_docs_per_s"].items():
+        print(f"  {k:<28} {v:>8,}")
+    print(f"  rensa / storymatch: x{result['minhash_vs_rensa']}")
+
+
+if __name__ == "__main__":
+    main()
