@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from storymatch.corpus.lsh import LSHParams, text_keys
+from storymatch.corpus.lsh import LSHParams, texts_keys
 from storymatch.corpus.store import NewArticle, Store
 from storymatch.corpus.vector_index import USEARCH_MIN, index_for
 from storymatch.embedding.tiers import FAST, NO_VECTORS, Tier, get_tier
@@ -74,12 +74,18 @@ def article_language(article: Article) -> str | None:
 
 def prepare(article: Article, origin: str | None, lsh: LSHParams) -> NewArticle:
     """What the store keeps for one article besides its text: language, counts, LSH keys."""
-    if not article.language:
-        article.language = article_language(article)
-    spans = sentences(article.text)
-    _, keys = text_keys(article.text, lsh, spans=spans)
-    return NewArticle(article=article, origin=origin, lsh_keys=keys,
-                      n_words=len(article.text.split()), n_sentences=len(spans))
+    return prepare_many([(origin, article)], lsh)[0]
+
+
+def prepare_many(batch: Sequence[tuple[str | None, Article]], lsh: LSHParams) -> list[NewArticle]:
+    """`prepare` for a batch of (origin, article): the LSH keys of all their sentences computed at once."""
+    for _, article in batch:
+        if not article.language:
+            article.language = article_language(article)
+    spans = [sentences(a.text) for _, a in batch]
+    keys = texts_keys([a.text for _, a in batch], lsh, spans)
+    return [NewArticle(article=a, origin=origin, lsh_keys=k, n_words=len(a.text.split()), n_sentences=len(s))
+            for (origin, a), s, (_, k) in zip(batch, spans, keys)]
 
 
 def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None, batch_size: int = 256,
@@ -177,7 +183,7 @@ def _write_batch(batch: list[tuple[str, Article]], store: Store, embedder, lsh: 
         fresh.append((where, art))
     if not fresh:
         return
-    items = [prepare(a, where, lsh) for where, a in fresh]
+    items = prepare_many(fresh, lsh)
     if embedder is not None:
         vecs = embedder.encode_articles([it.article for it in items])
         for it, v in zip(items, np.asarray(vecs, dtype=np.float32)):

@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
-from storymatch.corpus.minhash import EMPTY, MinHasher, sentence_shingles
+from storymatch.corpus.minhash import EMPTY, MinHasher, shingle_sentences
 
 # A band key shared by more articles than this is boilerplate ("All rights reserved."), not reuse: the store's
 # queries and Spark's banding both skip it, which bounds a query's cost whatever the corpus size.
@@ -77,10 +77,21 @@ def text_keys(text: str, params: LSHParams = LSHParams(), *, spans: list | None 
 
     Pass `spans` (text.sentences(text)) when the caller has split the text already.
     """
-    sh = sentence_shingles(text, k=params.shingle, min_words=params.min_words, spans=spans)
-    if not sh.spans:
-        return [], np.zeros((0, params.bands), dtype=np.int64)
-    return sh.spans, band_keys(params.hasher().signatures_flat(sh.flat, sh.offsets), params)
+    return texts_keys([text], params, [spans])[0]
+
+
+def texts_keys(texts: Sequence[str], params: LSHParams = LSHParams(),
+               spans: Sequence[list | None] | None = None) -> list[tuple[list, np.ndarray]]:
+    """`text_keys` of many texts at once: one call each to hash the words, sign the sentences and band them,
+    for a whole ingest batch (per text, those calls' own overhead cost more than their work)."""
+    sh = shingle_sentences(texts, spans, k=params.shingle, min_words=params.min_words)
+    keys = (band_keys(params.hasher().signatures_flat(sh.flat, sh.offsets), params) if len(sh.offsets)
+            else np.zeros((0, params.bands), dtype=np.int64))
+    out, start = [], 0
+    for kept in sh.spans:
+        out.append((kept, keys[start:start + len(kept)]))
+        start += len(kept)
+    return out
 
 
 def rank_candidates(hits: Iterable[tuple[int, int]], limit: int) -> list[tuple[int, int]]:

@@ -121,32 +121,50 @@ class SentenceShingles:
         return np.split(self.flat, self.offsets[1:]) if len(self.spans) else []
 
 
-def sentence_shingles(text: str | None = None, k: int = 2, min_words: int = 6, *,
-                      spans: list[Span] | None = None) -> SentenceShingles:
-    """Word k-gram hashes per sentence of `text` (or of the given sentence `spans` of `text`).
+@dataclass(frozen=True)
+class ShingledSentences:
+    """The indexable sentences of many texts at once: `spans[i]` are text i's kept sentences, and the shingles of
+    every kept sentence (all texts, in order) are one flat array cut at `offsets`."""
 
-    The text is normalised once and each sentence's words are read off it with one regex call; all words are
-    hashed in one rensa call, and the k-grams are mixed over the whole array, a sentence's shingles being the
-    k-grams that start and end inside it.
+    spans: list[list[Span]]
+    flat: np.ndarray
+    offsets: np.ndarray
+
+
+def shingle_sentences(texts: Sequence[str], spans: Sequence[list[Span] | None] | None = None, k: int = 2,
+                      min_words: int = 6) -> ShingledSentences:
+    """Word k-gram hashes of every sentence of many texts, in bulk: one rensa call hashes every word.
+
+    Each text is normalised once and each sentence's words are read off it with one regex call; the k-grams are
+    mixed over the whole array, a sentence's shingles being the k-grams that start and end inside it. Sentences
+    of fewer than `min_words` words are left out. `spans` gives each text's sentences when the caller has split
+    them already (None: split here).
     """
-    text = text or ""
-    spans = sentences(text) if spans is None else spans
-    norm = normalize(text)
-    kept: list[Span] = []
+    kept: list[list[Span]] = []
     words: list[list[str]] = []
-    for sp in spans:
-        ws = WORD.findall(norm, sp.start, sp.end)
-        if len(ws) >= max(min_words, k):
-            kept.append(sp)
-            words.append(ws)
-    if not kept:
-        return SentenceShingles([], np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
-    hashed = rensa.RMinHash.hash_token_sets(words)
-    flat_words = np.fromiter(itertools.chain.from_iterable(hashed), dtype=np.uint64)
+    for i, text in enumerate(texts):
+        given = spans[i] if spans is not None else None
+        norm = normalize(text)
+        mine: list[Span] = []
+        for sp in sentences(text) if given is None else given:
+            ws = WORD.findall(norm, sp.start, sp.end)
+            if len(ws) >= max(min_words, k):
+                mine.append(sp)
+                words.append(ws)
+        kept.append(mine)
+    if not words:
+        return ShingledSentences(kept, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    flat_words = np.fromiter(itertools.chain.from_iterable(rensa.RMinHash.hash_token_sets(words)), dtype=np.uint64)
     grams = _grams(flat_words, k)
     lengths = np.array([len(w) for w in words], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     counts = lengths - k + 1
     keep = np.repeat(starts, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return SentenceShingles(kept, grams[keep], offsets)
+    return ShingledSentences(kept, grams[keep], np.concatenate([[0], np.cumsum(counts)[:-1]]))
+
+
+def sentence_shingles(text: str | None = None, k: int = 2, min_words: int = 6, *,
+                      spans: list[Span] | None = None) -> SentenceShingles:
+    """Word k-gram hashes per sentence of `text` (or of the given sentence `spans` of `text`)."""
+    many = shingle_sentences([text or ""], [spans], k, min_words)
+    return SentenceShingles(many.spans[0], many.flat, many.offsets)

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 import re
-import zlib
-from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, Sequence
 
 import numpy as np
+import rensa
 
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL, unit_rows
 from storymatch.embedding.registry import choose_backend, get_embedder
@@ -48,44 +48,38 @@ class Tier(Protocol):
 # Words of two or more characters, and single digits: the fast tier's terms. One regex instead of a filter per
 # word (`\w+` then "len > 1 or isdigit"), so splitting an article is one C call.
 _TOKEN = re.compile(r"\w{2,}|\d", re.UNICODE)
-_MAX_TERMS = 1 << 20  # a table is emptied past this many terms, bounding memory over a corpus of millions
+_SHIFT, _ONE = np.uint64(1), np.uint64(1)
+_PAIR_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-class _Terms(dict):
-    """term -> (bucket, sign, weight) for one language and dimension, computed on a term's first sight.
+@lru_cache(maxsize=32)
+def _weights(lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted word hashes, their weights) for the words of `lang` common enough to weigh less than an unknown word.
 
-    A dict rather than a cached function: the same words recur in every article, and a dict hit costs a
-    fraction of a function call, which is what ingest spends per word. The weight is the word's self-information
-    above that of the commonest words, log10 p(the) - log10 p(word), from general-language word frequencies
-    (text/rarity.py) instead of the corpus's own IDF: it needs no fitting, so a vector never changes when more
-    articles arrive, and it scores "the" 0, "said" about 2 and "Steele" about 5. A word pair (when used) gets the
-    sum of its words' weights.
+    The weight is the word's self-information above that of the commonest words, log10 p(the) - log10 p(word), from
+    general-language word frequencies (text/rarity.py) instead of the corpus's own IDF: it needs no fitting, so a
+    vector never changes when more articles arrive, and it scores "the" 0, "said" about 2 and "Steele" about 5.
+    Looked up by hash (numpy searchsorted), so no word of an article is looked up in Python.
     """
-
-    def __init__(self, lang: str, dim: int):
-        super().__init__()
-        self.lang, self.dim = lang, dim
-        self.zipf = zipf_table(lang)
-
-    def __missing__(self, term: str) -> tuple[int, float, float]:
-        if len(self) >= _MAX_TERMS:
-            self.clear()
-        zipf = self.zipf  # rarity() of the lower-cased words, inlined: this runs once per new word of a corpus
-        weight = sum(max(COMMON_ZIPF - max(zipf.get(word, 0.0), UNKNOWN_ZIPF), 0.0) for word in term.split(" "))
-        h = zlib.crc32(term.encode("utf-8"))
-        entry = ((h >> 1) % self.dim, (1.0 if h & 1 else -1.0), weight)
-        self[term] = entry
-        return entry
+    table = zipf_table(lang)
+    words = list(table)
+    if not words:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0)
+    hashes = np.asarray(rensa.RMinHash.hash_token_sets([words])[0], dtype=np.uint64)
+    weights = np.maximum(COMMON_ZIPF - np.maximum(np.fromiter(table.values(), dtype=np.float64), UNKNOWN_ZIPF), 0.0)
+    order = np.argsort(hashes)
+    return hashes[order], weights[order]
 
 
-_TABLES: dict[tuple[str, int], _Terms] = {}
+_UNKNOWN_WEIGHT = COMMON_ZIPF - UNKNOWN_ZIPF  # a word the frequency list does not hold: a name, a rare term
 
 
-def _terms(lang: str, dim: int) -> _Terms:
-    table = _TABLES.get((lang, dim))
-    if table is None:
-        table = _TABLES[(lang, dim)] = _Terms(lang, dim)
-    return table
+def _term_weights(hashes: np.ndarray, lang: str) -> np.ndarray:
+    known, weights = _weights(lang)
+    if not len(known):
+        return np.full(len(hashes), _UNKNOWN_WEIGHT)
+    pos = np.minimum(np.searchsorted(known, hashes), len(known) - 1)
+    return np.where(known[pos] == hashes, weights[pos], _UNKNOWN_WEIGHT)
 
 
 @dataclass
@@ -99,6 +93,11 @@ class LexicalTier:
     rare, which degrades to sublinear TF, still a fair same-story signal.
     Adjacent word pairs are optional and off: measured, they cost 0.15 Pearson on
     SemEval en-en (benchmarks/tiers.py), as they make the cosine too literal.
+
+    Every step after splitting is done for all words at once: rensa hashes the words of all texts in one call,
+    numpy counts them (np.unique), weighs them (a sorted table of the language's word hashes) and sums them
+    into buckets (np.bincount). Store schema 2 (benchmarks/ingest.py): per word, a Python dictionary and a
+    CRC-32 before.
     """
 
     dim: int = 1024
@@ -110,19 +109,28 @@ class LexicalTier:
 
     def encode_texts(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        log = math.log
-        for i, text in enumerate(texts):
-            lang = ((languages[i] if languages else None) or "en")[:2]
-            words = _TOKEN.findall(text.lower())
-            terms = Counter(words)
-            if self.pairs:
-                terms.update(f"{a} {b}" for a, b in zip(words, words[1:]))
-            if not terms:
+        if not texts:
+            return out
+        hashed = rensa.RMinHash.hash_token_sets([_TOKEN.findall(t.lower()) for t in texts])
+        dim = np.uint64(self.dim)
+        for i, words in enumerate(hashed):
+            if not words:
                 continue
-            table = _terms(lang, self.dim)
-            entries = [table[t] for t in terms]
-            values = [sign * (1.0 + log(tf)) * weight for (_, sign, weight), tf in zip(entries, terms.values())]
-            out[i] = np.bincount([e[0] for e in entries], weights=values, minlength=self.dim)
+            lang = ((languages[i] if languages else None) or "en")[:2]
+            h = np.asarray(words, dtype=np.uint64)
+            terms, tf = np.unique(h, return_counts=True)  # sorted, so the weight look-up below is a merge
+            weight = _term_weights(terms, lang)
+            if self.pairs and len(h) > 1:  # a word pair weighs its two words' weights together
+                word_weight = weight[np.searchsorted(terms, h)]
+                with np.errstate(over="ignore"):
+                    pair_hashes = (h[:-1] * _PAIR_MIX) ^ h[1:]
+                pairs, pair_first, pair_tf = np.unique(pair_hashes, return_index=True, return_counts=True)
+                pair_weight = (word_weight[:-1] + word_weight[1:])[pair_first]
+                terms, tf = np.concatenate([terms, pairs]), np.concatenate([tf, pair_tf])
+                weight = np.concatenate([weight, pair_weight])
+            sign = np.where(terms & _ONE, 1.0, -1.0)
+            values = sign * (1.0 + np.log(tf)) * weight
+            out[i] = np.bincount(((terms >> _SHIFT) % dim).astype(np.int64), weights=values, minlength=self.dim)
         return unit_rows(out)
 
 
