@@ -19,6 +19,7 @@ from storymatch.alignment.source import likely_source
 from storymatch.alignment.tokens import Tokens, tokenize
 from storymatch.alignment.types import Alignment, AlignParams, Passage
 from storymatch.inputs.article import Article
+from storymatch.text.scripts import weighted_length
 
 # The code that decides what an alignment holds, for caches of alignments (see features.analysis.ANALYSIS_CODE).
 ALIGNMENT_CODE = ("storymatch.alignment", "storymatch.text")
@@ -36,7 +37,7 @@ def _passage(ta: Tokens, tb: Tokens, c: CandidatePassage, p: AlignParams) -> Pas
     a0, a1 = int(ta.starts[c.i0]), int(ta.ends[c.i1 - 1])
     b0, b1 = int(tb.starts[c.j0]), int(tb.ends[c.j1 - 1])
     a0, b0, a1, b1 = _extend_punctuation(ta.norm, tb.norm, a0, b0, a1, b1)
-    if a1 - a0 < p.min_chars:
+    if weighted_length(ta.text[a0:a1]) < p.min_chars:  # Latin-character equivalents: 25 is ~5 words anywhere
         return None
     a_norm, b_norm = ta.norm[a0:a1], tb.norm[b0:b1]
     verbatim = collapse(a_norm) == collapse(b_norm)
@@ -52,11 +53,16 @@ def _passage(ta: Tokens, tb: Tokens, c: CandidatePassage, p: AlignParams) -> Pas
     return Passage(a0, a1, b0, b1, ta.text[a0:a1], tb.text[b0:b1], kind, round(sim, 4), subs)
 
 
+# Chinese and Japanese put no space after a sentence's mark: the previous sentence's 。 is not this passage's.
+_CLOSES_SENTENCE = "\u3002\uff01\uff1f"
+
+
 def _extend_punctuation(na: str, nb: str, a0: int, b0: int, a1: int, b1: int) -> tuple[int, int, int, int]:
     """Take in punctuation both sides share at the passage edges (closing period, opening quote)."""
     while a1 < len(na) and b1 < len(nb) and na[a1] == nb[b1] and not na[a1].isalnum() and not na[a1].isspace():
         a1, b1 = a1 + 1, b1 + 1
-    while a0 > 0 and b0 > 0 and na[a0 - 1] == nb[b0 - 1] and not na[a0 - 1].isalnum() and not na[a0 - 1].isspace():
+    while (a0 > 0 and b0 > 0 and na[a0 - 1] == nb[b0 - 1] and not na[a0 - 1].isalnum()
+           and not na[a0 - 1].isspace() and na[a0 - 1] not in _CLOSES_SENTENCE):
         a0, b0 = a0 - 1, b0 - 1
     return a0, b0, a1, b1
 

@@ -19,7 +19,8 @@ import numpy as np
 import rensa
 
 from storymatch.text.normalize import normalize
-from storymatch.text.spans import WORD, Span, sentences
+from storymatch.text.scripts import units_of
+from storymatch.text.spans import Span, sentences
 
 EMPTY = np.uint32(0xFFFFFFFF)  # the signature value of an empty set
 # Odd 64-bit constants that mix the word hashes of a k-gram (position-dependent, so "a b" differs from "b a").
@@ -135,7 +136,7 @@ def sentence_shingles(text: str | None = None, k: int = 2, min_words: int = 6, *
     kept: list[Span] = []
     words: list[list[str]] = []
     for sp in spans:
-        ws = WORD.findall(norm, sp.start, sp.end)
+        ws = units_of(norm, sp.start, sp.end)  # words; character bigrams in Chinese, Japanese, Korean, Thai
         if len(ws) >= max(min_words, k):
             kept.append(sp)
             words.append(ws)
