@@ -5,10 +5,11 @@ aligner sees nothing. When the two articles are in different languages, their se
 multilingual sentence encoder (USE-multilingual: one space for 16 languages) and a sentence pair is a
 translation when all of these hold:
 
-- its cosine reaches `AlignParams.translation_threshold`;
+- its cosine reaches `AlignParams.translation_threshold`, or `translation_run_threshold` when the pair next to
+  it in both texts passes too (a translated run of sentences);
 - each is the other's best match (bitext mining's mutual-nearest-neighbour rule): two reports of one event
   written independently have several sentences on the same fact, and none of them is the other's translation;
-- its cosine stands out from each side's other candidates by TRANSLATION_MARGIN (Artetxe & Schwenk's ratio
+- its cosine stands out from either sentence's best rival by TRANSLATION_MARGIN (after Artetxe & Schwenk's ratio
   margin: a translation is much closer than the neighbours, a same-topic sentence is one of several close ones);
 - the two sides are of comparable length (Latin-character equivalents, within a factor of 2.2) and, when both
   hold numbers, they share one (a translation keeps "18" and "2017").
@@ -32,7 +33,7 @@ from storymatch.text.spans import Span, sentences
 
 MAX_SENTENCES = 200  # per article: the encoder's cost is per sentence; news bodies rarely have more
 MIN_CHARS = 25  # shortest sentence considered, in Latin-character equivalents ("He added." is no evidence)
-TRANSLATION_MARGIN = 1.1  # least ratio of a pair's cosine to the mean of both sides' next-best cosines
+TRANSLATION_MARGIN = 1.1  # least ratio of a pair's cosine to the best rival cosine of either of its sentences
 MAX_LENGTH_RATIO = 2.2  # translations of news run from about 0.7x to 1.5x each other's length
 JOIN_GAIN = 0.02  # a neighbour sentence joins a match when the joined text is at least this much closer
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -61,32 +62,40 @@ def _lengths_agree(a: str, b: str) -> bool:
 
 
 def _margin(sim: np.ndarray, i: int, j: int) -> float:
-    """The pair's cosine over the mean of the next-best cosines of its two sentences (1 + a little if none)."""
+    """The pair's cosine over the best rival cosine of either sentence (infinite when neither has a rival)."""
     row = np.delete(sim[i], j)
     col = np.delete(sim[:, j], i)
     rivals = [float(x.max()) for x in (row, col) if len(x)]
     if not rivals:
         return np.inf
-    return float(sim[i, j]) / max(float(np.mean(rivals)), 1e-6)
+    return float(sim[i, j]) / max(max(rivals), 1e-6)
 
 
-def sentence_pairs(sa: list[Span], sb: list[Span], sim: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
-    """The (i, j, cosine) sentence pairs that pass every test of the module docstring, in A's order."""
+def sentence_pairs(sa: list[Span], sb: list[Span], sim: np.ndarray, threshold: float,
+                   run_threshold: float | None = None) -> list[tuple[int, int, float]]:
+    """The (i, j, cosine) sentence pairs that pass every test of the module docstring, in A's order.
+
+    A pair stands alone from `threshold`; next to another pair in order in both texts (i +- 1, j +- 1: a
+    translated run) from `run_threshold`, since two reports written independently rarely tell two facts in
+    the same order in consecutive sentences, while a translation keeps the order of what it translates.
+    """
     if not sim.size:
         return []
+    low = threshold if run_threshold is None else min(threshold, run_threshold)
     best_b = sim.argmax(axis=1)
     best_a = sim.argmax(axis=0)
-    out = []
+    cands: dict[tuple[int, int], float] = {}
     for i, j in enumerate(best_b.tolist()):
         cos = float(sim[i, j])
-        if cos < threshold or best_a[j] != i:
+        if cos < low or best_a[j] != i:
             continue
         if _margin(sim, i, j) < TRANSLATION_MARGIN:
             continue
         if not (_lengths_agree(sa[i].text, sb[j].text) and _numbers_agree(sa[i].text, sb[j].text)):
             continue
-        out.append((i, j, cos))
-    return out
+        cands[(i, j)] = cos
+    return [(i, j, cos) for (i, j), cos in sorted(cands.items())
+            if cos >= threshold or (i - 1, j - 1) in cands or (i + 1, j + 1) in cands]
 
 
 def _join(text: str, sents: list[Span], lo: int, hi: int) -> str:
@@ -154,7 +163,7 @@ def translation_passages(a_text: str, b_text: str, existing: list[Passage], p: A
     embedder = get_embedder(p.translation_model)
     ea = embedder.encode([s.text for s in sa])
     eb = embedder.encode([s.text for s in sb])
-    pairs = sentence_pairs(sa, sb, ea @ eb.T, p.translation_threshold)
+    pairs = sentence_pairs(sa, sb, ea @ eb.T, p.translation_threshold, p.translation_run_threshold)
     if not pairs:
         return []
     out = []

@@ -37,8 +37,8 @@ def _detector():
     return LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
 
 
-MIN_LETTERS = 20
-MIN_CONFIDENCE = 0.5
+MIN_LETTERS = 25
+MIN_CONFIDENCE = 0.9
 
 
 def detect_language(text: str) -> str | None:

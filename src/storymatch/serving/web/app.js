@@ -293,6 +293,7 @@ function render(result, textA, textB) {
     el("span", { class: "passage c0 kind-verbatim" }, "verbatim"), " ",
     el("span", { class: "passage c0 kind-near-verbatim" }, "near-verbatim"), " ",
     el("span", { class: "passage c0 kind-paraphrase" }, "paraphrase"), " ",
+    el("span", { class: "passage c0 kind-translation" }, "translation"), " ",
     el("mark", { class: "swap", title: "B's wording \u2192 A's wording" }, "swapped words"));
 
   $("head-a").replaceChildren(...docHead(result.a || {}, "a"));
