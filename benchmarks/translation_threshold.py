@@ -1,4 +1,4 @@
-"""Choose the translation level's cosine threshold and margin on held-out data, and measure what it keeps.
+"""Choose the translation level's cosine thresholds and run gap on held-out data, and measure what it keeps.
 
     python benchmarks/translation_threshold.py /tmp/storymatch-multilingual [--json out.json]
 
@@ -30,9 +30,9 @@ from storymatch.alignment.types import AlignParams  # noqa: E402
 from storymatch.embedding.registry import get_embedder  # noqa: E402
 from storymatch.evaluation import pan, plagdet  # noqa: E402
 
-THRESHOLDS = (0.7, 0.75, 0.8, 0.85)
-RUN_THRESHOLDS = (0.45, 0.5, 0.55, 0.6, 0.65)
-MARGINS = (1.0, 1.1, 1.2)
+THRESHOLDS = (0.75, 0.8, 0.85)
+RUN_THRESHOLDS = (0.35, 0.45, 0.55)
+GAPS = (0, 1, 2, 3)
 
 
 class CachingEmbedder:
@@ -47,8 +47,8 @@ class CachingEmbedder:
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
 
 
-def run(pairs: list[pan.PanPair], threshold: float, run_threshold: float, margin: float) -> list[list[pan.Case]]:
-    translation.TRANSLATION_MARGIN = margin
+def run(pairs: list[pan.PanPair], threshold: float, run_threshold: float, gap: int) -> list[list[pan.Case]]:
+    translation.MAX_RUN_GAP = gap
     params = AlignParams(translation_threshold=threshold, translation_run_threshold=run_threshold)
     out = []
     for p in pairs:
@@ -58,13 +58,14 @@ def run(pairs: list[pan.PanPair], threshold: float, run_threshold: float, margin
     return out
 
 
-def measure(trans: list[pan.PanPair], indep: list[pan.PanPair], t: float, r: float, m: float) -> dict:
-    dt = run(trans, t, r, m)
-    di = run(indep, t, r, m)
+def measure(trans: list[pan.PanPair], indep: list[pan.PanPair], t: float, r: float, g: int) -> dict:
+    dt = run(trans, t, r, g)
+    di = run(indep, t, r, g)
     scored = [(p.cases or [], d) for p, d in zip(trans, dt) if p.cases]
     neg = [d for p, d in zip(trans, dt) if not p.cases]
     s = plagdet.plagdet([c for c, _ in scored], [d for _, d in scored])
-    return {"threshold": t, "run_threshold": r, "margin": m, "plagdet": round(s.plagdet, 4), "precision": round(s.precision, 4),
+    return {"threshold": t, "run_threshold": r, "run_gap": g, "plagdet": round(s.plagdet, 4),
+            "precision": round(s.precision, 4),
             "recall": round(s.recall, 4), "granularity": round(s.granularity, 4),
             "negatives_claimed": round(sum(1 for d in neg if d) / max(len(neg), 1), 4),
             "independent_claimed": round(sum(1 for d in di if d) / max(len(di), 1), 4),
@@ -89,12 +90,12 @@ def main() -> None:
     folds = [([p for p in trans if p.meta["chunk"] % 2 == k], [p for i, p in enumerate(indep) if i % 2 == k])
              for k in (0, 1)]
     start = time.perf_counter()
-    settings = [(t, r, m) for t in THRESHOLDS for r in RUN_THRESHOLDS for m in MARGINS if r <= t]
+    settings = [(t, r, g) for t in THRESHOLDS for r in RUN_THRESHOLDS for g in GAPS if r <= t]
     grid = {k: [measure(*folds[k], *x) for x in settings] for k in (0, 1)}
     report = {"grid": grid, "held_out": []}
     for k in (0, 1):
         best = max(grid[k], key=score)
-        other = next(r for r in grid[1 - k] if all(r[x] == best[x] for x in ("threshold", "run_threshold", "margin")))
+        other = next(r for r in grid[1 - k] if all(r[x] == best[x] for x in ("threshold", "run_threshold", "run_gap")))
         report["held_out"].append({"chosen_on_fold": k, "reported_on_fold": 1 - k, **other})
     both = [measure(trans, indep, *x) for x in settings]
     report["all"] = both

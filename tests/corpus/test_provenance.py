@@ -159,6 +159,7 @@ def test_trace_credits_a_chinese_sentence(tmp_path):
         ingest([records], s, tier="fast")
         t = trace(s, s.get("zh-digest"))
     credited = [st for st in t.sentences if st.sources]
-    assert [st.text for st in credited] == ["一名美国国防官员对法新社表示，车队没有回应多种警告方式，离坦夫的联军部队太近。"]
+    shared = "一名美国国防官员对法新社表示，车队没有回应多种警告方式，离坦夫的联军部队太近。"
+    assert [st.text for st in credited] == [shared]
     assert credited[0].sources[0].id == "zh-wire"
     assert len(t.sentences) >= 3

@@ -20,7 +20,7 @@ from storymatch.alignment.tokens import Tokens, tokenize
 from storymatch.alignment.translation import translation_passages
 from storymatch.alignment.types import Alignment, AlignParams, Passage
 from storymatch.inputs.article import Article
-from storymatch.text.language import detect_language
+from storymatch.text.language import quick_language
 from storymatch.text.scripts import weighted_length
 
 # The code that decides what an alignment holds, for caches of alignments (see features.analysis.ANALYSIS_CODE);
@@ -35,10 +35,10 @@ def _as_parts(x: Article | str) -> tuple[str, _dt.date | None, str | None]:
     """Text, date and language; the language detected (and kept on an Article) when it is not given."""
     if isinstance(x, Article):
         if x.language is None:
-            x.language = detect_language(x.text[:LANGUAGE_SAMPLE])
+            x.language = quick_language(x.text[:LANGUAGE_SAMPLE])
         return x.text, x.date, x.language
     if isinstance(x, str):
-        return x, None, detect_language(x[:LANGUAGE_SAMPLE])
+        return x, None, quick_language(x[:LANGUAGE_SAMPLE])
     raise TypeError(f"align() takes Article or str, not {type(x).__name__}")
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from storymatch.text.scripts import script_language
+from storymatch.text.spans import word_list
+from storymatch.text.stopwords import frequent_words
 
 # News languages covered by the embedders or the SemEval-2022 task, plus common neighbours
 # whose confusion would otherwise be misattributed (e.g. Catalan for Spanish).
@@ -53,3 +55,24 @@ def detect_language(text: str) -> str | None:
         return None
     code = values[0].language.iso_code_639_1.name.lower()
     return "no" if code in ("nb", "nn") else code
+
+
+ENGLISH_SHARE = 0.2  # share of a text's words among English's 50 commonest from which it is English
+
+
+def quick_language(text: str) -> str | None:
+    """detect_language, with English told first by its function words (no lingua call).
+
+    On the first 1,000 characters of SemEval-2022's texts, English's 50 commonest words make a median 34% of
+    an English text's words (1st percentile 21%) and at most 18% of a German, Spanish, French, Polish, Turkish
+    or Arabic one. lingua costs ~8 ms for such a sample, as much as aligning the pair: align, which runs at a
+    hundred pairs a second, asks this.
+    """
+    if by_script := script_language(text):
+        return by_script
+    words = word_list(text)
+    if len(words) >= 20:
+        common = frequent_words("en", 50)
+        if sum(w in common for w in words) >= ENGLISH_SHARE * len(words):
+            return "en"
+    return detect_language(text)
