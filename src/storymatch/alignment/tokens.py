@@ -15,7 +15,8 @@ from functools import lru_cache
 import numpy as np
 
 from storymatch.text.normalize import normalize
-from storymatch.text.scripts import SCRIPT_LANGUAGE, dense_distinctive, has_dense, script_language, unit_spans
+from storymatch.text.scripts import (SCRIPT_LANGUAGE, UNITS_PER_WORD, dense_distinctive, dominant_script, has_dense,
+                                     script_language, unit_spans)
 from storymatch.text.spans import WORD  # the one word rule, so spans here match text.words
 from storymatch.text.stopwords import frequent_words
 
@@ -70,6 +71,7 @@ class Tokens:
     ends: np.ndarray
     ids: np.ndarray
     distinctive: np.ndarray  # bool: not a stopword, not inside a stock phrase
+    per_word: float = 1.0  # units per word: 1 where words are spaced, more where units are character bigrams
 
     def __len__(self) -> int:
         return len(self.words)
@@ -116,7 +118,8 @@ def _tokenize_dense(text: str, norm: str, language: str | None) -> Tokens:
     distinctive = np.where(dense, dense_distinctive(norm, starts, ends, dense_lang),
                            _spaced_distinctive(words, starts, ends, language))
     _mark_stock(ids, distinctive)
-    return Tokens(text, norm, words, starts, ends, ids, distinctive)
+    per_word = UNITS_PER_WORD.get(dominant_script(norm) or "", 1.0)
+    return Tokens(text, norm, words, starts, ends, ids, distinctive, per_word)
 
 
 def ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:

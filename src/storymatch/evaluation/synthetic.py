@@ -146,8 +146,8 @@ def assemble(pieces: list[Piece], n_sources: int) -> tuple[str, list[list[Case]]
     cases: list[list[Case]] = [[] for _ in range(n_sources)]
     pos = 0
     for k, piece in enumerate(pieces):
-        if k:
-            parts.append(" ")
+        if k and not (has_dense(pieces[k - 1].text[-2:]) and has_dense(piece.text[:1])):
+            parts.append(" ")  # Chinese and Japanese sentences follow each other without a space
             pos += 1
         if piece.case is not None:
             c = piece.case

@@ -54,6 +54,11 @@ SCRIPT_LANGUAGE = {"kana": "ja", "hangul": "ko", "thai": "th", "han": "zh"}
 # with kana at about 2.4 characters a word; a Hangul syllable is about half a Latin word-with-space third;
 # Thai letters run about as long as Latin ones.
 CHAR_WEIGHT = {"han": 3.0, "kana": 2.0, "hangul": 2.0, "thai": 1.0}
+# How many units (bigrams, about one per character) one word makes, by a text's dominant script, so that counts
+# set in words (a passage of at least 6 matched words, 2 of them distinctive) mean as much text: Chinese words
+# average 1.6 characters, Japanese ones (particles and inflections apart) about 2.4, a Korean eojeol about 3
+# syllables (2 bigrams), a Thai word about 3.5 letters.
+UNITS_PER_WORD = {"han": 1.6, "kana": 2.4, "hangul": 2.0, "thai": 3.5}
 
 
 def has_dense(text: str) -> bool:
