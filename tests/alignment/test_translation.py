@@ -65,10 +65,13 @@ def test_german_translation_of_the_wire_is_found(seed_b):
     assert a.language == "de" and b.language == "en"
     found = [p for p in result.passages if p.kind == "translation"]
     originals = ["A convoy going down the road didn't respond", "Then there was finally a strike",
-                 "A second defence official told AFP", "Coalition officials said Russian forces"]
+                 "A second defence official told AFP", "Attempts to stop the convoy included a call",
+                 "The first official said the convoy", "Coalition officials said Russian forces"]
+    pairs = [pair for p in found for pair in p.substitutions]  # [English sentence, its German translation]
     for original in originals:
-        hits = [p for p in found if original in p.b_text]
-        assert hits, original
+        hits = [german_sentence for english, german_sentence in pairs if original in english]
+        assert len(hits) == 1, original
+        assert german.index(hits[0]) >= 0
     for p in found:
         assert german[p.a_start:p.a_end] == p.a_text and seed_b[p.b_start:p.b_end] == p.b_text
         assert 0.0 < p.similarity <= 1.0
@@ -94,3 +97,4 @@ def test_cli_align_shows_translation_passages(seed_b_path):
                                    "2017-05-19", "--date-b", "2017-05-18"])
     assert out.exit_code == 0, out.output
     assert "translation · similarity" in out.output and "likely source: B" in out.output
+    assert "6 sentence(s)" in out.output

@@ -20,7 +20,8 @@ translation when all of these hold:
 Matched pairs that follow each other in both texts become one passage (a translated run of sentences), and a
 sentence translated as two (or two as one) is taken in when the joined pair is closer than the single one.
 Offsets are sentence offsets into the original texts, exact like every other passage; kind "translation",
-similarity the cosine (the mean over a run).
+similarity the cosine (the mean over a run), and `substitutions` the run's sentence pairs, [B's, A's], so each
+translated sentence stays paired with its original.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from storymatch.text.spans import Span, sentences
 
 MAX_SENTENCES = 200  # per article: the encoder's cost is per sentence; news bodies rarely have more
 MIN_CHARS = 25  # shortest sentence considered, in Latin-character equivalents ("He added." is no evidence)
-MAX_RUN_GAP = 3  # sentences a translated run may leave out between two translated ones, on one side
+MAX_RUN_GAP = 1  # sentences a translated run may leave out between two translated ones, on one side
 MAX_LENGTH_RATIO = 2.2  # translations of news run from about 0.7x to 1.5x each other's length
 JOIN_GAIN = 0.02  # a neighbour sentence joins a match when the joined text is at least this much closer
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -139,14 +140,16 @@ def _widen(a_text: str, b_text: str, sa: list[Span], sb: list[Span], pairs: list
 
 
 def _runs(matches: list[list]) -> list[list]:
-    """Matches that follow each other in both texts, merged: [i0, i1, j0, j1, cosines]."""
+    """Matches that follow each other in both texts, merged: [i0, i1, j0, j1, cosines, matches]."""
     runs: list[list] = []
-    for i0, i1, j0, j1, cos in sorted(matches):
+    for m in sorted(matches):
+        i0, i1, j0, j1, cos = m
         if runs and i0 == runs[-1][1] + 1 and j0 == runs[-1][3] + 1:
             runs[-1][1], runs[-1][3] = i1, j1
             runs[-1][4].append(cos)
+            runs[-1][5].append(m)
         else:
-            runs.append([i0, i1, j0, j1, [cos]])
+            runs.append([i0, i1, j0, j1, [cos], [m]])
     return runs
 
 
@@ -165,8 +168,10 @@ def translation_passages(a_text: str, b_text: str, existing: list[Passage], p: A
     if not pairs:
         return []
     out = []
-    for i0, i1, j0, j1, cosines in _runs(_widen(a_text, b_text, sa, sb, pairs, embedder)):
+    for i0, i1, j0, j1, cosines, parts in _runs(_widen(a_text, b_text, sa, sb, pairs, embedder)):
         a0, a1, b0, b1 = sa[i0].start, sa[i1].end, sb[j0].start, sb[j1].end
+        # each translated sentence with its original, as [B's sentence, A's sentence] like any substitution
+        sentence_pairs_ = [[_join(b_text, sb, m[2], m[3]), _join(a_text, sa, m[0], m[1])] for m in parts]
         out.append(Passage(a0, a1, b0, b1, a_text[a0:a1], b_text[b0:b1], "translation",
-                           round(float(np.mean(cosines)), 4), []))
+                           round(float(np.mean(cosines)), 4), sentence_pairs_))
     return out

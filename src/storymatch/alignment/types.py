@@ -34,7 +34,7 @@ class AlignParams:
     translation_model: str | None = USE_MULTILINGUAL  # multilingual encoder for articles in two languages
     #                                                   (alignment.translation); None switches the level off
     translation_threshold: float = 0.8  # cosine from which two sentences in two languages can be a translation
-    translation_run_threshold: float = 0.6  # the same for a pair next to another pair in both texts (a run)
+    translation_run_threshold: float = 0.45  # the same for a pair next to another pair in both texts (a run)
 
 
 @dataclass

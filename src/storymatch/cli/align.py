@@ -90,8 +90,13 @@ def render(result: Alignment, name_a: str, name_b: str) -> None:
         table = Table(show_header=True, expand=True, box=None, padding=(0, 1))
         table.add_column(f"A {p.a_start}-{p.a_end}", ratio=1)
         table.add_column(f"B {p.b_start}-{p.b_end}", ratio=1)
-        table.add_row(_marked(p.a_text, marks_a, "bold yellow"), _marked(p.b_text, marks_b, "bold red"))
-        swaps = "  ·  swaps: " + ", ".join(f"{b!r} → {a!r}" for b, a in p.substitutions) if p.substitutions else ""
+        if p.kind == "translation":  # sentence by sentence: each translation beside its original
+            for b_sentence, a_sentence in p.substitutions:
+                table.add_row(a_sentence, b_sentence)
+            swaps = f"  ·  {len(p.substitutions)} sentence(s)"
+        else:
+            table.add_row(_marked(p.a_text, marks_a, "bold yellow"), _marked(p.b_text, marks_b, "bold red"))
+            swaps = "  ·  swaps: " + ", ".join(f"{b!r} → {a!r}" for b, a in p.substitutions) if p.substitutions else ""
         title = f"#{k} {p.kind} · similarity {p.similarity:.2f}{swaps}"
         console.print(Panel(table, title=title, title_align="left"), highlight=False)
     if any(p.kind != "translation" for p in result.passages):
