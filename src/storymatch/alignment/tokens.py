@@ -15,8 +15,15 @@ from functools import lru_cache
 import numpy as np
 
 from storymatch.text.normalize import normalize
-from storymatch.text.scripts import (SCRIPT_LANGUAGE, UNITS_PER_WORD, dense_distinctive, dominant_script, has_dense,
-                                     script_language, unit_spans)
+from storymatch.text.scripts import (
+    SCRIPT_LANGUAGE,
+    UNITS_PER_WORD,
+    dense_distinctive,
+    dominant_script,
+    has_dense,
+    script_language,
+    unit_spans,
+)
 from storymatch.text.spans import WORD  # the one word rule, so spans here match text.words
 from storymatch.text.stopwords import frequent_words
 
