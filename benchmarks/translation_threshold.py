@@ -1,4 +1,4 @@
-"""Choose the translation level's cosine thresholds and run gap on held-out data, and measure what it keeps.
+"""Choose the translation level's cosine thresholds and run rule on held-out data, and measure what it keeps.
 
     python benchmarks/translation_threshold.py /tmp/storymatch-multilingual [--json out.json]
 
@@ -32,7 +32,8 @@ from storymatch.evaluation import pan, plagdet  # noqa: E402
 
 THRESHOLDS = (0.75, 0.8, 0.85)
 RUN_THRESHOLDS = (0.35, 0.45, 0.55)
-GAPS = (0, 1, 2, 3)
+GAPS = (0, 1, 2)
+ANCHORS = (0.0, 0.55, 0.6, 0.65, 0.7)
 
 
 class CachingEmbedder:
@@ -47,8 +48,10 @@ class CachingEmbedder:
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
 
 
-def run(pairs: list[pan.PanPair], threshold: float, run_threshold: float, gap: int) -> list[list[pan.Case]]:
+def run(pairs: list[pan.PanPair], threshold: float, run_threshold: float, gap: int,
+        anchor: float) -> list[list[pan.Case]]:
     translation.MAX_RUN_GAP = gap
+    translation.RUN_ANCHOR = anchor
     params = AlignParams(translation_threshold=threshold, translation_run_threshold=run_threshold)
     out = []
     for p in pairs:
@@ -58,13 +61,13 @@ def run(pairs: list[pan.PanPair], threshold: float, run_threshold: float, gap: i
     return out
 
 
-def measure(trans: list[pan.PanPair], indep: list[pan.PanPair], t: float, r: float, g: int) -> dict:
-    dt = run(trans, t, r, g)
-    di = run(indep, t, r, g)
+def measure(trans: list[pan.PanPair], indep: list[pan.PanPair], t: float, r: float, g: int, a: float) -> dict:
+    dt = run(trans, t, r, g, a)
+    di = run(indep, t, r, g, a)
     scored = [(p.cases or [], d) for p, d in zip(trans, dt) if p.cases]
     neg = [d for p, d in zip(trans, dt) if not p.cases]
     s = plagdet.plagdet([c for c, _ in scored], [d for _, d in scored])
-    return {"threshold": t, "run_threshold": r, "run_gap": g, "plagdet": round(s.plagdet, 4),
+    return {"threshold": t, "run_threshold": r, "run_gap": g, "run_anchor": a, "plagdet": round(s.plagdet, 4),
             "precision": round(s.precision, 4),
             "recall": round(s.recall, 4), "granularity": round(s.granularity, 4),
             "negatives_claimed": round(sum(1 for d in neg if d) / max(len(neg), 1), 4),
@@ -90,12 +93,14 @@ def main() -> None:
     folds = [([p for p in trans if p.meta["chunk"] % 2 == k], [p for i, p in enumerate(indep) if i % 2 == k])
              for k in (0, 1)]
     start = time.perf_counter()
-    settings = [(t, r, g) for t in THRESHOLDS for r in RUN_THRESHOLDS for g in GAPS if r <= t]
+    settings = [(t, r, g, a) for t in THRESHOLDS for r in RUN_THRESHOLDS for g in GAPS for a in ANCHORS
+                if r <= t and (a == 0.0 or r < a < t)]
     grid = {k: [measure(*folds[k], *x) for x in settings] for k in (0, 1)}
     report = {"grid": grid, "held_out": []}
     for k in (0, 1):
         best = max(grid[k], key=score)
-        other = next(r for r in grid[1 - k] if all(r[x] == best[x] for x in ("threshold", "run_threshold", "run_gap")))
+        other = next(r for r in grid[1 - k]
+                     if all(r[x] == best[x] for x in ("threshold", "run_threshold", "run_gap", "run_anchor")))
         report["held_out"].append({"chosen_on_fold": k, "reported_on_fold": 1 - k, **other})
     both = [measure(trans, indep, *x) for x in settings]
     report["all"] = both

@@ -98,3 +98,16 @@ def test_cli_align_shows_translation_passages(seed_b_path):
     assert out.exit_code == 0, out.output
     assert "translation · similarity" in out.output and "likely source: B" in out.output
     assert "6 sentence(s)" in out.output
+
+
+@pytest.mark.slow
+def test_two_leads_of_one_event_are_not_a_translation():
+    """The fixture week's English digest and the independent German report open alike (what happened, then where),
+    two sentence pairs in a row at cosines 0.56 and 0.49: no pair of the run is close enough to be a translation."""
+    import json
+
+    week = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "week.jsonl"
+    digest = next(r["text"] for r in map(json.loads, week.read_text(encoding="utf-8").splitlines())
+                  if r["id"] == "digest-0522")
+    result = align(digest, read("syria-de-independent.txt"))
+    assert [p for p in result.passages if p.kind == "translation"] == []

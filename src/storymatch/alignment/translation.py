@@ -9,7 +9,8 @@ translation when all of these hold:
   follows or precedes it in both texts, next to it in one text and at most MAX_RUN_GAP sentences away in the
   other (a translated run, which may leave out a sentence or two of the original): reports written
   independently rarely tell two facts in the same order in neighbouring sentences, while a translation keeps
-  the order of what it translates;
+  the order of what it translates; one pair of the run must reach RUN_ANCHOR all the same, since two leads
+  written apart may well open with the same two facts (what happened, then where);
 - each is the other's best match (bitext mining's mutual-nearest-neighbour rule): two reports of one event
   written independently have several sentences on the same fact, and none of them is the other's translation
   (a ratio margin over the runner-up on top of this, after Artetxe & Schwenk, was measured at 1.1 and 1.2: it
@@ -26,6 +27,8 @@ translated sentence stays paired with its original.
 
 from __future__ import annotations
 
+import collections
+import itertools
 import re
 
 import numpy as np
@@ -37,6 +40,7 @@ from storymatch.text.spans import Span, sentences
 
 MAX_SENTENCES = 200  # per article: the encoder's cost is per sentence; news bodies rarely have more
 MIN_CHARS = 25  # shortest sentence considered, in Latin-character equivalents ("He added." is no evidence)
+RUN_ANCHOR = 0.6  # the best pair of a run must reach this: two low pairs in a row are two leads telling one event
 MAX_RUN_GAP = 1  # sentences a translated run may leave out between two translated ones, on one side
 MAX_LENGTH_RATIO = 2.2  # translations of news run from about 0.7x to 1.5x each other's length
 JOIN_GAIN = 0.02  # a neighbour sentence joins a match when the joined text is at least this much closer
@@ -85,16 +89,23 @@ def sentence_pairs(sa: list[Span], sb: list[Span], sim: np.ndarray, threshold: f
         if not (_lengths_agree(sa[i].text, sb[j].text) and _numbers_agree(sa[i].text, sb[j].text)):
             continue
         cands[(i, j)] = cos
-    def in_run(i: int, j: int) -> bool:
-        """Another candidate next to this one in one text, and at most MAX_RUN_GAP sentences away in the other,
-        on the same side (a translation that left out a sentence or two of its original)."""
-        for i2, j2 in cands:
-            di, dj = abs(i2 - i), abs(j2 - j)
-            if (i2 - i) * (j2 - j) > 0 and min(di, dj) == 1 and max(di, dj) <= MAX_RUN_GAP + 1:
-                return True
-        return False
+    def neighbours(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        """Next to each other in one text, at most MAX_RUN_GAP sentences apart in the other, in the same order
+        (a translation that left out a sentence or two of its original)."""
+        di, dj = b[0] - a[0], b[1] - a[1]
+        return di * dj > 0 and min(abs(di), abs(dj)) == 1 and max(abs(di), abs(dj)) <= MAX_RUN_GAP + 1
 
-    return [(i, j, cos) for (i, j), cos in sorted(cands.items()) if cos >= threshold or in_run(i, j)]
+    # runs: groups of candidates linked by `neighbours`; a run counts when one of its pairs reaches RUN_ANCHOR
+    keys = sorted(cands)
+    group = {k: n for n, k in enumerate(keys)}
+    for x, y in itertools.combinations(keys, 2):
+        if neighbours(x, y) and group[x] != group[y]:
+            old, new = group[y], group[x]
+            group = {k: new if g == old else g for k, g in group.items()}
+    size = collections.Counter(group.values())
+    best = {g: max(cands[k] for k in keys if group[k] == g) for g in size}
+    return [(i, j, cos) for (i, j), cos in sorted(cands.items())
+            if cos >= threshold or (size[group[(i, j)]] > 1 and best[group[(i, j)]] >= RUN_ANCHOR)]
 
 
 def _join(text: str, sents: list[Span], lo: int, hi: int) -> str:
