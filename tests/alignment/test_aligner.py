@@ -224,3 +224,17 @@ def test_chinese_spun_copy_and_unrelated_text():
     assert_exact(result, spun, wire)
     unrelated = "今年夏天北京的气温创下历史新高，气象部门提醒市民注意防暑降温，尽量减少户外活动。"
     assert align(unrelated, wire).passages == []
+
+
+def test_cli_align_json_names_the_language_of_a_chinese_pair():
+    import json
+
+    from typer.testing import CliRunner
+
+    from storymatch.cli import app
+
+    out = CliRunner().invoke(app, ["align", str(ARTICLES / "zh-digest.txt"), str(ARTICLES / "zh-wire.txt"), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["a"]["language"] == "zh" and data["b"]["language"] == "zh"
+    assert [p["a_text"] for p in data["passages"]] == [ZH_SHARED]

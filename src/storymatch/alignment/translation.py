@@ -89,6 +89,7 @@ def sentence_pairs(sa: list[Span], sb: list[Span], sim: np.ndarray, threshold: f
         if not (_lengths_agree(sa[i].text, sb[j].text) and _numbers_agree(sa[i].text, sb[j].text)):
             continue
         cands[(i, j)] = cos
+
     def neighbours(a: tuple[int, int], b: tuple[int, int]) -> bool:
         """Next to each other in one text, at most MAX_RUN_GAP sentences apart in the other, in the same order
         (a translation that left out a sentence or two of its original)."""
