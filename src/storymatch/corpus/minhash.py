@@ -1,6 +1,7 @@
 """MinHash over sentence word shingles, for reuse candidates; the hashing and the permutations run in rensa (Rust).
 
-Shingles are word k-grams of a sentence's words (the normalised, lower-cased words of `text.spans.WORD`). Every
+Shingles are word k-grams of a sentence's words (the normalised, lower-cased words of `text.spans.WORD`; character
+bigrams in Chinese, Japanese, Korean and Thai, `text.scripts.units_of`). Every
 per-word and per-permutation step is done in bulk: rensa hashes all words of a text in one call, numpy mixes word
 hashes into k-gram hashes for all sentences at once, and rensa computes the signatures of all sentences from one
 flat array cut at row offsets. Why rensa rather than numpy or datasketch: on 2,000 news articles (word 3-grams,
