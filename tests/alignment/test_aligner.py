@@ -190,3 +190,51 @@ def test_optional_paraphrase_level(seed_a, seed_b):
     # The word-level passages are the same as without the paraphrase level.
     plain = align(seed_a, seed_b)
     assert [x for x in r.passages if x.kind != "paraphrase"] == [x for x in plain.passages if x.kind != "paraphrase"]
+
+
+ARTICLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+ZH_SHARED = "一名美国国防官员对法新社表示，车队没有回应多种警告方式，离坦夫的联军部队太近。"
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja", "th"])
+def test_shared_sentence_found_where_words_are_not_spaced(lang):
+    """The issue's Chinese pair (and a Japanese and a Thai one): the shared sentence is one verbatim passage with
+    exact offsets, the languages named, and nothing else claimed."""
+    from storymatch.inputs.files import load_article
+
+    a = load_article(ARTICLES / f"{lang}-digest.txt")
+    b = load_article(ARTICLES / f"{lang}-wire.txt")
+    result = align(a, b)
+    assert a.language == lang and b.language == lang
+    assert len(result.passages) == 1
+    p = result.passages[0]
+    assert p.kind == "verbatim" and p.similarity == 1.0
+    assert_exact(result, a.text, b.text)
+    shared = [s.strip() for s in a.text.split("\n\n") if s.strip() in b.text][0]
+    assert p.a_text == shared and a.text.index(shared) == p.a_start and b.text.index(shared) == p.b_start
+    if lang == "zh":
+        assert p.a_text == ZH_SHARED
+
+
+def test_chinese_spun_copy_and_unrelated_text():
+    wire = (ARTICLES / "zh-wire.txt").read_text(encoding="utf-8")
+    spun = "据报道，" + ZH_SHARED.replace("美国国防官员", "美方国防官员").replace("太近", "过近") + "此外，天气晴朗。"
+    result = align(spun, wire)
+    assert len(result.passages) == 1 and result.passages[0].kind == "near-verbatim"
+    assert_exact(result, spun, wire)
+    unrelated = "今年夏天北京的气温创下历史新高，气象部门提醒市民注意防暑降温，尽量减少户外活动。"
+    assert align(unrelated, wire).passages == []
+
+
+def test_cli_align_json_names_the_language_of_a_chinese_pair():
+    import json
+
+    from typer.testing import CliRunner
+
+    from storymatch.cli import app
+
+    out = CliRunner().invoke(app, ["align", str(ARTICLES / "zh-digest.txt"), str(ARTICLES / "zh-wire.txt"), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["a"]["language"] == "zh" and data["b"]["language"] == "zh"
+    assert [p["a_text"] for p in data["passages"]] == [ZH_SHARED]

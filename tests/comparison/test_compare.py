@@ -106,3 +106,21 @@ def test_unknown_model_is_one_line_exit_2(seed_a_path, seed_b_path, tmp_path):
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and str(missing) in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_short_note_is_not_taken_for_another_language(tmp_path, seed_b_path):
+    """`printf 'Hello world.\\n' > note.md; storymatch compare note.md seed-b.txt` detected Vietnamese and switched the
+    backend to USE-multilingual; the guess is now unknown and the pair stays English."""
+    note = tmp_path / "note.md"
+    note.write_text("Hello world.\n", encoding="utf-8")
+    c = compare(load_article(note), load_article(seed_b_path))
+    assert c.a.language is None and c.b.language == "en"
+    assert c.backend == "minilm"
+
+
+def test_translated_passages_are_shown_not_scored(seed_b_path):
+    """compare's reuse holds the translated sentences; the scorer's reuse features leave them out (it was fitted
+    on pairs whose cross-lingual ones never had a passage)."""
+    c = compare(load_article(FIXTURES / "seed-b-de.txt"), load_article(seed_b_path))
+    assert any(p.kind == "translation" for p in c.reuse.passages)
+    assert c.features["reuse_passages"] == sum(p.kind != "translation" for p in c.reuse.passages)

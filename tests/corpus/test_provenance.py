@@ -145,3 +145,21 @@ def test_search_ranks_the_source_first_with_its_comparison(store_dir):
     assert top["same_story"] and top["reuse"]["passages"] >= 3 and top["compare"]["b"]["id"] == "seed-b"
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert not {"harbour-gazette-0518", "iberia-weather-0519", "markets"} & {h.stored.article.id for h in hits}
+
+
+def test_trace_credits_a_chinese_sentence(tmp_path):
+    """The store's LSH finds the Chinese wire as a candidate and trace credits the copied sentence to it."""
+    articles = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+    records = tmp_path / "zh.jsonl"
+    records.write_text("\n".join(json.dumps({"id": name, "date": date, "text": (articles / f"{name}.txt").read_text(
+        encoding="utf-8")}, ensure_ascii=False) for name, date in (("zh-wire", "2017-05-18"),
+                                                                    ("zh-digest", "2017-05-19"))) + "\n",
+                       encoding="utf-8")
+    with Store(tmp_path / "store", create=True) as s:
+        ingest([records], s, tier="fast")
+        t = trace(s, s.get("zh-digest"))
+    credited = [st for st in t.sentences if st.sources]
+    shared = "一名美国国防官员对法新社表示，车队没有回应多种警告方式，离坦夫的联军部队太近。"
+    assert [st.text for st in credited] == [shared]
+    assert credited[0].sources[0].id == "zh-wire"
+    assert len(t.sentences) >= 3

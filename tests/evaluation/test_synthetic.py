@@ -87,3 +87,22 @@ def test_passage_offsets_exact_on_synthetic_pairs(corpus):
             assert p.susp[x.a_start:x.a_end] == x.a_text and p.src[x.b_start:x.b_end] == x.b_text
             n += 1
     assert n > len(corpus) // 2
+
+
+ZH_FILLER = ("今年夏天北京的气温创下历史新高，气象部门提醒市民注意防暑降温。上海的地铁客流量在节假日期间明显增加，"
+             "部分线路延长了运营时间。广州市政府宣布将新建三座公园，预计明年年底完工。深圳的科技企业继续扩大招聘规模，"
+             "应届毕业生的就业前景有所改善。杭州举办了一场国际马拉松比赛，吸引了两万多名选手参加。")
+
+
+def test_chinese_reuse_has_exact_truth_and_is_found():
+    from storymatch.evaluation.synthetic import SWAPS_BY_LANGUAGE, generate
+
+    wire = (Path(__file__).resolve().parents[1] / "fixtures" / "articles" / "zh-wire.txt").read_text(encoding="utf-8")
+    pairs = generate([wire], [ZH_FILLER], n_docs=6, seed=3, operations=("verbatim", "swap"), sources_per_doc=1,
+                     negatives=2, swaps=SWAPS_BY_LANGUAGE["zh"])
+    for p in pairs:
+        for c in p.cases or []:
+            if c.obfuscation == "verbatim":
+                assert p.susp[c.this_offset:c.this_end] == p.src[c.source_offset:c.source_end]
+    scores = plagdet.plagdet([p.cases or [] for p in pairs], [pan.detect(p) for p in pairs])
+    assert scores.plagdet > 0.9 and scores.precision > 0.95

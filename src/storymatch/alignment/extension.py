@@ -39,15 +39,17 @@ def candidates(ta: Tokens, tb: Tokens, p: AlignParams) -> list[CandidatePassage]
         return []
     offs = np.arange(n)
     cands = []
+    # counts are set in words; where units are character bigrams, a word is several units (tokens.per_word)
+    min_units, min_distinctive = p.min_words * ta.per_word, p.min_distinctive * ta.per_word
     for c in chain(ia, jb, n=n, gap=p.gap):
-        if len(c.seeds_a) + n - 1 < p.min_words:
+        if len(c.seeds_a) + n - 1 < min_units:
             continue
         sa = np.asarray(c.seeds_a)
         covered = np.unique((sa[:, None] + offs).ravel())
-        if len(covered) < p.min_words:
+        if len(covered) < min_units:
             continue
         distinct = int(ta.distinctive[covered].sum())
-        if distinct < p.min_distinctive:
+        if distinct < min_distinctive:
             continue
         cands.append(CandidatePassage(int(sa[0]), int(sa[-1]) + n, min(c.seeds_b), max(c.seeds_b) + n,
                                len(covered), distinct))

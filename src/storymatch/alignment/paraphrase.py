@@ -16,8 +16,8 @@ import numpy as np
 from storymatch.alignment.edits import substitutions
 from storymatch.alignment.types import AlignParams, Passage
 from storymatch.embedding.registry import get_embedder
-from storymatch.text.normalize import normalize
-from storymatch.text.spans import Span, sentences, word_list, words
+from storymatch.text.scripts import unit_list, units
+from storymatch.text.spans import Span, sentences
 from storymatch.text.stopwords import frequent_words
 
 
@@ -26,7 +26,7 @@ def _free(sents: list[Span], spans: list[tuple[int, int]], min_words: int) -> li
     out = []
     for s in sents:
         inside = sum(max(0, min(s.end, e) - max(s.start, b)) for b, e in spans)
-        if inside < 0.5 * (s.end - s.start) and len(words(s.text)) >= min_words:
+        if inside < 0.5 * (s.end - s.start) and len(unit_list(s.text)) >= min_words:
             out.append(s)
     return out
 
@@ -40,7 +40,7 @@ def _overlapping_pairs(sa: list[Span], sb: list[Span], stop: frozenset[str], lea
     def matrix(sents: list[Span]) -> "sparse.csr_matrix":
         rows, cols = [], []
         for r, s in enumerate(sents):
-            for w in {w for w in word_list(s.text) if w not in stop}:
+            for w in {w for w in unit_list(s.text) if w not in stop}:
                 rows.append(r)
                 cols.append(vocab.setdefault(w, len(vocab)))
         return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sents), 1 << 24))
@@ -76,10 +76,11 @@ def paraphrase_passages(a_text: str, b_text: str, existing: list[Passage], p: Al
         used_a.add(i)
         used_b.add(j)
         a, b = sa[i], sb[j]
-        wa, wb = words(normalize(a.text)), words(normalize(b.text))
-        subs = substitutions([w.text for w in wa], [w.text for w in wb],
-                             [(a.start + w.start, a.start + w.end) for w in wa],
-                             [(b.start + w.start, b.start + w.end) for w in wb], a_text, b_text, max_words=3)
+        ua, ub = units(a.text), units(b.text)
+        subs = substitutions(ua.strings, ub.strings,
+                             [(a.start + int(x), a.start + int(y)) for x, y in zip(ua.starts, ua.ends)],
+                             [(b.start + int(x), b.start + int(y)) for x, y in zip(ub.starts, ub.ends)],
+                             a_text, b_text, max_words=3)
         out.append(Passage(a.start, a.end, b.start, b.end, a.text, b.text, "paraphrase",
                            round(cos, 4), subs))
     return out

@@ -36,8 +36,13 @@ def _context_lengths(text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
 
 def likely_source(a_text: str, b_text: str, a_spans: Sequence[tuple[int, int]],
                   b_spans: Sequence[tuple[int, int]], a_date: _dt.date | None = None,
-                  b_date: _dt.date | None = None, min_margin: int = 20) -> tuple[str | None, str]:
-    """("a" | "b" | None, a sentence saying why) for the passages given as character spans."""
+                  b_date: _dt.date | None = None, min_margin: int = 20,
+                  translated: Sequence[bool] | None = None) -> tuple[str | None, str]:
+    """("a" | "b" | None, a sentence saying why) for the passages given as character spans.
+
+    `translated` marks passages that are translations: they count for the dates, but not for the "more
+    complete version" rule, since sentence lengths in two languages say nothing about who cut whom.
+    """
     if not a_spans:
         return None, "The texts share no passage, so neither is a source of the other."
     if a_date and b_date and a_date != b_date:
@@ -45,6 +50,12 @@ def likely_source(a_text: str, b_text: str, a_spans: Sequence[tuple[int, int]],
         other = "b" if side == "a" else "a"
         return side, (f"{side.upper()} was published first ({early.isoformat()}), "
                       f"before {other.upper()} ({late.isoformat()}).")
+    if translated is not None and any(translated):
+        a_spans = [s for s, t in zip(a_spans, translated) if not t]
+        b_spans = [s for s, t in zip(b_spans, translated) if not t]
+        if not a_spans:
+            return None, ("The shared passages are translations, and without two different publication dates "
+                          "nothing tells which text was translated from the other.")
     ctx_a = _context_lengths(a_text, a_spans)
     ctx_b = _context_lengths(b_text, b_spans)
     diff = ctx_b - ctx_a

@@ -1,8 +1,9 @@
-"""A text as arrays of words for alignment: offsets into the original, integer ids, and distinctiveness.
+"""A text as arrays of units for alignment: offsets into the original, integer ids, and distinctiveness.
 
-A word is distinctive when it is neither among the language's most frequent words nor inside a stock phrase
-journalists attach to any story ("according to officials", "told reporters"): matched words that are not
-distinctive are no evidence of copying.
+A unit is a word in spaced scripts and a character bigram in Chinese, Japanese, Korean and Thai (text.scripts
+says why). A unit is distinctive when it is neither among the language's most frequent words nor inside a stock
+phrase journalists attach to any story ("according to officials", "told reporters", 据报道, によると): matched
+units that are not distinctive are no evidence of copying.
 """
 
 from __future__ import annotations
@@ -14,6 +15,15 @@ from functools import lru_cache
 import numpy as np
 
 from storymatch.text.normalize import normalize
+from storymatch.text.scripts import (
+    SCRIPT_LANGUAGE,
+    UNITS_PER_WORD,
+    dense_distinctive,
+    dominant_script,
+    has_dense,
+    script_language,
+    unit_spans,
+)
 from storymatch.text.spans import WORD  # the one word rule, so spans here match text.words
 from storymatch.text.stopwords import frequent_words
 
@@ -68,30 +78,55 @@ class Tokens:
     ends: np.ndarray
     ids: np.ndarray
     distinctive: np.ndarray  # bool: not a stopword, not inside a stock phrase
+    per_word: float = 1.0  # units per word: 1 where words are spaced, more where units are character bigrams
 
     def __len__(self) -> int:
         return len(self.words)
 
 
 def tokenize(text: str, language: str | None = None) -> Tokens:
-    """Words of `text` (on its length-preserving normalisation) with offsets and integer ids.
+    """Units of `text` (on its length-preserving normalisation) with offsets and integer ids.
 
-    Ids are the words' string hashes: equal within one process, which is all
+    Ids are the units' string hashes: equal within one process, which is all
     seeding needs, and computed in C (map) rather than in a Python loop.
     """
     norm = normalize(text)
+    if has_dense(norm):
+        return _tokenize_dense(text, norm, language)
     matches = list(WORD.finditer(norm))
     words = list(map(re.Match.group, matches))
     n = len(words)
     starts = np.fromiter(map(re.Match.start, matches), dtype=np.int64, count=n)
     ends = np.fromiter(map(re.Match.end, matches), dtype=np.int64, count=n)
     ids = np.fromiter(map(hash, words), dtype=np.int64, count=n)
+    distinctive = _spaced_distinctive(words, starts, ends, language)
+    _mark_stock(ids, distinctive)
+    return Tokens(text, norm, words, starts, ends, ids, distinctive)
+
+
+def _spaced_distinctive(words: list[str], starts: np.ndarray, ends: np.ndarray, language: str | None) -> np.ndarray:
+    n = len(words)
     stop = frequent_words(language or "en")
     distinctive = ~np.fromiter(map(stop.__contains__, words), dtype=bool, count=n)
     for k in np.nonzero(distinctive & (ends - starts < 3))[0].tolist():
         distinctive[k] = not words[k].isalpha()  # short words count only as numbers ("18", "G7")
+    return distinctive
+
+
+def _tokenize_dense(text: str, norm: str, language: str | None) -> Tokens:
+    """Units of a text with Chinese, Japanese, Korean or Thai in it: bigrams there, words elsewhere."""
+    s, e = unit_spans(norm)
+    starts, ends = np.asarray(s, dtype=np.int64), np.asarray(e, dtype=np.int64)
+    words = [norm[a:b] for a, b in zip(s, e)]
+    ids = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+    dense = np.fromiter(map(has_dense, words), dtype=bool, count=len(words))
+    # the language of the dense units: the article's when it is one of theirs, else what the script says
+    dense_lang = language if language in SCRIPT_LANGUAGE.values() else script_language(norm)
+    distinctive = np.where(dense, dense_distinctive(norm, starts, ends, dense_lang),
+                           _spaced_distinctive(words, starts, ends, language))
     _mark_stock(ids, distinctive)
-    return Tokens(text, norm, words, starts, ends, ids, distinctive)
+    per_word = UNITS_PER_WORD.get(dominant_script(norm) or "", 1.0)
+    return Tokens(text, norm, words, starts, ends, ids, distinctive, per_word)
 
 
 def ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:

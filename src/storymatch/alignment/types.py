@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Mapping
 
+from storymatch.embedding.base import USE_MULTILINGUAL
+
 
 @dataclass
 class AlignParams:
@@ -29,6 +31,10 @@ class AlignParams:
     paraphrase_model: str | None = None  # embedding backend for sentence-level paraphrase (off by default)
     paraphrase_threshold: float = 0.7  # cosine from which two unaligned sentences sharing more than
     #                                   min_distinctive non-stopwords are a paraphrase
+    translation_model: str | None = USE_MULTILINGUAL  # multilingual encoder for articles in two languages
+    #                                                   (alignment.translation); None switches the level off
+    translation_threshold: float = 0.8  # cosine from which two sentences in two languages can be a translation
+    translation_run_threshold: float = 0.45  # the same for a pair next to another pair in both texts (a run)
 
 
 @dataclass
@@ -41,7 +47,7 @@ class Passage:
     b_end: int
     a_text: str
     b_text: str
-    kind: str  # "verbatim" | "near-verbatim" | "paraphrase"
+    kind: str  # "verbatim" | "near-verbatim" | "paraphrase" | "translation"
     similarity: float
     substitutions: list[list[str]] = field(default_factory=list)
 

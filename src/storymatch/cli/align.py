@@ -38,6 +38,9 @@ _OPTIONS: list[tuple[str, Any, Any]] = [
     ("paraphrase_model", Optional[str], typer.Option(
         "--paraphrase-model", help="Embedding backend (minilm, use-multilingual) that adds sentence-level "
                                    "paraphrases; off by default.")),
+    ("translation_model", Optional[str], typer.Option(
+        "--translation-model", help="Multilingual encoder that finds translated sentences when the articles are "
+                                    "in two languages (use-multilingual, the default), or 'none'.")),
 ]
 
 
@@ -53,6 +56,10 @@ def align_options(fn: Callable) -> Callable:
         model = values["paraphrase_model"]
         if model is not None and model not in (MINILM, USE_MULTILINGUAL):
             fail(f"--paraphrase-model: unknown backend {model!r} (use minilm or use-multilingual)")
+        translator = values["translation_model"]
+        if translator is not None and translator not in (USE_MULTILINGUAL, "none"):
+            fail(f"--translation-model: unknown backend {translator!r} (use use-multilingual or none)")
+        values["translation_model"] = None if translator == "none" else translator
         return fn(*args, params=AlignParams(**values), **kwargs)
 
     hints = typing.get_type_hints(fn, include_extras=True)  # the real Annotated[...] behind string annotations
@@ -78,15 +85,21 @@ def render(result: Alignment, name_a: str, name_b: str) -> None:
                   f"coverage B {result.coverage_b:.0%} · likely source: [bold]{src}[/bold]", highlight=False)
     console.print(f"[dim]{result.source_reason}[/dim]", highlight=False)
     for k, p in enumerate(result.passages, 1):
-        marks_a, marks_b = diff_marks(p.a_text, p.b_text)
+        # a translation differs in every word: marking them all would say nothing
+        marks_a, marks_b = diff_marks(p.a_text, p.b_text) if p.kind != "translation" else ([], [])
         table = Table(show_header=True, expand=True, box=None, padding=(0, 1))
         table.add_column(f"A {p.a_start}-{p.a_end}", ratio=1)
         table.add_column(f"B {p.b_start}-{p.b_end}", ratio=1)
-        table.add_row(_marked(p.a_text, marks_a, "bold yellow"), _marked(p.b_text, marks_b, "bold red"))
-        swaps = "  ·  swaps: " + ", ".join(f"{b!r} → {a!r}" for b, a in p.substitutions) if p.substitutions else ""
+        if p.kind == "translation":  # sentence by sentence: each translation beside its original
+            for b_sentence, a_sentence in p.substitutions:
+                table.add_row(a_sentence, b_sentence)
+            swaps = f"  ·  {len(p.substitutions)} sentence(s)"
+        else:
+            table.add_row(_marked(p.a_text, marks_a, "bold yellow"), _marked(p.b_text, marks_b, "bold red"))
+            swaps = "  ·  swaps: " + ", ".join(f"{b!r} → {a!r}" for b, a in p.substitutions) if p.substitutions else ""
         title = f"#{k} {p.kind} · similarity {p.similarity:.2f}{swaps}"
         console.print(Panel(table, title=title, title_align="left"), highlight=False)
-    if result.passages:
+    if any(p.kind != "translation" for p in result.passages):
         console.print("[dim]Marked: words of A that differ (yellow), words of B that differ (red).[/dim]")
 
 
@@ -114,4 +127,5 @@ def align_command(
     if json_out:
         print_json({"a": art_a.summary(), "b": art_b.summary(), **result.to_dict()})
         return
-    render(result, art_a.source or a, art_b.source or b)
+    render(result, f"{art_a.source or a}, {art_a.language or 'language unknown'}",
+           f"{art_b.source or b}, {art_b.language or 'language unknown'}")

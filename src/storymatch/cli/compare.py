@@ -51,9 +51,9 @@ def _bar(score: float) -> str:
 def render(c: Comparison) -> None:
     verdict = "[bold green]SAME STORY[/bold green]" if c.same_story else "[bold red]DIFFERENT STORIES[/bold red]"
     head = (f"{verdict}  probability {c.probability:.2f}\n"
-            f"A: {c.a.source or '-'}  ({c.a.language}, {len(c.a.text)} chars"
+            f"A: {c.a.source or '-'}  ({c.a.language or 'language unknown'}, {len(c.a.text)} chars"
             f"{', ' + c.a.date.isoformat() if c.a.date else ''})\n"
-            f"B: {c.b.source or '-'}  ({c.b.language}, {len(c.b.text)} chars"
+            f"B: {c.b.source or '-'}  ({c.b.language or 'language unknown'}, {len(c.b.text)} chars"
             f"{', ' + c.b.date.isoformat() if c.b.date else ''})\n"
             f"[dim]embeddings: {c.backend} · scorer: {c.scorer}[/dim]")
     console.print(Panel(head, title="storymatch compare", expand=False))

@@ -1,6 +1,7 @@
 """MinHash over sentence word shingles, for reuse candidates; the hashing and the permutations run in rensa (Rust).
 
-Shingles are word k-grams of a sentence's words (the normalised, lower-cased words of `text.spans.WORD`). Every
+Shingles are word k-grams of a sentence's words (the normalised, lower-cased words of `text.spans.WORD`; character
+bigrams in Chinese, Japanese, Korean and Thai, `text.scripts.units_of`). Every
 per-word and per-permutation step is done in bulk: rensa hashes all words of a text in one call, numpy mixes word
 hashes into k-gram hashes for all sentences at once, and rensa computes the signatures of all sentences from one
 flat array cut at row offsets. Why rensa rather than numpy or datasketch: on 2,000 news articles (word 3-grams,
@@ -19,7 +20,8 @@ import numpy as np
 import rensa
 
 from storymatch.text.normalize import normalize
-from storymatch.text.spans import WORD, Span, sentences
+from storymatch.text.scripts import units_of
+from storymatch.text.spans import Span, sentences
 
 EMPTY = np.uint32(0xFFFFFFFF)  # the signature value of an empty set
 # Odd 64-bit constants that mix the word hashes of a k-gram (position-dependent, so "a b" differs from "b a").
@@ -147,7 +149,7 @@ def shingle_sentences(texts: Sequence[str], spans: Sequence[list[Span] | None] |
         norm = normalize(text)
         mine: list[Span] = []
         for sp in sentences(text) if given is None else given:
-            ws = WORD.findall(norm, sp.start, sp.end)
+            ws = units_of(norm, sp.start, sp.end)  # words; character bigrams in Chinese, Japanese, Korean, Thai
             if len(ws) >= max(min_words, k):
                 mine.append(sp)
                 words.append(ws)

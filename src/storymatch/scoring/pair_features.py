@@ -11,6 +11,7 @@ from collections import Counter
 
 import numpy as np
 
+from storymatch.alignment.aligner import coverage
 from storymatch.alignment.types import Alignment
 from storymatch.embedding.base import USE_MULTILINGUAL
 from storymatch.features.analysis import ArticleFeatures
@@ -112,7 +113,7 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: Alignment | N
         f[f"lang_{lang}"] = float(fa.language == lang) + float(fb.language == lang)
 
     f.update(_surface_features(fa, fb))
-    f.update(_reuse_features(reuse))
+    f.update(_reuse_features(reuse, la, lb))
     return f
 
 
@@ -196,11 +197,20 @@ def _title_words(feats: ArticleFeatures) -> list[str]:
     return [w for w in word_list(title) if w not in sw and len(w) > 1]
 
 
-def _reuse_features(reuse: Alignment | None) -> dict[str, float]:
-    """How much text is reused, and how: verbatim copying versus paraphrase, in how many passages."""
+def _reuse_features(reuse: Alignment | None, len_a: int, len_b: int) -> dict[str, float]:
+    """How much text is reused, and how: verbatim copying versus paraphrase, in how many passages.
+
+    Translated passages are left out: the scorer was fitted on pairs whose cross-lingual ones never had a
+    passage, so it reads coverage as shared wording; they are shown in the alignment, not scored, until the
+    scorer is fitted with them.
+    """
     passages = reuse.passages if reuse else []
-    verbatim = [p for p in passages if p.kind == "verbatim"]
     coverage_a, coverage_b = (reuse.coverage_a, reuse.coverage_b) if reuse else (0.0, 0.0)
+    if any(p.kind == "translation" for p in passages):
+        passages = [p for p in passages if p.kind != "translation"]
+        coverage_a = coverage([(p.a_start, p.a_end) for p in passages], len_a)
+        coverage_b = coverage([(p.b_start, p.b_end) for p in passages], len_b)
+    verbatim = [p for p in passages if p.kind == "verbatim"]
     return {
         "reuse_passages": float(len(passages)),
         "reuse_verbatim_share": len(verbatim) / len(passages) if passages else 0.0,

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from storymatch.text.normalize import normalize
+from storymatch.text.scripts import THAI, has_dense
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,29 @@ def sentences(text: str) -> list[Span]:
             start = m.end()
         if text[start:para.end].strip():
             out.append(_trimmed(text, start, para.end))
+    if has_dense(text):
+        out = [piece for s in out for piece in _split_dense(text, s)]
     return [s for s in out if s.text]
+
+
+# Chinese and Japanese end sentences with full-width marks and no space after them (。！？, closing brackets
+# and quotes belong to the sentence); Thai writes no sentence mark at all and puts a space between sentences
+# (and clauses), so a space between two Thai letters ends one.
+_DENSE_BOUNDARY = re.compile("[\u3002\uff01\uff1f\uff0e]+[\u300d\u300f\u201d\u2019\uff09)\"']*"
+                             f"|(?<=[{THAI}])\\s+(?=[{THAI}])")
+
+
+def _split_dense(text: str, sent: Span) -> list[Span]:
+    """A sentence cut further at the sentence marks of Chinese, Japanese and Thai."""
+    out, start = [], sent.start
+    for m in _DENSE_BOUNDARY.finditer(text, sent.start, sent.end):
+        end = m.end() if not m.group().isspace() else m.start()
+        if text[start:end].strip():
+            out.append(_trimmed(text, start, end))
+        start = m.end()
+    if text[start:sent.end].strip():
+        out.append(_trimmed(text, start, sent.end))
+    return out
 
 
 def _paragraphs(text: str) -> list[Span]:

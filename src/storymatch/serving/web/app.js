@@ -133,11 +133,15 @@ function sideRanges(text, passages, side) {
     if (end <= start) return;
     spans.push({ id: i, start, end, kind: p.kind });
     let cursor = start;
+    // a translation's "substitutions" are its sentence pairs: each sentence gets its original (or its
+    // translation) as a tooltip, without the swap highlight
+    const translated = p.kind === "translation";
     for (const [bPhrase, aPhrase] of p.substitutions || []) {
       const mine = side === "a" ? aPhrase : bPhrase;
       const hit = findPhrase(text, mine, cursor, end) || findPhrase(text, mine, start, end);
       if (!hit) continue;
-      swaps.push({ start: hit[0], end: hit[1], title: bPhrase + " \u2192 " + aPhrase });
+      swaps.push({ start: hit[0], end: hit[1], cls: translated ? "tsent" : "swap",
+                   title: translated ? (side === "a" ? bPhrase : aPhrase) : bPhrase + " \u2192 " + aPhrase });
       cursor = hit[1];
     }
   });
@@ -156,7 +160,7 @@ function highlightedText(text, passages, side) {
     const piece = text.slice(s, e);
     const covering = spans.filter((r) => r.start <= s && r.end >= e);
     const swap = swaps.find((r) => r.start <= s && r.end >= e);
-    let node = swap ? el("mark", { class: "swap", title: swap.title }, piece) : document.createTextNode(piece);
+    let node = swap ? el("mark", { class: swap.cls, title: swap.title }, piece) : document.createTextNode(piece);
     if (covering.length) {
       const first = covering[covering.length - 1];
       node = el("span", {
@@ -260,11 +264,13 @@ function renderPassages(passages) {
   list.replaceChildren();
   if (!passages.length) list.append(el("p", { class: "muted" }, "No reused text found."));
   passages.forEach((p, i) => {
-    const subs = (p.substitutions || []).map(([b, a]) => b + " \u2192 " + a);
+    const subs = p.kind === "translation" ? [] : (p.substitutions || []).map(([b, a]) => b + " \u2192 " + a);
     list.append(el("li", { class: "c" + (i % PALETTE), dataset: { p: String(i) } },
       el("span", { class: "swatch c" + (i % PALETTE) }), " ",
       el("b", {}, p.kind), ", similarity " + Number(p.similarity).toFixed(2),
-      subs.length ? el("span", { class: "subs" }, " · swapped: " + subs.join(", ")) : null));
+      subs.length ? el("span", { class: "subs" }, " · swapped: " + subs.join(", ")) : null,
+      p.kind === "translation" ? el("span", { class: "subs" }, " · " + (p.substitutions || []).length +
+        " translated sentence(s); hover one to read its original") : null));
   });
 }
 
@@ -293,6 +299,7 @@ function render(result, textA, textB) {
     el("span", { class: "passage c0 kind-verbatim" }, "verbatim"), " ",
     el("span", { class: "passage c0 kind-near-verbatim" }, "near-verbatim"), " ",
     el("span", { class: "passage c0 kind-paraphrase" }, "paraphrase"), " ",
+    el("span", { class: "passage c0 kind-translation" }, "translation"), " ",
     el("mark", { class: "swap", title: "B's wording \u2192 A's wording" }, "swapped words"));
 
   $("head-a").replaceChildren(...docHead(result.a || {}, "a"));
