@@ -187,7 +187,7 @@ def child_minhash(src: str, n_docs: int) -> dict:
     """The same documents, the same word 3-gram shingles: numpy MinHasher vs datasketch, time and error."""
     from datasketch import MinHash
 
-    from storymatch.corpus.minhash import MinHasher, jaccard_estimate, shingle_hashes
+    from storymatch.features.minhash import MinHasher, jaccard_estimate, shingle_hashes
     from storymatch.text.spans import word_list
 
     docs = []

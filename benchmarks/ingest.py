@@ -68,7 +68,7 @@ def minhash_rates(texts: list[str]) -> dict[str, float]:
     import rensa
     from datasketch import MinHash
 
-    from storymatch.corpus.minhash import MinHasher, shingle_sets
+    from storymatch.features.minhash import MinHasher, shingle_sets
     from storymatch.text.normalize import normalize
     from storymatch.text.spans import WORD
 

@@ -1,4 +1,5 @@
-"""Online story clustering: basil's events, the example pair, stream semantics, stable ids."""
+"""Online story clustering over verified links: basil's events, stream semantics, stable ids, time windows, and
+the linking rule that keeps one close but wrong neighbour from chaining events."""
 
 import datetime as dt
 import json
@@ -6,27 +7,24 @@ import json
 import numpy as np
 import pytest
 
-from storymatch.corpus.clusterer import (
-    ClusterItem,
-    ClusterParams,
-    StoryClusterer,
-    cluster_stream,
-    labels_of,
-    params_for,
-    story_id,
-)
-from storymatch.embedding.tiers import get_tier
+from storymatch.corpus.clusterer import ClusterParams, StoryClusterer, cluster_stream, labels_of, story_id
 from storymatch.evaluation.clustering_scores import bcubed
+from storymatch.features.story_signals import StorySignals
 from storymatch.inputs.article import Article
+from storymatch.scoring.story_view import StoryView, story_views
+from storymatch.scoring.verifier import FEATURES
+
+COS = FEATURES.index("cos")
+NOTHING = StorySignals(None, None, 100, frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
 
 
-@pytest.fixture(scope="module")
-def basil(shared_dir):
-    rows = [json.loads(line) for line in (shared_dir / "clustering" / "basil.jsonl").open(encoding="utf-8")]
-    articles = [Article(text=r["text"], title=r["title"], date=r["date"], language="en", id=r["id"]) for r in rows]
-    vectors = get_tier("fast").encode_articles(articles)
-    items = [ClusterItem(a.id, v, a.date, len(a.text.split())) for a, v in zip(articles, vectors)]
-    return items, [r["story"] for r in rows]
+class CosineVerifier:
+    """A stand-in verifier whose probability is the pair's vector cosine: the rule under test, not a model."""
+
+    threshold = 0.5
+
+    def probabilities(self, rows):
+        return np.array([row[COS] for row in rows])
 
 
 def _unit(*xs):
@@ -34,22 +32,36 @@ def _unit(*xs):
     return v / np.linalg.norm(v)
 
 
-def test_basil_events_are_found_with_the_fast_tier(basil):
+def view(id_: str, vector, date=None) -> StoryView:
+    return StoryView(id_, vector, NOTHING, frozenset(), date)
+
+
+@pytest.fixture(scope="module")
+def basil(shared_dir):
+    rows = [json.loads(line) for line in (shared_dir / "clustering" / "basil.jsonl").open(encoding="utf-8")]
+    articles = [Article(text=r["text"], title=r["title"], date=r["date"], language="en", id=r["id"]) for r in rows]
+    return story_views(articles), [r["story"] for r in rows]
+
+
+@pytest.mark.slow
+def test_basil_events_are_found(basil):
     items, gold = basil
-    stories = cluster_stream(items, params_for("fast"))
-    _, _, f1 = bcubed(gold, labels_of(stories, [it.id for it in items]))
-    assert f1 >= 0.90  # the issue's target; 0.95 measured
+    stories = cluster_stream(items)
+    p, r, f1 = bcubed(gold, labels_of(stories, [it.id for it in items]))
+    # the shipped verifier saw basil's pairs: a check that nothing broke, not a held-out figure (docs/EVALUATION.md)
+    assert f1 >= 0.95 and p >= 0.95
     assert all(s.size == len(s.articles) and s.first == s.articles[0] for s in stories)
 
 
+@pytest.mark.slow
 def test_feeding_one_article_at_a_time_with_a_restart_gives_the_same_stories(basil, tmp_path):
     items, _ = basil
     whole = cluster_stream(items)
     ordered = sorted(items, key=lambda it: it.date)
-    first = StoryClusterer(dim=len(items[0].vector))
+    first = StoryClusterer()
     for it in ordered[:150]:
         first.add(it)
-    first.save(tmp_path / "stories.npz")  # what a store persists between runs
+    first.save(tmp_path / "stories.npz")  # what a stream persists between runs
     resumed = StoryClusterer.load(tmp_path / "stories.npz")
     for it in ordered[150:]:
         resumed.add(it)
@@ -58,6 +70,7 @@ def test_feeding_one_article_at_a_time_with_a_restart_gives_the_same_stories(bas
     assert resumed.add(ordered[0]) == whole[0].id and len(resumed.stories()) == len(whole)
 
 
+@pytest.mark.slow
 def test_story_ids_are_stable_when_later_articles_arrive(basil):
     items, _ = basil
     ordered = sorted(items, key=lambda it: it.date)
@@ -67,52 +80,39 @@ def test_story_ids_are_stable_when_later_articles_arrive(basil):
     assert all(sid == story_id(first) for first, sid in later.items())
 
 
-def test_the_example_pair_lands_in_one_story_and_other_events_do_not_join(seed_a, seed_b, basil):
-    items, _ = basil
-    tier = get_tier("fast")
-    day = dt.date(2017, 6, 7)
-    pair = [Article(text=seed_b, id="seed-b", date=day), Article(text=seed_a, id="seed-a", date=day)]
-    vecs = tier.encode_articles(pair)
-    others = [ClusterItem(it.id, it.vector, day, it.words) for it in items[:30]]  # same week, other events
-    stream = [ClusterItem(a.id, v, a.date, len(a.text.split())) for a, v in zip(pair, vecs)] + others
-    stories = {s.first: s for s in cluster_stream(stream)}
-    assert stories["seed-b"].articles == ["seed-b", "seed-a"]
-
-
 def test_time_window_keeps_a_late_article_out_of_a_closed_story():
     v = _unit(1, 0, 0)
-    items = [ClusterItem("a", v, dt.date(2020, 1, 1)), ClusterItem("b", v, dt.date(2020, 1, 20))]
-    assert len(cluster_stream(items, ClusterParams(window_days=7))) == 2
-    assert len(cluster_stream(items, ClusterParams(window_days=None))) == 1
+    items = [view("a", v, dt.date(2020, 1, 1)), view("b", v, dt.date(2020, 1, 20))]
+    assert len(cluster_stream(items, ClusterParams(window_days=7), verifier=CosineVerifier())) == 2
+    assert len(cluster_stream(items, ClusterParams(window_days=None), verifier=CosineVerifier())) == 1
     # undated articles are never out of the window
-    undated = [ClusterItem("a", v), ClusterItem("b", v, dt.date(2020, 1, 20))]
-    assert len(cluster_stream(undated, ClusterParams(window_days=7))) == 1
+    undated = [view("a", v), view("b", v, dt.date(2020, 1, 20))]
+    assert len(cluster_stream(undated, ClusterParams(window_days=7), verifier=CosineVerifier())) == 1
 
 
 def test_an_article_joins_the_best_story_not_the_first_over_threshold():
-    items = [ClusterItem("x", _unit(1, 0, 0)), ClusterItem("y", _unit(0, 1, 0)),
-             ClusterItem("z", _unit(0.6, 0.8, 0))]
-    stories = cluster_stream(items, ClusterParams(threshold=0.5, link_weight=0.0))
+    items = [view("x", _unit(1, 0, 0)), view("y", _unit(0, 1, 0)), view("z", _unit(0.6, 0.8, 0))]
+    stories = cluster_stream(items, ClusterParams(threshold=0.5), verifier=CosineVerifier())
     assert [s.articles for s in stories] == [["x"], ["y", "z"]]
 
 
-def test_short_texts_use_the_short_threshold():
-    near = [ClusterItem("a", _unit(1, 0, 0), words=8), ClusterItem("b", _unit(1, 1.2, 0), words=8)]  # cos 0.64
-    params = ClusterParams(threshold=0.7, short_threshold=0.5, short_words=50, link_weight=0.0)
-    assert len(cluster_stream(near, params)) == 1
-    long = [ClusterItem(it.id, it.vector, words=600) for it in near]
-    assert len(cluster_stream(long, params)) == 2
+def test_one_close_neighbour_does_not_chain_two_events():
+    # Event A: a1, a2, a3 (cosines 0.8, 0.8, 0.64). The bridge b is close to a3 only (0.7) and far from a1 and
+    # a2 (0.2, 0.16): with the best link alone it joins A; averaged over A's three best members it does not.
+    a1, a2, a3 = _unit(1, 0, 0, 0), _unit(0.8, 0.6, 0, 0), _unit(0.8, 0, 0.6, 0)
+    bridge = _unit(0.2, 0, 0.9, np.sqrt(1 - 0.04 - 0.81))
+    stream = [view("a1", a1), view("a2", a2), view("a3", a3), view("b", bridge)]
+    best = cluster_stream(stream, ClusterParams(link="best"), verifier=CosineVerifier())
+    top3 = cluster_stream(stream, ClusterParams(link="top3"), verifier=CosineVerifier())
+    assert [s.articles for s in best] == [["a1", "a2", "a3", "b"]]
+    assert [s.articles for s in top3] == [["a1", "a2", "a3"], ["b"]]
 
 
-def test_member_links_pull_an_article_to_a_story_whose_centroid_lags_behind():
-    # s2 joins s1 (cosine 0.6); the centroid now sits between them, 0.45 from n, while s2 is 0.8 from n
-    stream = [ClusterItem("s1", _unit(1, 0, 0)), ClusterItem("s2", _unit(0.6, 0.8, 0)),
-              ClusterItem("n", _unit(0, 1, 0))]
-    centroid_only = cluster_stream(stream, ClusterParams(threshold=0.5, link_weight=0.0))
-    linked = cluster_stream(stream, ClusterParams(threshold=0.5, link_weight=0.5))  # 0.5*0.45 + 0.5*0.8
-    assert [s.articles for s in centroid_only] == [["s1", "s2"], ["n"]]
-    assert [s.articles for s in linked] == [["s1", "s2", "n"]]
-    clusterer = StoryClusterer(dim=3, params=ClusterParams(threshold=0.5, link_weight=0.5))
-    for it in stream[:2]:
+def test_shared_text_brings_in_a_candidate_the_vectors_miss():
+    far = [view(f"x{i}", _unit(1, i / 10, 0.3)) for i in range(5)]
+    copy = StoryView("copy", _unit(0, 0, 1), NOTHING, frozenset({7, 8, 9}))
+    source = StoryView("source", _unit(0, 1, 0), NOTHING, frozenset({7, 8, 9}))
+    clusterer = StoryClusterer(ClusterParams(candidates=2, text_candidates=1), CosineVerifier())
+    for it in [source, *far]:
         clusterer.add(it)
-    assert StoryClusterer.from_state(clusterer.state()).add(stream[2]) == story_id("s1")
+    assert "source" in {clusterer.ids[j] for j, _ in clusterer.candidates(copy)}

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from storymatch.corpus.ingestion import prepare
-from storymatch.corpus.lsh import LSHParams, text_keys
-from storymatch.corpus.minhash import MinHasher, jaccard_estimate, shingle_hashes
 from storymatch.corpus.store import SCHEMA_VERSION, Store, Stored
 from storymatch.corpus.vector_index import VectorIndex
 from storymatch.errors import StoreError
+from storymatch.features.lsh import LSHParams, text_keys
+from storymatch.features.minhash import MinHasher, jaccard_estimate, shingle_hashes
 from storymatch.inputs.article import Article
 
 UNRELATED = ("City councillors voted nine to four on Thursday evening to build a new ferry terminal on the eastern "
@@ -70,7 +70,7 @@ def test_lsh_finds_the_article_a_patchwork_copied_from(tmp_path, seed_a, seed_b)
 
 
 def test_sentence_shingles_are_each_sentences_own_word_pairs(seed_a):
-    from storymatch.corpus.minhash import sentence_shingles
+    from storymatch.features.minhash import sentence_shingles
     from storymatch.text.spans import sentences, word_list
 
     sh = sentence_shingles(seed_a, k=2, min_words=6)

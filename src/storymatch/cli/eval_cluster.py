@@ -12,7 +12,7 @@ from rich.table import Table
 from storymatch.cli.app import eval_app
 from storymatch.cli.common import console, err_console, fail, print_json
 from storymatch.cli.corpus import RateColumn
-from storymatch.evaluation.story_clustering import cluster_labelled, read_labelled
+from storymatch.evaluation.story_clustering import BASELINE_THRESHOLD, cluster_labelled, read_labelled
 
 
 def _progress() -> Progress:
@@ -26,10 +26,14 @@ def eval_cluster(
     file: Path = typer.Argument(..., help="Labelled JSONL: id, text, title, date, source, story per line."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     tier: str = typer.Option("fast", "--tier", help="Embedding tier: fast, quality, lead, hybrid."),
-    threshold: Optional[float] = typer.Option(None, help="Join threshold (default: the tier's)."),
+    threshold: Optional[float] = typer.Option(None, help="Least same-story probability to join a story "
+                                                         "(default: the verifier's, 0.5)."),
     window_days: Optional[float] = typer.Option(7.0, "--window-days", help="Days a story stays open; 0 for no window."),
+    baseline: bool = typer.Option(True, "--baseline/--no-baseline",
+                                  help="Also run TF-IDF + average linkage on the same articles."),
 ) -> None:
-    """Cluster a labelled file into stories without its labels; print B-cubed, pairwise F1, ARI, NMI."""
+    """Cluster a labelled file into stories without its labels; print B-cubed, pairwise F1, ARI, NMI, beside the
+    TF-IDF + average-linkage baseline on the same articles."""
     if not file.exists():
         fail(f"{file}: no such file")
     articles, gold = read_labelled(file)
@@ -38,18 +42,26 @@ def eval_cluster(
         clustering = bar.add_task("cluster", total=len(articles))
         run = cluster_labelled(articles, gold, tier=tier, threshold=threshold, window_days=window_days,
                                on_ingest=lambda s: bar.update(ingesting, completed=s.read),
-                               on_cluster=lambda k: bar.advance(clustering, k))
-    tier_name, params, scores = run.tier, run.params, run.scores
-    out = {k: getattr(scores, k) for k in ("articles", "stories_gold", "stories_found", "bcubed_f1",
-                                           "bcubed_precision", "bcubed_recall", "pairwise_f1", "ari", "nmi")}
+                               on_cluster=lambda k: bar.advance(clustering, k), baseline=baseline)
+    measures = ("articles", "stories_gold", "stories_found", "bcubed_f1", "bcubed_precision", "bcubed_recall",
+                "pairwise_f1", "ari", "nmi")
+    out = {k: getattr(run.scores, k) for k in measures}
+    base = {k: getattr(run.baseline, k) for k in measures} if run.baseline else None
     if json_out:
-        print_json({**out, "tier": tier_name, "threshold": params.threshold, "short_threshold": params.short_threshold,
-                    "short_words": params.short_words, "window_days": params.window_days})
+        print_json({**out, "tier": run.tier, "threshold": run.params.threshold, "window_days": run.params.window_days,
+                    "baseline": ({**base, "method": "tfidf+average-linkage", "threshold": BASELINE_THRESHOLD}
+                                 if base else None)})
         return
-    table = Table(title=f"{file.name}: {tier_name} tier, threshold {params.threshold} "
-                        f"({params.short_threshold} under {params.short_words} words)", show_header=True)
+    table = Table(title=f"{file.name}: {run.tier} tier, verified links, window {run.params.window_days} days",
+                  show_header=True)
     table.add_column("measure")
-    table.add_column("value", justify="right")
+    table.add_column("storymatch", justify="right")
+    if base:
+        table.add_column(f"TF-IDF + average linkage ({BASELINE_THRESHOLD})", justify="right")
     for k, v in out.items():
-        table.add_row(k, f"{v:.3f}" if isinstance(v, float) else str(v))
+        cells = [f"{v:.3f}" if isinstance(v, float) else str(v)]
+        if base:
+            b = base[k]
+            cells.append(f"{b:.3f}" if isinstance(b, float) else str(b))
+        table.add_row(k, *cells)
     console.print(table)

@@ -2,7 +2,9 @@
 
 The pipeline every interface (CLI, Python, HTTP, Spark) runs for a pair:
 analyse each article -> choose the embedding backend from both languages ->
-embed -> align reused text -> pair features -> scorer -> evidence.
+embed -> align reused text -> pair features -> scorer (the seven SemEval scores) -> evidence.
+The verdict (same story, and its probability) is the same-story verifier's (scoring/verifier.py), on what a store
+keeps of the two articles, so compare, search, cluster and report give one answer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from storymatch.inputs.article import Article
 from storymatch.scoring.base import Scorer
 from storymatch.scoring.pair_features import pair_features, sentence_similarity
 from storymatch.scoring.shipped import default_scorer
+from storymatch.scoring.story_view import same_story_probability
+from storymatch.scoring.verifier import shipped_verifier
 
 
 def compare(a: Article | str, b: Article | str, *, backend: str | None = None, scorer: Scorer | None = None,
@@ -52,9 +56,14 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     t["score"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    probability = same_story_probability(a, b)
+    t["verify"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     evidence = build_evidence(fa, fb, sim)
     t["evidence"] = time.perf_counter() - t0
 
-    return Comparison(a=a, b=b, backend=chosen, scorer=scorer.name, same_story=result.same_story,
-                      probability=result.probability, scores=result.scores, evidence=evidence, reuse=reuse,
+    verifier = shipped_verifier()
+    return Comparison(a=a, b=b, backend=chosen, scorer=scorer.name, same_story=probability >= verifier.threshold,
+                      probability=round(probability, 4), scores=result.scores, evidence=evidence, reuse=reuse,
                       features=feats, timings=t)

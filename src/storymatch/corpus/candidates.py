@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storymatch.corpus.lsh import MAX_BUCKET, rank_candidates, text_keys
 from storymatch.corpus.store import Store, Stored
 from storymatch.corpus.vector_index import VectorIndex, index_for
 from storymatch.embedding.tiers import NO_VECTORS, get_tier
+from storymatch.features.lsh import MAX_BUCKET, rank_candidates, text_keys
 
 
 @dataclass

@@ -15,11 +15,11 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from storymatch.corpus.lsh import LSHParams, texts_keys
 from storymatch.corpus.store import NewArticle, Store
 from storymatch.corpus.vector_index import USEARCH_MIN, index_for
 from storymatch.embedding.tiers import FAST, NO_VECTORS, Tier, get_tier
 from storymatch.errors import InputError, StoreError
+from storymatch.features.lsh import LSHParams, texts_keys
 from storymatch.inputs.article import Article
 from storymatch.inputs.readers import read_corpus
 from storymatch.text.language import detect_language

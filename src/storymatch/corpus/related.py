@@ -15,11 +15,12 @@ from typing import Any
 from storymatch.comparison.pipeline import compare
 from storymatch.corpus.analyses import analysis_for, embedded_for, remember_headline
 from storymatch.corpus.candidates import CandidateArticle, find_candidates
-from storymatch.corpus.lsh import text_keys
 from storymatch.corpus.store import Store, Stored
+from storymatch.corpus.stories import story_assignments
 from storymatch.embedding.registry import choose_backend
+from storymatch.features.lsh import text_keys
 
-COMPARE_KIND = "compare"
+COMPARE_KIND = "compare/2"  # compare results since the verdict is the verifier's: older cached ones are not read
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Hit:
     comparison: dict[str, Any]  # compare(query, hit).to_dict()
     relation: str  # "source" (earlier, shares text) | "reuser" (later, shares text) | "same story" | "related"
     score: float
+    same_story: bool  # in the query's story: the store's stories for a stored query, else the verifier's verdict
+    story: str | None = None  # the store story the hit belongs to
 
     def to_dict(self) -> dict[str, Any]:
         c, reuse = self.comparison, self.comparison.get("reuse") or {}
@@ -37,7 +40,8 @@ class Hit:
             "article": self.stored.article.summary(),
             "relation": self.relation,
             "score": round(self.score, 4),
-            "same_story": c["same_story"],
+            "same_story": self.same_story,
+            "story": self.story,
             "probability": c["probability"],
             "scores": c["scores"],
             "reuse": {"passages": len(reuse.get("passages", [])), "coverage_query": reuse.get("coverage_a", 0.0),
@@ -54,25 +58,38 @@ def prerank(query_sentences: int, cand: CandidateArticle) -> float:
     return max(cand.vector_similarity or 0.0, min(share, 1.0))
 
 
-def relation(query: Stored, hit: Stored, comparison: dict[str, Any]) -> str:
+def relation(query: Stored, hit: Stored, comparison: dict[str, Any], same_story: bool) -> str:
     if (comparison.get("reuse") or {}).get("passages"):
         return "reuser" if query.earlier_than(hit) else "source"
-    return "same story" if comparison["same_story"] else "related"
+    return "same story" if same_story else "related"
 
 
 def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None = None,
            cache: bool = True, min_score: float = 0.05) -> list[Hit]:
     """Up to `limit` stored articles most related to `query`, best first, each with its comparison.
 
-    Candidates scoring below `min_score` (no shared text, next to no chance of the same story)
-    are dropped: the vector index always returns neighbours, related or not.
+    "Same story" is the store's own answer for a stored query: the articles `cluster` puts in the query's story
+    (all of them are compared, candidates or not, up to `limit`), so search and cluster never disagree; for an
+    article that is not stored, the verifier's verdict on each pair. Candidates scoring below `min_score` (no
+    shared text, next to no chance of the same story) are dropped: the vector index always returns neighbours,
+    related or not.
     """
     cands = find_candidates(store, query)
     held = store.holds(query)
+    story_of = story_assignments(store) if held else {}
+    story = story_of.get(query.article.id or "")
+    members = [m for m, s in story_of.items() if s == story and m != query.article.id] if story else []
     n_sent = store.indexed_sentences(query.seq) if held else None
     if n_sent is None:
         n_sent = len(text_keys(query.article.text, store.lsh_params())[0])
     cands = sorted(cands, key=lambda c: -prerank(n_sent, c))[:limit]
+    have = {c.stored.article.id for c in cands}
+    for m in members[:limit]:  # the query's story first: its members are compared even when no index found them
+        found = store.get(m)
+        if m not in have and found is not None:
+            cands.append(CandidateArticle(found))
+    cands.sort(key=lambda c: c.stored.article.id not in members)
+    cands = cands[:max(limit, len(members[:limit]))]
     query_stored = cache and held
     analysis_q = None
     hits = []
@@ -94,5 +111,9 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
                 store.put_results(COMPARE_KIND, [(key, result)])
         reuse = result.get("reuse") or {}
         score = max(result["probability"], reuse.get("coverage_a", 0.0), reuse.get("coverage_b", 0.0))
-        hits.append(Hit(cand.stored, cand, result, relation(query, cand.stored, result), score))
-    return sorted((h for h in hits if h.score >= min_score), key=lambda h: -h.score)
+        hit_story = story_of.get(cand.stored.article.id or "")
+        same = hit_story == story if held else bool(result["same_story"])
+        hits.append(Hit(cand.stored, cand, result, relation(query, cand.stored, result, same), score, same,
+                        hit_story))
+    kept = [h for h in hits if h.score >= min_score or h.same_story]
+    return sorted(kept, key=lambda h: (not h.same_story, -h.score))

@@ -31,8 +31,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from storymatch.corpus.lsh import MAX_BUCKET, LSHParams
 from storymatch.errors import StoreError
+from storymatch.features.lsh import MAX_BUCKET, LSHParams
 from storymatch.inputs.article import Article
 
 # 2: sentence MinHash signatures computed with rensa (word hashes and permutations), so the LSH keys of a version-1
@@ -298,6 +298,13 @@ class Store:
             return params
         return LSHParams(**json.loads(raw))
 
+    def lsh_keys(self) -> dict[int, frozenset[int]]:
+        """Every stored article's sentence LSH keys, by seq (what the clusterer compares as shared text)."""
+        out: dict[int, set[int]] = {}
+        for key, seq in self.db.execute("SELECT key, seq FROM lsh"):
+            out.setdefault(seq, set()).add(key)
+        return {seq: frozenset(keys) for seq, keys in out.items()}
+
     def lsh_hits(self, keys: np.ndarray, *, max_bucket: int = MAX_BUCKET) -> list[tuple[int, int]]:
         """(seq, query sentence) for every stored article sharing a band key with a query sentence.
 
@@ -361,12 +368,15 @@ class Store:
 
     def put_analysis(self, seq: int, parts: dict[str, bytes], code: str) -> None:
         """Cache parts of a stored article's analysis; analyses made by other code are dropped first."""
+        self.put_analyses([(seq, kind, value) for kind, value in parts.items()], code)
+
+    def put_analyses(self, rows: Sequence[tuple[int, str, bytes]], code: str) -> None:
+        """Cache (seq, kind, value) analysis parts of many articles in one transaction."""
         with self._transaction():
             if self.get_meta("analysis_code") != code:
                 self.db.execute("DELETE FROM analyses")
                 self.set_meta("analysis_code", code)
-            self.db.executemany("INSERT OR REPLACE INTO analyses(seq, kind, value) VALUES (?, ?, ?)",
-                                [(seq, kind, value) for kind, value in parts.items()])
+            self.db.executemany("INSERT OR REPLACE INTO analyses(seq, kind, value) VALUES (?, ?, ?)", rows)
 
     def get_result(self, kind: str, key: str) -> Any:
         row = self.db.execute("SELECT value FROM results WHERE kind = ? AND key = ?", (kind, key)).fetchone()

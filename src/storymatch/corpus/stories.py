@@ -1,20 +1,32 @@
-"""Stories of a store: the online clusterer (cluster.py) run over the store's article vectors.
+"""Stories of a store: the clusterer (clusterer.py) run over the store's articles, and the one answer to "which
+story is this article in?" that search, report, the server and the story browser all read.
 
-Kept apart from cluster.py, which knows nothing of stores, so the same clusterer
-serves a stream, a store, the evaluation and Spark.
+Kept apart from clusterer.py, which knows nothing of stores, so the same clusterer serves a stream, a store, the
+evaluation and Spark. Each article's particulars (features/story_signals.py) are made once, the first time the
+store is clustered, and kept in its analyses table, so later clusterings and queries only read them.
 """
 
 from __future__ import annotations
 
+import json
 from itertools import islice
+from typing import Callable
 
 import numpy as np
 
-from storymatch.corpus.clusterer import ClusterItem, ClusterParams, Story, cluster_stream, params_for
+from storymatch.corpus.analyses import analysis_code
+from storymatch.corpus.clusterer import ClusterParams, Story, cluster_stream
 from storymatch.corpus.store import Store
-from storymatch.embedding.tiers import NO_VECTORS, get_tier
+from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+from storymatch.embedding.registry import get_embedder
+from storymatch.embedding.tiers import FAST, NO_VECTORS, get_tier
+from storymatch.features.story_signals import StorySignals, story_signals
+from storymatch.scoring.story_view import StoryView, headline_backends, is_mixed
+from storymatch.scoring.verifier import headline_text
 
 STORY_KIND = "story"
+SIGNALS = "signals"  # the analyses-table kind of an article's particulars
+HEADLINE = "headline:"  # ... and of its headline vector through a backend ("headline:minilm")
 
 
 def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
@@ -23,7 +35,7 @@ def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
     if tier and tier != NO_VECTORS and store.vector_count(tier) == store.count():
         seqs, mat = store.vector_rows(tier)
         return tier, dict(zip((int(s) for s in seqs), mat.astype(np.float32)))
-    enc = get_tier("fast")
+    enc = get_tier(FAST)
     out: dict[int, np.ndarray] = {}
     articles = store.iter_articles()
     while batch := list(islice(articles, 512)):
@@ -31,26 +43,58 @@ def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
     return enc.name, out
 
 
-def store_items(store: Store) -> tuple[str, list[ClusterItem]]:
-    """(tier, the store's articles as the clusterer sees them), in ingest order."""
+def store_items(store: Store, progress: Callable[[int], None] | None = None) -> tuple[str, list[StoryView]]:
+    """(tier, the store's articles as the clusterer sees them), in ingest order; particulars made once and kept."""
     tier, vectors = _store_vectors(store)
-    items: list[ClusterItem] = []
-    for st in store.iter_articles():
+    keys = store.lsh_keys()
+    code = analysis_code()  # particulars are part of the analysis: made again when its code changes
+    stored = list(store.iter_articles())
+    mixed = is_mixed([st.article.language for st in stored])
+    items: list[StoryView] = []
+    made: list[tuple[int, str, bytes]] = []
+    missing: list[tuple[int, str]] = []  # (item index, backend) of headline vectors not kept yet
+    for st in stored:
         assert st.article.id is not None  # Article.__post_init__ always sets an id
-        items.append(ClusterItem(id=st.article.id, vector=vectors[st.seq], date=st.article.date,
-                                 words=len(st.article.text.split())))
+        raw = store.get_analysis(st.seq, SIGNALS, code)
+        if raw is not None:
+            signals = StorySignals.from_record(json.loads(raw))
+        else:
+            signals = story_signals(st.article)
+            made.append((st.seq, SIGNALS, json.dumps(signals.to_record(), ensure_ascii=False).encode("utf-8")))
+        heads: dict[str, np.ndarray] = {}
+        for backend in headline_backends(st.article.language, mixed):
+            kept = store.get_analysis(st.seq, HEADLINE + backend, code)
+            if kept is not None:
+                heads[backend] = np.frombuffer(kept, dtype=np.float32)
+            else:
+                missing.append((len(items), backend))
+        items.append(StoryView(st.article.id, vectors[st.seq], signals, keys.get(st.seq, frozenset()),
+                                 st.article.date, heads))
+        if progress:
+            progress(1)
+    for backend in (MINILM, USE_MULTILINGUAL):
+        todo = [i for i, b in missing if b == backend]
+        for start in range(0, len(todo), 256):  # the heavy part of a first clustering: kept, never made twice
+            chunk = todo[start:start + 256]
+            vecs = get_embedder(backend).encode([headline_text(stored[i].article.title, stored[i].article.text)
+                                                 for i in chunk])
+            for i, v in zip(chunk, vecs):
+                items[i].headlines[backend] = v
+                made.append((stored[i].seq, HEADLINE + backend, v.astype(np.float32).tobytes()))
+    if made:
+        store.put_analyses(made, code)
     return tier, items
 
 
-def cluster(store: Store, params: ClusterParams | None = None) -> list[Story]:
+def cluster(store: Store, params: ClusterParams | None = None,
+            progress: Callable[[int], None] | None = None) -> list[Story]:
     """Stories of the whole store, recorded in its results (article id -> story id).
 
-    The stream is replayed from the start in date order (ingest order for undated
-    articles); story ids come from first articles, so they are stable across runs.
-    Without `params`, the clusterer's settings for the store's tier (cluster.params_for).
+    The stream is replayed from the start in date order (ingest order for undated articles); story ids come from
+    first articles, so they are stable across runs.
     """
-    tier, items = store_items(store)
-    stories = cluster_stream(items, params or params_for(tier))
+    _, items = store_items(store)
+    stories = cluster_stream(items, params, progress=progress)
     store.put_results(STORY_KIND, [(a, s.id) for s in stories for a in s.articles], replace_all=True)
     return stories
 

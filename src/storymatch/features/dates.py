@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from storymatch.text.stopwords import frequent_words
+
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december"]
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -47,7 +49,13 @@ def _lexicon(lang: str) -> _Lexicon:
     except Exception:  # a language dateparser does not know: English names, digits still work
         info = default_loader.get_locale("en").info
     months = {m.lower(): i + 1 for i, key in enumerate(MONTHS) for m in info.get(key, []) if len(m) >= 3}
-    weekdays = {w.lower(): i for i, key in enumerate(WEEKDAYS) for w in info.get(key, []) if len(w) >= 3}
+    # A weekday stands alone in the pattern, so its short forms must not be everyday words: dateparser lists
+    # abbreviations such as German "die" (Dienstag), French "mar" (mardi) and English "sun", and every German
+    # article named a Tuesday. Only names of five letters or more are kept, and four-letter ones that are not
+    # among the language's 1,000 commonest words (Turkish "salı").
+    common = frequent_words(lang, 1000)
+    weekdays = {w.lower(): i for i, key in enumerate(WEEKDAYS) for w in info.get(key, [])
+                if len(w) >= 5 or (len(w) == 4 and w.lower() not in common)}
     relative = {w.lower(): off for key, off in _RELATIVE.items() for w in info.get("relative-type", {}).get(key, [])}
     relative.update(_EXTRA_RELATIVE.get(lang, {}))
 
@@ -116,10 +124,12 @@ def _value(mt: re.Match, lex: _Lexicon, published: _dt.date | None, lang: str) -
             return None
         return (published + _dt.timedelta(days=off)).isoformat() if published else f"D{off:+d}".replace("+0", "0")
     if g["wd"]:
-        if published:
-            return _weekday(g["wd"], lang, published)
         idx = lex.weekdays.get(g["wd"].lower())
-        return f"weekday:{WEEKDAYS[idx]}" if idx is not None else None
+        if idx is None:
+            return None
+        if published:
+            return _weekday(idx, published)
+        return f"weekday:{WEEKDAYS[idx]}"
     if g["year"]:
         return g["year"]
     return None
@@ -132,12 +142,12 @@ def _ymd(y: int, m: int, d: int) -> str | None:
         return None
 
 
-def _weekday(word: str, lang: str, published: _dt.date) -> str | None:
-    import dateparser
-
-    base = _dt.datetime.combine(published, _dt.time(12))
-    parsed = dateparser.parse(word, languages=[lang], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"})
-    return parsed.date().isoformat() if parsed else None
+def _weekday(index: int, published: _dt.date) -> str:
+    """The day a weekday names in an article published on `published`: the most recent such day, the day of
+    publication itself included. News says "on Thursday" of the day it reports on, in a Thursday article too;
+    dateparser's "past" reading took that for the Thursday before (seven days off), so two reports of one strike
+    published on its day seemed to name different days."""
+    return (published - _dt.timedelta(days=(published.weekday() - index) % 7)).isoformat()
 
 
 def date_overlap(a: list[DateMention], b: list[DateMention]) -> list[str]:

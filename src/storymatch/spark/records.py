@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from storymatch.corpus.ingestion import article_language
-from storymatch.corpus.lsh import LSHParams, text_keys
 from storymatch.corpus.store import published_before
 from storymatch.errors import InputError
+from storymatch.features.lsh import LSHParams, text_keys
 from storymatch.inputs.article import Article
 from storymatch.inputs.readers import line_article
 from storymatch.inputs.records import article_from_record

@@ -16,8 +16,8 @@ from typing import Any
 
 from storymatch.alignment.aligner import align
 from storymatch.alignment.types import AlignParams, Passage
-from storymatch.corpus.lsh import MAX_BUCKET, LSHParams
 from storymatch.errors import InputError
+from storymatch.features.lsh import MAX_BUCKET, LSHParams
 from storymatch.spark.output import write_records
 from storymatch.spark.records import later_first, read_corpus, row_article
 

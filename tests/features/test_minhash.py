@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storymatch.corpus.lsh import LSHParams, text_keys
-from storymatch.corpus.minhash import MinHasher, sentence_shingles, shingle_hashes, shingle_sets
+from storymatch.features.lsh import LSHParams, text_keys
+from storymatch.features.minhash import MinHasher, sentence_shingles, shingle_hashes, shingle_sets
 from storymatch.text.spans import word_list
 
 
@@ -28,7 +28,7 @@ def test_bulk_shingles_equal_one_text_at_a_time(seed_a, seed_b):
 def test_signatures_are_the_same_in_another_process(seed_b):
     sh = sentence_shingles(seed_b)
     here = MinHasher(num_perm=12, seed=1).signatures_flat(sh.flat, sh.offsets)
-    code = ("import sys, numpy as np; from storymatch.corpus.minhash import MinHasher, sentence_shingles; "
+    code = ("import sys, numpy as np; from storymatch.features.minhash import MinHasher, sentence_shingles; "
             "sh = sentence_shingles(sys.stdin.read()); "
             "print(MinHasher(num_perm=12, seed=1).signatures_flat(sh.flat, sh.offsets).tolist())")
     out = subprocess.run([sys.executable, "-c", code], input=seed_b, capture_output=True, text=True, check=True)

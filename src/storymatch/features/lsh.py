@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from storymatch.corpus.minhash import EMPTY, MinHasher, shingle_sentences
+from storymatch.features.minhash import EMPTY, MinHasher, shingle_sentences
 
 # A band key shared by more articles than this is boilerplate ("All rights reserved."), not reuse: the store's
 # queries and Spark's banding both skip it, which bounds a query's cost whatever the corpus size.

@@ -1,0 +1,144 @@
+"""The same-story verifier: do two articles report the same event? One answer for compare, search, cluster,
+report, the story browser and Spark.
+
+It reads what is cheap to keep for every article (features/story_signals.py: the article vector's cosine, title
+words, names, countries and places, day-level dates, numbers, publication dates, shared text) so it can run on
+every candidate pair of a corpus; the full comparison (comparison/) stays for explaining a verdict. Two events of
+one topic share vocabulary but not particulars: the trees learn how much a shared name, a conflicting date or a
+week between publications weigh against a high cosine. It is trained on the SemEval-2022 pairs (same story =
+Overall <= 2) and the labelled clustering sets (evaluation/verifier_training.py; benchmarks/stories.py reports it
+leave-one-dataset-out) and shipped as models/verifier.json.gz.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
+from storymatch.errors import InputError, ModelUnavailable
+from storymatch.features.story_signals import StorySignals
+from storymatch.scoring.trees import TreeEnsemble
+
+FORMAT = "storymatch-verifier/1"
+HEADLINE_BACKENDS = (MINILM, USE_MULTILINGUAL)
+SHIPPED = Path(__file__).resolve().parents[1] / "models" / "verifier.json.gz"
+FEATURES = ("cos", "title_overlap", "title_jaccard", "names_shared", "names_overlap", "names_min",
+            "countries_overlap", "countries_conflict", "places_shared", "places_overlap", "dates_shared",
+            "dates_conflict", "numbers_shared", "numbers_overlap", "gap_days", "both_dated", "shared_text",
+            "log_words_min", "log_words_max", "same_language", "cos_rank", "cos_below_best", "headline_cos")
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> tuple[int, float]:
+    shared = len(a & b)
+    return shared, shared / min(len(a), len(b)) if a and b else math.nan
+
+
+def pair_features(a: StorySignals, b: StorySignals, cos: float, shared_text: float = 0.0, rank: float = math.nan,
+                  best_cos: float = math.nan, headline_cos: float = math.nan) -> list[float]:
+    """The verifier's input for one pair, in FEATURES order; NaN where a side has nothing to compare.
+
+    `rank` and `best_cos` place b among a's candidates (b's rank by cosine, and a's best candidate's cosine), when
+    the pair comes from a search for a's neighbours: a cosine means more as the nearest neighbour of a headline
+    than as the tenth of a long article, and how far the best neighbour's cosine runs depends on the text form
+    of a corpus, not on the story. A pair without that context (compare) leaves them missing. `headline_cos` is
+    the sentence model's cosine of the two headlines (headline_vectors): two reports of one event written in other
+    words, or in other languages, share few words but say the same thing at the top.
+    """
+    title_shared, title_overlap = _overlap(a.title, b.title)
+    union = len(a.title | b.title)
+    names_shared, names_overlap = _overlap(a.names, b.names)
+    _, countries_overlap = _overlap(a.countries, b.countries)
+    places_shared, places_overlap = _overlap(a.places, b.places)
+    dates_shared, _ = _overlap(a.dates, b.dates)
+    numbers_shared, numbers_overlap = _overlap(a.numbers, b.numbers)
+    both_dated = a.published is not None and b.published is not None
+    gap = abs((a.published - b.published).days) if a.published and b.published else math.nan
+    return [
+        cos, title_overlap, title_shared / union if union else math.nan, float(names_shared), names_overlap,
+        float(min(len(a.names), len(b.names))), countries_overlap,
+        float(bool(a.countries) and bool(b.countries) and not a.countries & b.countries),
+        float(places_shared), places_overlap, float(dates_shared),
+        float(bool(a.dates) and bool(b.dates) and not dates_shared), float(numbers_shared), numbers_overlap,
+        math.log1p(gap) if both_dated else math.nan, float(both_dated), shared_text,
+        math.log1p(min(a.words, b.words)), math.log1p(max(a.words, b.words)),
+        float(a.language == b.language) if a.language and b.language else math.nan,
+        rank, cos - best_cos, headline_cos,
+    ]
+
+
+def headline_text(title: str | None, text: str, words: int = 40) -> str:
+    """What the headline vector reads: the title, else the first words of the text."""
+    return " ".join((title or text).split()[:words])
+
+
+def headline_cosine(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
+    """Cosine of two articles' headline vectors in a backend both have (English MiniLM first, then the
+    multilingual space), NaN when they share none."""
+    for backend in HEADLINE_BACKENDS:
+        if backend in a and backend in b:
+            return float(np.clip(a[backend] @ b[backend], -1.0, 1.0))
+    return math.nan
+
+
+def key_overlap(a: frozenset[int], b: frozenset[int]) -> float:
+    """Shared text, from two articles' sentence LSH keys: the share of the smaller set both hold."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+@dataclass
+class Verifier:
+    """Trees over pair_features, giving P(same story); `threshold` is the verdict's cut (0.5 unless trained
+    otherwise)."""
+
+    trees: TreeEnsemble
+    threshold: float = 0.5
+    meta: dict[str, Any] = field(default_factory=dict)
+    name: str = "verifier"
+
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> np.ndarray:
+        if not len(rows):
+            return np.zeros(0)
+        margin = self.trees.predict(np.asarray(rows, dtype=np.float64))
+        return 1.0 / (1.0 + np.exp(-margin))
+
+    def probability(self, a: StorySignals, b: StorySignals, cos: float, shared_text: float = 0.0) -> float:
+        return float(self.probabilities([pair_features(a, b, cos, shared_text)])[0])
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"format": FORMAT, "features": list(FEATURES), "threshold": self.threshold, "trees": self.trees.text,
+               "meta": self.meta}
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as fh:
+            fh.write(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Verifier":
+        name = str(path)
+        try:
+            with gzip.open(path, "rb") as fh:
+                doc = json.loads(fh.read().decode("utf-8"))
+            if doc.get("format") != FORMAT or doc.get("features") != list(FEATURES):
+                raise ValueError("another format or feature set")
+            return cls(TreeEnsemble.from_lightgbm(doc["trees"]), float(doc["threshold"]), doc.get("meta") or {})
+        except FileNotFoundError:
+            raise InputError(name, "no such verifier file") from None
+        except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError):
+            raise InputError(name, "not a storymatch verifier file (from benchmarks/stories.py --fit)") from None
+
+
+@lru_cache(maxsize=1)
+def shipped_verifier() -> Verifier:
+    """The verifier shipped in the package, loaded once."""
+    if not SHIPPED.is_file():
+        raise ModelUnavailable(str(SHIPPED), "the shipped same-story verifier is missing; reinstall storymatch")
+    return Verifier.load(SHIPPED)

@@ -1,0 +1,83 @@
+"""Stories of a store, and the one same-story answer: cluster puts the At-Tanf reports of the fixture corpus in one
+story and each unrelated article alone, and search calls "same story" exactly the articles cluster put with the
+query; a German and an English report of one event meet; odd stores behave."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from storymatch.comparison.pipeline import compare
+from storymatch.corpus.ingestion import ingest, ingest_records
+from storymatch.corpus.related import search
+from storymatch.corpus.store import Store
+from storymatch.corpus.stories import cluster, story_assignments
+from storymatch.inputs.article import Article
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+AT_TANF = {"seed-a", "seed-b", "northern-wire-0518", "levant-post-0519", "moscow-courier-0519"}
+ALONE = ("harbour-gazette-0518", "iberia-weather-0519", "markets")  # ferry terminal, heatwave, chip shares
+
+pytestmark = pytest.mark.slow  # headline vectors through the packaged sentence models
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    with Store(tmp_path_factory.mktemp("store"), create=True) as s:
+        ingest([FIXTURES / "corpus"], s)
+        yield s
+
+
+def test_the_at_tanf_reports_are_one_story_and_unrelated_news_stands_alone(store):
+    stories = {frozenset(s.articles) for s in cluster(store)}
+    at_tanf = next(s for s in stories if "seed-b" in s)
+    assert AT_TANF <= at_tanf
+    for lone in ALONE:
+        assert frozenset({lone}) in stories
+
+
+def test_search_says_same_story_exactly_for_the_articles_cluster_puts_with_the_query(store):
+    story_of = story_assignments(store)
+    for query_id in sorted(AT_TANF):
+        query = store.get(query_id)
+        assert query is not None
+        same = {h.stored.article.id for h in search(store, query, limit=20) if h.same_story}
+        expected = {a for a, s in story_of.items() if s == story_of[query_id] and a != query_id}
+        assert same == expected, query_id
+
+
+def test_a_german_and_an_english_report_of_one_event_are_one_story(tmp_path, seed_b):
+    german = (FIXTURES / "articles" / "syria-de.txt").read_text(encoding="utf-8")
+    records = [("wire", Article(seed_b, id="en", date="2017-05-18", language="en")),
+               ("de", Article(german, id="de", date="2017-05-19", language="de")),
+               ("rates", Article((FIXTURES / "articles" / "rates.txt").read_text(encoding="utf-8"), id="rates",
+                                 date="2017-05-18")),
+               ("football", Article((FIXTURES / "articles" / "football.txt").read_text(encoding="utf-8"),
+                                    id="football", date="2017-05-19"))]
+    with Store(tmp_path / "s", create=True) as s:
+        ingest_records(records, s)
+        stories = {frozenset(st.articles) for st in cluster(s)}
+    assert frozenset({"en", "de"}) in stories
+    assert frozenset({"rates"}) in stories and frozenset({"football"}) in stories
+
+
+def test_compare_gives_the_verifier_verdict(seed_a, seed_b):
+    c = compare(Article(seed_a, date="2017-05-19"), Article(seed_b, date="2017-05-18"))
+    assert c.same_story and c.probability >= 0.5
+    rates = (FIXTURES / "articles" / "rates.txt").read_text(encoding="utf-8")
+    other = compare(Article(seed_b), Article(rates))
+    assert not other.same_story and other.probability < 0.2
+
+
+def test_odd_stores(tmp_path, seed_a, seed_b):
+    with Store(tmp_path / "empty", create=True) as empty:
+        assert cluster(empty) == [] and story_assignments(empty) == {}
+    undated = [("a", Article(seed_a, id="a")), ("b", Article(seed_b, id="b")), ("b", Article(seed_b, id="b"))]
+    with Store(tmp_path / "undated", create=True) as s:
+        stats = ingest_records(undated, s)
+        assert (stats.added, stats.existing) == (2, 1)  # a repeated id is one article
+        stories = cluster(s)
+        assert sorted(a for st in stories for a in st.articles) == ["a", "b"]
+        assert json.dumps([st.to_dict() for st in stories])  # plain data
