@@ -77,7 +77,7 @@ def models_lines(c: Comparison) -> list[str]:
     lines = [f"embeddings: {m.embeddings}"]
     if m.headline:
         lines.append(f"English headlines: {m.headline}")
-    for what, pair in (("entities", m.entities), ("language", m.language)):
+    for what, pair in (("names", m.entities), ("language", m.language)):
         lines.append(f"{what}: {pair[0]}" if pair[0] == pair[1] else f"{what}: A {pair[0]} · B {pair[1]}")
     if m.translation:
         lines.append(f"translated sentences: {m.translation}")

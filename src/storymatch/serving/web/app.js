@@ -309,7 +309,7 @@ function renderModels(result) {
     ["paraphrases", modelName(m.paraphrase)],
     ["scorer", m.scorer || result.scorer],
   ].filter(([, v]) => v);
-  return el("dl", { class: "models", id: "models" }, rows.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+  return el("dl", { class: "models", id: "models" }, rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
 }
 
 function renderPassages(passages) {
