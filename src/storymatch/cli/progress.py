@@ -18,9 +18,10 @@ import typing
 from typing import Annotated, Any, Callable, Iterator
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, ProgressColumn
 
-from storymatch.cli.common import err_console
+from storymatch.cli.common import clip, err_console
 
 LOGGER = "storymatch"
 _quiet = False
@@ -54,8 +55,8 @@ class _Status(logging.Handler):
         message = record.getMessage()
         if record.levelno >= logging.WARNING:
             err_console.print(f"storymatch: {record.levelname.lower()}: {message}", highlight=False, markup=False)
-        else:
-            self.status.update(f"{self.label}: {message}")
+        else:  # one line, however long the names in it: a wrapped status line redraws badly
+            self.status.update(escape(clip(f"{self.label}: {message}", max(20, err_console.width - 4))))
 
 
 class Spinner:
@@ -82,7 +83,7 @@ def working(label: str) -> Iterator[Spinner]:
         yield Spinner()
         return
     logger = logging.getLogger(LOGGER)
-    status = err_console.status(label, spinner="dots")
+    status = err_console.status(escape(label), spinner="dots")
     handler = _Status(status, label)
     spinner = Spinner(status, handler, logger.level)
     logger.addHandler(handler)

@@ -44,9 +44,12 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     t: dict[str, float] = {}
 
     t0 = time.perf_counter()
-    log.info("analysing %s", _name(a, "A"))
+    log.info("comparing %s with %s", _name(a, "A"), _name(b, "B"))
+    if features_a is None:
+        log.info("analysing %s", _name(a, "A"))
     fa = features_a or analyse(a)
-    log.info("analysing %s", _name(b, "B"))
+    if features_b is None:
+        log.info("analysing %s", _name(b, "B"))
     fb = features_b or analyse(b)
     t["analyse"] = time.perf_counter() - t0
 
