@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from storymatch.cli.progress import QUIET_HELP, set_quiet
+from storymatch.cli.progress import QUIET_HELP, reset, set_quiet
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Tell whether news articles report the same story, how similar they are, "
@@ -41,4 +41,5 @@ def root(
     quiet: bool = typer.Option(False, "--quiet", "-q", help=QUIET_HELP),
 ) -> None:
     """Tell whether news articles report the same story, how similar they are, and what text one reused."""
+    reset()  # a new run (the tests run many in one process)
     set_quiet(quiet)
