@@ -267,6 +267,16 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
         assert "The yesterday strike" in untraced and "The yesterday strike" not in traced  # its own text stays plain
         browser.save_screenshot(str(SHOTS / "stories.png"))
 
+        # Search by pasted text: each hit labelled (relation, p(same story), the share of the query's text), the
+        # columns explained once under the list.
+        browser.find_element("id", "search-q").send_keys(seed_b.split("\n")[0])
+        browser.find_element("css selector", "#search-form button").click()
+        hits = wait.until(lambda d: d.find_elements("css selector", "#search-results li"))
+        first = hits[0].text
+        assert first.startswith("source") and "wire" in first and "p(same story)" in first
+        assert "of the query's text" in first
+        assert "Best first" in browser.find_element("id", "story-detail").text
+
 
 def test_pasted_markup_stays_text_and_offsets_survive_astral_characters(server_url, browser):
     """Offsets count code points, JavaScript counts UTF-16 units: an emoji before a passage must not shift it."""
