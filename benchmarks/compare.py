@@ -67,10 +67,10 @@ def main() -> None:
     from storymatch.scoring.shipped import default_scorer
 
     pairs = load_pairs(args.pairs, args.lang)
-    compare(*pairs[0])  # load models in this process (the large English model too, when installed)
+    compare(*pairs[0])  # load models in this process (the large English model loads on its first use below)
     from storymatch.embedding import mpnet
 
-    large = mpnet.available()
+    large = mpnet.installed()
     latencies, stages, with_large = [], {}, []
     for a, b in pairs:
         # interleaved: each pair without, then with the large English model, so load drifts hit both alike

@@ -23,12 +23,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def run():
-    """The CLI in this process, as a user on a default install runs it (no large English model)."""
+    """The CLI in this process, as a user on a default install runs it (no setting: no large English model)."""
     from typer.testing import CliRunner
 
     runner = CliRunner()
     mp = pytest.MonkeyPatch()
-    mp.setenv("STORYMATCH_ENGLISH_LARGE", "0")
+    mp.delenv("STORYMATCH_ENGLISH_LARGE", raising=False)
+    mp.delenv("STORYMATCH_MODEL", raising=False)
     mp.chdir(ROOT)  # the JSON names an article by the path it was given, as recorded: examples/seed-a.txt
 
     def invoke(*args: str) -> str:

@@ -97,7 +97,7 @@ def test_cli_align_shows_translation_passages(seed_b_path):
                                    "2017-05-19", "--date-b", "2017-05-18"])
     assert out.exit_code == 0, out.output
     assert "translation · similarity" in out.output and "likely source: B" in out.output
-    assert "6 sentence(s)" in out.output
+    assert "6 sentences" in out.output  # each translated sentence beside its original
 
 
 @pytest.mark.slow

@@ -166,3 +166,32 @@ def test_page_is_served_and_needs_no_network(client):
     for f in WEB_DIR.iterdir():  # nothing fetched from another host (the SVG namespace is a name, not a fetch)
         text = f.read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
         assert not re.search(r"https?://", text), f.name
+
+
+def test_favicon_is_served(client):
+    """Browsers ask for /favicon.ico whatever the page links: a 404 there showed in every console."""
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert client.get("/static/favicon.svg").status_code == 200
+
+
+def test_compare_names_every_model(client, seed_a, seed_b):
+    models = client.post("/api/compare", json=pair(seed_a, seed_b)).json()["models"]
+    assert models["embeddings"]["backend"] == "minilm"
+    assert set(models) == {"embeddings", "headline", "language", "entities", "translation", "paraphrase", "scorer"}
+    assert set(models["entities"]) == {"a", "b"} and models["scorer"].startswith("learned")
+
+
+def test_paraphrase_level_is_shown_never_scored(client, seed_a, seed_b):
+    """The page's "reworded sentences" box: the paraphrase level adds passages to `reuse`; the scores and the
+    probability come from the default alignment, so they do not move. Both body kinds take it."""
+    plain = client.post("/api/compare", json=pair(seed_a, seed_b)).json()
+    more = client.post("/api/compare", json={**pair(seed_a, seed_b), "paraphrase": True}).json()
+    assert more["models"]["paraphrase"]["backend"] == "minilm" and plain["models"]["paraphrase"] is None
+    assert more["scores"] == plain["scores"] and more["probability"] == plain["probability"]
+    assert len(more["reuse"]["passages"]) >= len(plain["reuse"]["passages"])
+    form = client.post("/api/compare", files={"a": ("a.txt", seed_a.encode()), "b": ("b.txt", seed_b.encode())},
+                       data={"paraphrase": "true"}).json()
+    assert form["models"]["paraphrase"]["backend"] == "minilm"
+    bad = client.post("/api/compare", json={**pair(seed_a, seed_b), "paraphrase": "maybe"})
+    assert_one_line_error(bad, 422, "paraphrase")

@@ -1,7 +1,7 @@
 """The page in a real browser: a uvicorn server on a loopback port, headless Chromium, the example pair.
 
 Skips only where Chromium or its driver is not installed (Debian: chromium chromium-driver).
-Saves the screenshot the README shows: docs/screenshots/compare.png.
+Saves the screenshots the README shows: docs/screenshots/compare.png and stories.png.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def browser(tmp_path_factory):
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, to see failed requests
     for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1440,1500",
                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
@@ -133,11 +134,33 @@ def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path
     twin = browser.find_element("css selector", f"#doc-b .passage[data-p~='{pid}']")
     assert "lit" in twin.get_attribute("class").split()
 
-    # The rest of the result is on screen: verdict, seven score bars, evidence, backend.
+    # The rest of the result is on screen: verdict, seven score bars, evidence, the models.
     assert browser.find_element("css selector", "#verdict .verdict-line").text in ("Same story", "Different stories")
     assert len(browser.find_elements("css selector", "#scores rect.bar")) == 7
     assert browser.find_element("id", "backend").text not in ("", "?")
+    models = browser.find_element("id", "models").text
+    for named in ("embeddings", "all-MiniLM-L6-v2", "names", "spaCy en_core_web_sm", "language", "scorer"):
+        assert named in models, models
     assert browser.find_elements("css selector", "#evidence .ev-group")
+
+    # One bar convention with the command line: the longer the bar, the more similar, said under the chart.
+    width = {r.get_attribute("data-score"): float(r.get_attribute("width"))
+             for r in browser.find_elements("css selector", "#scores rect.bar")}
+    scores = browser.execute_script("return [...document.querySelectorAll('#scores .score-value')]"
+                                    ".map(t => Number(t.textContent))")
+    by_name = dict(zip(["overall", "geography", "entities", "time", "narrative", "style", "tone"], scores))
+    most, least = min(by_name, key=by_name.get), max(by_name, key=by_name.get)
+    assert by_name[most] < by_name[least] and width[most] > width[least]  # lower score (more similar): longer
+    assert "The longer the bar, the more similar" in browser.find_element("css selector", ".bar-legend").text
+
+    # Only the kinds of evidence the pair has (it shares no number: no "Shared numbers (0) none").
+    groups = browser.find_elements("css selector", "#evidence .ev-group")
+    assert all(g.find_elements("css selector", "li") for g in groups)
+    assert not browser.find_elements("css selector", "#evidence .ev-group[data-key='shared_numbers']")
+
+    # Nothing failed to load (the favicon was a 404 in the console).
+    failed = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert failed == []
 
     # The whole page in one picture (inputs, verdict, chart, both texts, evidence), the twin lit.
     height = browser.execute_script("return document.documentElement.scrollHeight")
@@ -148,6 +171,54 @@ def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path
     browser.save_screenshot(str(SCREENSHOT))
     browser.set_window_size(1440, 1500)
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_uploaded_html_keeps_its_paragraphs(server_url, browser, tmp_path):
+    """trafilatura separates an HTML page's paragraphs with one line break; the page draws each as a gap between
+    paragraphs, while the text (and so every offset) stays exactly what storymatch read."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    paragraphs = ["US-led coalition aircraft struck a pro-regime convoy apparently transporting Shia militia men in "
+                  "Syria as it headed toward a remote coalition garrison near the Jordanian border last night.",
+                  "While officials stressed the defensive strike did not signal deepening US involvement in Syria's "
+                  "civil war, it nonetheless raises questions about the coalition's singular focus.",
+                  "Coalition officials said Russian forces had apparently unsuccessfully tried to dissuade the "
+                  "pro-regime movement south."]
+    page = tmp_path / "wire.html"
+    page.write_text("<html><head><title>Strike near At-Tanf</title></head><body><article><h1>Strike near At-Tanf</h1>"
+                    + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>", encoding="utf-8")
+    browser.get(server_url)
+    wait = WebDriverWait(browser, 300)
+    browser.find_element("id", "file-a").send_keys(str(page))
+    wait.until(lambda d: "coalition garrison" in d.find_element("id", "text-a").get_attribute("value"))
+    browser.execute_script("document.getElementById('text-b').value = arguments[0];", paragraphs[2])
+    browser.find_element("id", "compare-btn").click()
+    wait.until(lambda d: d.find_elements("css selector", "#doc-a .passage") or "error" in d.find_element(
+        "id", "status").get_attribute("class"))
+    breaks = browser.find_elements("css selector", "#doc-a .para-break")
+    assert len(breaks) >= len(paragraphs) - 1
+    assert all(b.size["height"] > 5 for b in breaks)  # drawn as a gap, not run together
+    text = browser.find_element("id", "text-a").get_attribute("value")
+    drawn = browser.execute_script("return document.getElementById('doc-a').textContent")
+    assert drawn == text  # the offsets index the same text
+
+
+def test_paraphrase_level_can_be_turned_on(server_url, browser, seed_a_path, seed_b_path, seed_a, seed_b):
+    """The legend offers "paraphrase", so the page can ask for the paraphrase level: "Syria today condemned ...
+    a 'brazen attack'" is a reworded sentence of the wire's, found only with it (and scored never)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server_url)
+    wait = WebDriverWait(browser, 300)
+    browser.execute_script("document.getElementById('text-a').value = arguments[0];"
+                           "document.getElementById('text-b').value = arguments[1];", seed_a, seed_b)
+    browser.find_element("id", "paraphrase").click()
+    browser.find_element("id", "compare-btn").click()
+    wait.until(lambda d: d.find_elements("css selector", "#doc-a .passage") or "error" in d.find_element(
+        "id", "status").get_attribute("class"))
+    reworded = browser.find_elements("css selector", "#doc-a .passage.kind-paraphrase")
+    assert any("brazen attack" in p.text for p in reworded)
+    assert "paraphrases" in browser.find_element("id", "models").text
 
 
 def test_bad_upload_shows_one_line_error(server_url, browser, tmp_path):
@@ -195,6 +266,16 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
         untraced = browser.find_element("id", "trace-doc").text
         assert "The yesterday strike" in untraced and "The yesterday strike" not in traced  # its own text stays plain
         browser.save_screenshot(str(SHOTS / "stories.png"))
+
+        # Search by pasted text: each hit labelled (relation, p(same story), the share of the query's text), the
+        # columns explained once under the list.
+        browser.find_element("id", "search-q").send_keys(seed_b.split("\n")[0])
+        browser.find_element("css selector", "#search-form button").click()
+        hits = wait.until(lambda d: d.find_elements("css selector", "#search-results li"))
+        first = hits[0].text
+        assert first.startswith("source") and "wire" in first and "p(same story)" in first
+        assert "of the query's text" in first
+        assert "Best first" in browser.find_element("id", "story-detail").text
 
 
 def test_pasted_markup_stays_text_and_offsets_survive_astral_characters(server_url, browser):

@@ -1,7 +1,8 @@
 """The `storymatch` command: a thin layer over the library.
 
 `app.py` holds the typer applications; each command module registers its commands on them when imported
-here. `main()` turns the library's user-facing errors (storymatch.errors) into one line and exit status 2;
+here; every command then gets `--quiet` (progress.add_quiet) and help without type names (help.tidy).
+`main()` turns the library's user-facing errors (storymatch.errors) into one line and exit status 2;
 anything else is a bug and keeps its traceback.
 """
 
@@ -9,22 +10,33 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
+
+import typer
 
 from storymatch.cli.app import app
 from storymatch.cli.common import error_line
+from storymatch.cli.help import tidy
+from storymatch.cli.progress import add_quiet
 from storymatch.errors import StorymatchError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "command", "main"]
 
 # The command modules, in the order `storymatch --help` lists their commands (typer keeps registration order).
 COMMAND_MODULES = ("compare", "align", "eval_pan", "semeval", "corpus", "eval_cluster", "serve", "spark")
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
+add_quiet(app)
+
+
+def command() -> Any:
+    """The click command `storymatch` runs: the typer app with its help tidied."""
+    return tidy(typer.main.get_command(app))
 
 
 def main() -> None:
     try:
-        app()
+        command()(prog_name="storymatch")
     except StorymatchError as e:
         error_line(str(e))
         sys.exit(2)

@@ -16,7 +16,8 @@ from storymatch.alignment.aligner import align
 from storymatch.alignment.edits import diff_marks
 from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.cli.app import app
-from storymatch.cli.common import console, fail, print_json
+from storymatch.cli.common import STDIN_ONCE, console, fail, plural, print_json
+from storymatch.cli.progress import working
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
 from storymatch.errors import InputError
 from storymatch.inputs.files import load_article
@@ -81,7 +82,8 @@ def _marked(text: str, marks: list[tuple[int, int]], style: str) -> Text:
 def render(result: Alignment, name_a: str, name_b: str) -> None:
     """Human view: summary line, then each passage with A and B side by side, edits highlighted."""
     src = {"a": f"A ({name_a})", "b": f"B ({name_b})"}.get(result.likely_source or "", "undecided")
-    console.print(f"[bold]{len(result.passages)} shared passage(s)[/bold] · coverage A {result.coverage_a:.0%} · "
+    found = plural(len(result.passages), "shared passage")
+    console.print(f"[bold]{found}[/bold] · coverage A {result.coverage_a:.0%} · "
                   f"coverage B {result.coverage_b:.0%} · likely source: [bold]{src}[/bold]", highlight=False)
     console.print(f"[dim]{result.source_reason}[/dim]", highlight=False)
     for k, p in enumerate(result.passages, 1):
@@ -93,7 +95,7 @@ def render(result: Alignment, name_a: str, name_b: str) -> None:
         if p.kind == "translation":  # sentence by sentence: each translation beside its original
             for b_sentence, a_sentence in p.substitutions:
                 table.add_row(a_sentence, b_sentence)
-            swaps = f"  ·  {len(p.substitutions)} sentence(s)"
+            swaps = f"  ·  {plural(len(p.substitutions), 'sentence')}"
         else:
             table.add_row(_marked(p.a_text, marks_a, "bold yellow"), _marked(p.b_text, marks_b, "bold red"))
             swaps = "  ·  swaps: " + ", ".join(f"{b!r} → {a!r}" for b, a in p.substitutions) if p.substitutions else ""
@@ -117,13 +119,14 @@ def align_command(
 ) -> None:
     """Find the passages A and B share (verbatim, edited or paraphrased), the word swaps, and the likely source."""
     if a == "-" and b == "-":
-        fail("only one of A and B can be read from stdin")
-    try:
-        art_a = load_article(a, title=title_a, date=date_a)
-        art_b = load_article(b, title=title_b, date=date_b)
-    except InputError as e:
-        fail(str(e))
-    result = align(art_a, art_b, params)
+        fail(STDIN_ONCE)
+    with working("align"):
+        try:
+            art_a = load_article(a, title=title_a, date=date_a)
+            art_b = load_article(b, title=title_b, date=date_b)
+        except InputError as e:
+            fail(str(e))
+        result = align(art_a, art_b, params)
     if json_out:
         print_json({"a": art_a.summary(), "b": art_b.summary(), **result.to_dict()})
         return

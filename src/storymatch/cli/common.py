@@ -1,4 +1,4 @@
-"""Helpers shared by the command modules: one console, JSON output, input errors."""
+"""Helpers shared by the command modules: one console, JSON output, input errors, and text cut for a line."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 from rich.console import Console
+
+STDIN_ONCE = "A and B are both '-', but stdin can be read only once: give one of them as a file"
 
 console = Console()
 err_console = Console(stderr=True)
@@ -28,3 +30,24 @@ def fail(message: str, code: int = 2) -> None:
     """One clear line on stderr and a non-zero exit; never a traceback."""
     error_line(message)
     raise typer.Exit(code)
+
+
+def clip(text: str, width: int) -> str:
+    """`text` on one line, at most `width` characters, cut at a word boundary with an ellipsis when cut.
+
+    A passage cut mid-word ("...dissuade the pro-regime movemen") reads like a typo; a cut between words with
+    "…" reads as a cut.
+    """
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    cut = flat[:width - 1]
+    space = cut.rfind(" ")
+    if space >= width // 2:  # a word longer than half the room is cut inside, rather than leave the line bare
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """"1 sentence", "3 sentences"."""
+    return f"{n:,} {word if n == 1 else words or word + 's'}"

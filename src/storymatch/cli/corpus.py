@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     ProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 from rich.text import Text
 
 from storymatch.cli.app import app
-from storymatch.cli.common import console, err_console, fail, print_json
+from storymatch.cli.common import clip, console, err_console, fail, plural, print_json
+from storymatch.cli.progress import progress_bar, working
 
 STORE_OPT = typer.Option(..., "--store", help="Store folder (created by ingest).")
 PARAPHRASE_OPT = typer.Option(None, "--paraphrase-model",
@@ -85,47 +87,63 @@ def ingest(paths: list[Path] = typer.Argument(...,
     from storymatch.inputs.readers import count_records
 
     st = _open(store, create=True)
-    with st:
+    with st, working("ingest") as spinner:
         total = count_records(paths)
         columns = [TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeElapsedColumn(),
                    TextColumn("ETA"), TimeRemainingColumn()]
-        with Progress(*columns, console=err_console, transient=json_out, disable=json_out) as bar:
-            task = bar.add_task("ingest", total=total)
+        # the bar is drawn from the first stored batch on, so a store refused at once (another tier, another
+        # schema) is one error line and no bar; until then the spinner says what is loading
+        bar = progress_bar(*columns) if not json_out else None
+        task = bar.add_task("ingest", total=total) if bar else None
 
-            def on_progress(stats) -> None:
-                bar.update(task, completed=min(stats.read, total) if total else stats.read)
+        def on_progress(stats) -> None:
+            if bar is None or task is None:
+                return
+            if not bar.live.is_started:
+                spinner.stop()
+                bar.start()
+            bar.update(task, completed=min(stats.read, total) if total else stats.read)
 
-            try:
-                stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress,
-                                   build_index=False)
-            except KeyboardInterrupt:
+        try:
+            stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress,
+                               build_index=False)
+        except KeyboardInterrupt:
+            if bar:
                 bar.stop()
-                fail(f"interrupted; the store holds {st.count()} articles, every batch whole. "
-                     "Run the same command again to resume.", code=130)
-            bar.update(task, completed=total)
+            fail(f"interrupted; the store holds {plural(st.count(), 'article')}, every batch whole. "
+                 "Run the same command again to resume.", code=130)
+        finally:
+            if bar:
+                bar.stop()
+            spinner.stop()
         if index and stats.added:
             from storymatch.corpus.ingestion import refresh_vector_index
 
-            if json_out:
+            with working("extending the approximate vector index"):
                 refresh_vector_index(st)
-            else:
-                with err_console.status("extending the approximate vector index"):
-                    refresh_vector_index(st)
         summary = {"store": str(store), "read": stats.read, "added": stats.added, "existing": stats.existing,
                    "bad": stats.bad, "articles": st.count(), "tier": stats.tier, "seconds": round(stats.seconds, 2),
                    "rate": round(stats.rate, 1), "report": str(st.report_path)}
     if json_out:
         print_json(summary)
     else:
-        console.print(f"{stats.added} added, {stats.existing} already stored, {stats.bad} bad "
-                      f"({stats.rate:,.0f} records/s); store has {summary['articles']} articles.", highlight=False)
+        console.print(f"{stats.added:,} added, {stats.existing:,} already stored, {stats.bad:,} bad "
+                      f"({stats.rate:,.0f} records/s); the store has {plural(summary['articles'], 'article')}.",
+                      highlight=False)
         if stats.bad:
             for line in stats.errors[:5]:
                 err_console.print(f"  skipped {line}", highlight=False, markup=False)
             more = f" ({stats.bad - 5} more)" if stats.bad > 5 else ""
-            err_console.print(f"{stats.bad} bad records{more}: see {st.report_path}", highlight=False)
+            err_console.print(f"{plural(stats.bad, 'bad record')}{more}: see {st.report_path}", highlight=False,
+                              markup=False)
     if stats.bad and not stats.added and not stats.existing:
         raise typer.Exit(2)
+
+
+def _described(article: dict[str, Any]) -> str:
+    """"seed-a (aggregator, 2017-05-19)", leaving out what is not known rather than leaving gaps."""
+    extra = ", ".join(str(x) for x in (article.get("source"), article.get("date")) if x)
+    return f"{article.get('id')} ({extra})" if extra else str(article.get("id"))
 
 
 @app.command("cluster")
@@ -139,7 +157,7 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
     from storymatch.corpus.clusterer import params_for
     from storymatch.corpus.stories import cluster
 
-    with _open(store) as st:
+    with _open(store) as st, working("cluster"):
         params = None
         if threshold is not None or window_days is not None:
             extra = {} if window_days is None else {"window_days": window_days or None}
@@ -149,9 +167,10 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
         print_json({"stories": [s.to_dict() for s in stories]})
         return
     multi = [s for s in stories if s.size > 1]
-    console.print(f"{len(stories)} stories, {len(multi)} with more than one article.", highlight=False)
+    console.print(f"{plural(len(stories), 'story', 'stories')}, {len(multi):,} with more than one article.",
+                  highlight=False)
     for s in sorted(multi, key=lambda s: -s.size)[:20]:
-        console.print(f"  {s.id}  {s.size:>4}  first: {s.first}", highlight=False)
+        console.print(f"  {s.id}  {plural(s.size, 'article'):>12}  first: {s.first}", highlight=False, markup=False)
 
 
 @app.command("trace")
@@ -161,46 +180,122 @@ def trace_cmd(article: str = typer.Argument(..., help="A stored article id, or a
     """For every sentence, the earlier articles it was taken from (verbatim, spun, paraphrased) or none."""
     from storymatch.corpus.provenance import trace
 
-    with _open(store) as st:
+    with _open(store) as st, working("trace"):
         result = trace(st, _article_ref(st, article), params=_align_params(paraphrase_model))
     if json_out:
         print_json(result.to_dict())
         return
-    a = result.article
-    console.print(f"[bold]{a['id']}[/bold] {a.get('source') or ''} {a.get('date') or ''}: "
-                  f"{result.attributed} of {len(result.sentences)} sentences taken from earlier articles "
-                  f"({result.candidates} candidates aligned)", highlight=False)
+    console.print(Text.assemble((_described(result.article), "bold"),
+                                f": {result.attributed:,} of {plural(len(result.sentences), 'sentence')} taken from "
+                                f"earlier articles ({plural(result.candidates, 'earlier candidate')} aligned)"))
+    t = Table(box=None, show_header=False, padding=(0, 1, 0, 0), pad_edge=False)
+    t.add_column(no_wrap=True, style="green")
+    t.add_column(no_wrap=True, justify="right")
+    t.add_column(overflow="fold")
     for s in result.sentences:
-        console.print(Text.assemble((("<- " if s.sources else "   "), "green"), f"[{s.index + 1}] {s.text}"))
+        t.add_row("<-" if s.sources else "", f"[{s.index + 1}]", Text(s.text))
         for m in s.sources:
             swaps = "; ".join(f"{b} -> {a}" for b, a in m.substitutions)
-            console.print(Text(f"      {m.kind} {m.similarity:.2f} from {m.id} "
-                               f"({m.source or '?'}, {m.date or 'undated'})"
-                               + (f"  swaps: {swaps}" if swaps else ""), style="cyan"))
+            t.add_row("", "", Text(f"  {m.kind} {m.similarity:.2f} from "
+                                   f"{_described({'id': m.id, 'source': m.source, 'date': m.date or 'undated'})}"
+                                   + (f"  swaps: {swaps}" if swaps else ""), style="cyan"))
+    console.print(t)
+    console.print(Text("<- : a sentence found in an earlier article (listed under it, oldest first)", style="dim"))
+
+
+# What the search table's relation column says, explained once under it; another value is shown as it is.
+RELATIONS = {
+    "source": "an earlier article that QUERY took text from",
+    "reuser": "a later article that took text from QUERY",
+    "same story": "tells QUERY's story without sharing its text",
+    "related": "a candidate that is neither",
+}
 
 
 @app.command("search")
 def search_cmd(article: str = typer.Argument(..., help="A stored article id, or an article file."),
                store: Path = STORE_OPT,
                limit: int = typer.Option(10, "--limit", min=1, help="Articles compared in full."),
-               backend: Optional[str] = typer.Option(None, "--backend", help="Embedding backend for compare."),
+               model: Optional[str] = typer.Option(None, "--model",
+                                                   help="Embedding backend for the comparisons: minilm, "
+                                                        "use-multilingual, or a sentence-transformers model "
+                                                        "name/path. Default: chosen from the languages."),
+               backend: Optional[str] = typer.Option(None, "--backend", hidden=True,
+                                                     help="Old name of --model, kept for one release."),
                json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The stored articles telling the same story as ARTICLE and those sharing its text, ranked."""
     from storymatch.corpus.related import search
 
-    with _open(store) as st:
+    with _open(store) as st, working("search"):
         query = _article_ref(st, article)
-        hits = search(st, query, limit=limit, backend=backend)
+        hits = search(st, query, limit=limit, backend=model or backend)
+    results = [h.to_dict() for h in hits]
     if json_out:
-        print_json({"article": query.article.summary(), "results": [h.to_dict() for h in hits]})
+        print_json({"article": query.article.summary(), "results": results})
         return
-    console.print(f"[bold]{query.article.id}[/bold]: {len(hits)} related articles", highlight=False)
-    for h in hits:
-        d = h.to_dict()
-        a = d["article"]
-        console.print(Text(f"{d['score']:.2f}  {a['id']}  {h.relation:<10}  p(same)={d['probability']:.2f}  "
-                           f"overall={d['scores']['overall']:.1f}  reused {d['reuse']['coverage_query']:.0%} of query"
-                           f"  ({a.get('source') or '?'}, {a.get('date') or 'undated'})  {a.get('title') or ''}"))
+    render_hits(query.article.id or article, results)
+
+
+def render_hits(query_id: str, results: list[dict[str, Any]]) -> None:
+    """The search results as a table with labelled columns, explained once under it.
+
+    Read from each hit's `to_dict()` and shown as far as it goes: a field a hit lacks is left blank, and a
+    column (such as the store story a hit belongs to) appears when the hits carry it.
+    """
+    console.print(Text.assemble((query_id, "bold"), f": {plural(len(results), 'related article')}, best first"))
+    if not results:
+        return
+    with_story = any(r.get("story") for r in results)
+    ids = [str(r.get("id") or (r.get("article") or {}).get("id") or "") for r in results]
+    stories = [_story_id(r.get("story")) for r in results]
+    # fixed widths, so that at 80 columns each hit is one line: the title takes what is left, or is left out
+    widths = {"#": len(str(len(results))), "article": min(24, max(7, *map(len, ids))), "date": 10, "relation": 10,
+              "story": min(16, max(5, *map(len, stories))) if with_story else 0, "p(same)": 7, "overall": 7,
+              "shared": 6}
+    widths = {k: v for k, v in widths.items() if v}
+    room = console.width - sum(widths.values()) - len(widths)
+    t = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold")
+    for name, width in widths.items():
+        t.add_column(name, width=width, no_wrap=True, overflow="ellipsis",
+                     justify="right" if name in ("#", "p(same)", "overall", "shared") else "left")
+    if room >= 10:
+        t.add_column("title", width=room, no_wrap=True, overflow="ellipsis")
+    for rank, (r, hit_id, story) in enumerate(zip(results, ids, stories), 1):
+        art = r.get("article") or {}
+        reuse = r.get("reuse") or {}
+        row = [str(rank), hit_id, art.get("date") or "undated", str(r.get("relation") or "")]
+        if with_story:
+            row.append(story)
+        row += [_num(r.get("probability")), _num((r.get("scores") or {}).get("overall")),
+                _share(reuse.get("coverage_query"))]
+        if room >= 10:
+            row.append(art.get("title") or art.get("source") or "")
+        t.add_row(*(escape(x) for x in row))
+    console.print(t, highlight=False)
+    shown = [rel for rel in RELATIONS if any(r.get("relation") == rel for r in results)]
+    notes = [
+        "Ranked by the higher of p(same) and the share of either text that the two share.",
+        "p(same): probability that it tells the same story (calibrated in steps, so articles can share a value); "
+        "overall: SemEval-2022 similarity, 1 = very similar … 4 = very dissimilar; "
+        f"shared: share of {query_id}'s text also found in it.",
+        "relation: " + "; ".join(f"{rel} = {RELATIONS[rel].replace('QUERY', query_id)}" for rel in shown) + ".",
+    ]
+    for note in notes if shown else notes[:2]:
+        console.print(Text(note, style="dim"))
+
+
+def _story_id(story: Any) -> str:
+    if isinstance(story, dict):
+        return str(story.get("id") or "")
+    return str(story or "")
+
+
+def _num(x: Any) -> str:
+    return f"{x:.2f}" if isinstance(x, (int, float)) else ""
+
+
+def _share(x: Any) -> str:
+    return f"{x:.0%}" if isinstance(x, (int, float)) else ""
 
 
 @app.command("report")
@@ -213,11 +308,11 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
     from storymatch.corpus.reuse_report import report
 
     with _open(store) as st:
-        with Progress(TextColumn("report"), BarColumn(), MofNCompleteColumn(), RateColumn(), TimeRemainingColumn(),
-                      console=err_console, transient=True) as bar:
+        with progress_bar(TextColumn("report"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+                          TimeRemainingColumn()) as bar:
             task = bar.add_task("report", total=st.count())
             rep = report(st, top_passages=top, params=_align_params(paraphrase_model),
-                               progress=lambda k: bar.advance(task, k))
+                         progress=lambda k: bar.advance(task, k))
     if csv_out:
         try:
             rep.write_csv(csv_out)
@@ -226,12 +321,18 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
     if json_out:
         print_json(rep.to_dict())
         return
-    console.print(f"{rep.articles} articles, {len(rep.edges)} reuse edges, {len(rep.stories)} stories with "
-                  "more than one article.", highlight=False)
-    for e in rep.edges[:top]:
-        console.print(Text(f"  {e.source} -> {e.reuser}: {e.sentences} sentences, {e.chars} chars "
-                           f"({e.share:.0%} of {e.reuser})"))
+    console.print(f"{plural(rep.articles, 'article')}, {plural(len(rep.edges), 'reuse edge')}, "
+                  f"{plural(len(rep.stories), 'story', 'stories')} with more than one article.", highlight=False)
+    if rep.edges:
+        t = Table(box=None, padding=(0, 1, 0, 0), header_style="bold")
+        for name in ("source", "", "reuser", "sentences", "chars", "of reuser"):
+            t.add_column(name, justify="right" if name in ("sentences", "chars", "of reuser") else "left",
+                         overflow="fold")
+        for e in rep.edges[:top]:
+            t.add_row(e.source, "->", e.reuser, f"{e.sentences:,}", f"{e.chars:,}", f"{e.share:.0%}")
+        console.print(t, highlight=False)
     if rep.passages:
-        console.print("Most-reused passages:")
+        console.print("Most-reused passages (how many articles reused it, where it is in the source):")
     for p in rep.passages[:top]:
-        console.print(Text(f"  {len(p.reusers)}x  {p.source}[{p.start}:{p.end}]  {p.text[:100]}"))
+        head = f"  {len(p.reusers)}x  {p.source}[{p.start}:{p.end}]  "
+        console.print(Text(head + clip(p.text, max(30, console.width - len(head)))))

@@ -10,15 +10,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from storymatch.cli.app import eval_app
-from storymatch.cli.common import console, err_console, fail, print_json
+from storymatch.cli.common import console, fail, print_json
 from storymatch.cli.corpus import RateColumn
+from storymatch.cli.progress import progress_bar
 from storymatch.evaluation.story_clustering import BASELINE_THRESHOLD, cluster_labelled, read_labelled
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
-                    TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err_console,
-                    transient=True)
+    return progress_bar(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+                        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
 
 
 @eval_app.command("cluster")

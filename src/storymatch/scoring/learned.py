@@ -83,6 +83,7 @@ class LearnedScorer:
         self.cal_y = np.asarray(calibration[1], dtype=float)
         self.threshold = threshold
         self.meta = meta or {}
+        self.source: str | None = None  # the file it was loaded from, for results to name
 
     # --- prediction ---
     def predict_rows(self, rows: Sequence[Mapping[str, float]]) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -152,5 +153,7 @@ class LearnedScorer:
         except (ValueError, KeyError, TypeError, AttributeError):
             raise InputError(name, "scorer file holds trees this storymatch cannot read") from None
         cal = doc["calibration"]
-        return cls(doc["feature_names"], trees, (cal["overall"], cal["probability"]), doc.get("threshold", 0.5),
-                   doc.get("meta"), doc.get("linear"), doc.get("refiner"))
+        scorer = cls(doc["feature_names"], trees, (cal["overall"], cal["probability"]), doc.get("threshold", 0.5),
+                     doc.get("meta"), doc.get("linear"), doc.get("refiner"))
+        scorer.source = name
+        return scorer

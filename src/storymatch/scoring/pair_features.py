@@ -51,14 +51,18 @@ def sentence_similarity(fa: ArticleFeatures, fb: ArticleFeatures) -> np.ndarray:
 
 
 def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: Alignment | None = None,
-                  sim: np.ndarray | None = None) -> dict[str, float]:
-    """The named numbers of a pair of embedded articles; `sim` is their sentence_similarity when already made."""
+                  sim: np.ndarray | None = None, headline: bool = True) -> dict[str, float]:
+    """The named numbers of a pair of embedded articles; `sim` is their sentence_similarity when already made.
+
+    `headline=False` leaves out the large English model's cosine even where headline vectors are at hand (a
+    store keeps them once made), so a comparison uses that model only when asked for.
+    """
     f: dict[str, float] = {}
     f["doc_cos"] = _cos(fa.doc_vector, fb.doc_vector)
     f["title_cos"] = _cos(fa.title_vector, fb.title_vector)
     f["lead_cos"] = _cos(fa.lead_vector, fb.lead_vector)
     f["article_cos"] = _cos(fa.article_vector, fb.article_vector)
-    if fa.headline_vector is not None and fb.headline_vector is not None:
+    if headline and fa.headline_vector is not None and fb.headline_vector is not None:
         # present only when the large English model ran; the learned scorer refines with it (learned.py)
         f[ENGLISH_HEADLINE] = _cos(fa.headline_vector, fb.headline_vector)
 

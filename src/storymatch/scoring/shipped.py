@@ -32,6 +32,19 @@ def default_scorer() -> Scorer:
     return load_shipped()
 
 
+def describe_scorer(scorer: Scorer) -> str:
+    """The scorer as results name it: the shipped file, the user's file (and what it was fitted on), or the rules."""
+    if isinstance(scorer, RuleScorer):
+        return "rules (hand-set, storymatch/scoring/rules.py)"
+    if isinstance(scorer, LearnedScorer):
+        source = scorer.source or "in memory"
+        if source == str(SHIPPED):
+            source = "shipped, storymatch/models/scorer.json.gz"
+        fitted = (scorer.meta or {}).get("trained_on")
+        return f"learned ({source}" + (f", fitted on {fitted})" if fitted else ")")
+    return scorer.name
+
+
 def load_scorer(path: str | None) -> Scorer:
     """A scorer from a file (`compare --scorer PATH`), "rules", or the default."""
     if not path:

@@ -136,6 +136,13 @@ class Verifier:
             raise InputError(name, "not a storymatch verifier file (from benchmarks/stories.py --fit)") from None
 
 
+def describe_verifier(verifier: Verifier, headline_backends: Sequence[str] = ()) -> str:
+    """The verifier as results name it: which file, what it was fitted on, the models its headlines went through."""
+    fitted = ", ".join(verifier.meta.get("trained_on", [])) or "unknown data"
+    through = f"; headlines through {' and '.join(headline_backends)}" if headline_backends else ""
+    return f"same-story verifier (storymatch/models/verifier.json.gz, fitted on {fitted}){through}"
+
+
 @lru_cache(maxsize=1)
 def shipped_verifier() -> Verifier:
     """The verifier shipped in the package, loaded once."""

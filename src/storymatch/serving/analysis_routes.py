@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from storymatch.alignment.aligner import align
-from storymatch.alignment.types import Alignment
+from storymatch.alignment.aligner import LANGUAGE_SAMPLE, align
+from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.comparison.pipeline import compare
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
-from storymatch.embedding.registry import get_embedder
+from storymatch.embedding.registry import choose_backend, get_embedder
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.serving.error_handlers import ERRORS
@@ -30,6 +30,7 @@ from storymatch.serving.models import (
     upload_schema,
 )
 from storymatch.serving.requests import content_type, read_form, read_pair, read_upload, run_analysis
+from storymatch.text.language import quick_language
 
 _WARM_A = "Officials in Paris said on Monday that the new bridge over the Seine will open in May."
 _WARM_B = "The new bridge over the Seine will open in May, officials in Paris said on Monday."
@@ -41,6 +42,12 @@ def warm_models() -> None:
         get_embedder(name)
     compare(Article(text=_WARM_A), Article(text=_WARM_B))
 
+
+def paraphrase_params(a: Article, b: Article, backend: str | None) -> AlignParams:
+    """The aligner with its paraphrase level on, through the model the pair's languages call for (MiniLM for
+    English, USE-multilingual otherwise), or through the backend the client forced."""
+    languages = [x.language or quick_language(x.text[:LANGUAGE_SAMPLE]) for x in (a, b)]
+    return AlignParams(paraphrase_model=choose_backend(languages, backend))
 
 
 def add_analysis_routes(app: FastAPI) -> None:
@@ -60,7 +67,10 @@ def add_analysis_routes(app: FastAPI) -> None:
               openapi_extra=body_doc(CompareRequest, True))
     async def compare_endpoint(request: Request) -> JSONResponse:
         a, b, options = await read_pair(request, CompareRequest)
-        return await run_analysis(request, lambda: compare(a, b, backend=options.get("backend")).to_dict())
+        backend = options.get("backend")
+        return await run_analysis(request, lambda: compare(
+            a, b, backend=backend,
+            align_params=paraphrase_params(a, b, backend) if options.get("paraphrase") else None).to_dict())
 
     @app.post("/api/align", summary="Align reused text (same JSON as `storymatch align --json`)",
               response_model=None, responses={200: {"model": Alignment}, **ERRORS},

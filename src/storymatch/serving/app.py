@@ -75,6 +75,11 @@ def _add_page(app: FastAPI) -> None:
     async def index() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html", media_type="text/html")
 
+    # browsers ask for /favicon.ico whatever the page links; without it every visit logs a 404 in the console
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(WEB_DIR / "favicon.svg", media_type="image/svg+xml")
+
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's schema plus the request models the hand-parsed bodies refer to."""

@@ -83,9 +83,12 @@ class AlignRequest(BaseModel):
 
 
 class CompareRequest(AlignRequest):
-    """Two articles to compare; `backend` forces an embedder (default: chosen by language)."""
+    """Two articles to compare; `backend` forces an embedder (default: chosen by language); `paraphrase` adds the
+    sentence-level paraphrase level to the reuse shown (never to what is scored)."""
 
     backend: Backend | None = None
+    paraphrase: bool = Field(default=False, description="Also find sentences reworded throughout (slower); "
+                                                        "shown in `reuse`, never scored.")
 
 
 class IngestRequest(BaseModel):
@@ -146,6 +149,9 @@ class ComparisonOut(_Open):
     evidence: dict[str, Any]
     reuse: Alignment
     backend: str
+    models: dict[str, Any] = Field(description="Every model that took part: embeddings, the large English model "
+                                               "when used, names and language per article, translation and "
+                                               "paraphrase encoders when used, the scorer.")
 
 
 class ParsedArticle(_Open):
@@ -175,6 +181,7 @@ def upload_schema(with_backend: bool) -> dict[str, Any]:
         props[f"{side}_date"] = {"type": "string", "maxLength": 100}
     if with_backend:
         props["backend"] = {"type": "string", "enum": list(get_args(Backend))}
+        props["paraphrase"] = {"type": "string", "enum": ["true", "false"]}
     return {"type": "object", "required": ["a", "b"], "properties": props}
 
 

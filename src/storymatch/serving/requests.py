@@ -41,7 +41,8 @@ async def read_pair(request: Request, model: type[AlignRequest]) -> tuple[Articl
     ctype = content_type(request)
     if is_json(ctype):
         req = await read_json(request, model)
-        return req.a.to_article("a"), req.b.to_article("b"), {"backend": getattr(req, "backend", None)}
+        return req.a.to_article("a"), req.b.to_article("b"), {"backend": getattr(req, "backend", None),
+                                                              "paraphrase": getattr(req, "paraphrase", False)}
     if ctype == "multipart/form-data":
         return await _read_upload_pair(request, model)
     raise HTTPException(415, "send the two articles as application/json or multipart/form-data")
@@ -87,6 +88,11 @@ async def _read_upload_pair(request: Request, model: type[AlignRequest]):
             options["backend"] = TypeAdapter(Backend).validate_python(_str(form.get("backend")))
         except ValidationError as e:
             raise RequestValidationError([{**err, "loc": ("backend",)} for err in e.errors()]) from None
+    if "paraphrase" in model.model_fields and _str(form.get("paraphrase")):
+        try:
+            options["paraphrase"] = TypeAdapter(bool).validate_python(_str(form.get("paraphrase")))
+        except ValidationError as e:
+            raise RequestValidationError([{**err, "loc": ("paraphrase",)} for err in e.errors()]) from None
     return arts[0], arts[1], options
 
 

@@ -14,11 +14,14 @@ number of letters (`benchmarks/short_language.py`), and checked on headlines of 
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from storymatch.text.scripts import script_language
 from storymatch.text.spans import word_list
 from storymatch.text.stopwords import frequent_words
+
+log = logging.getLogger("storymatch")
 
 # News languages covered by the embedders or the SemEval-2022 task, plus common neighbours
 # whose confusion would otherwise be misattributed (e.g. Catalan for Spanish).
@@ -32,8 +35,9 @@ SUPPORTED = [
 
 @lru_cache(maxsize=1)
 def _detector():
-    from lingua import Language, LanguageDetectorBuilder
+    from lingua import Language, LanguageDetectorBuilder  # its language models load on first use
 
+    log.info("loading the language detector (lingua)")
     langs = [getattr(Language, name) for name in SUPPORTED if hasattr(Language, name)]
     # Low-accuracy mode uses trigrams only: loads ~5x faster and is as accurate on article-length text.
     return LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
@@ -43,18 +47,30 @@ MIN_LETTERS = 25
 MIN_CONFIDENCE = 0.9
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None when it cannot tell (too short, or no clear winner)."""
+# How a language was told, as results name it (comparison's "models"): by the script alone, by lingua, or not at all.
+BY_SCRIPT = "writing system"
+LINGUA = "lingua"
+TOO_SHORT = f"unknown: under {MIN_LETTERS} letters"
+UNSURE = f"unknown: lingua under {MIN_CONFIDENCE} confidence"
+
+
+def identify_language(text: str) -> tuple[str | None, str]:
+    """The text's language (ISO 639-1, or None when it cannot tell) and how it was told (BY_SCRIPT, LINGUA, ...)."""
     sample = text[:3000]
     if by_script := script_language(sample):
-        return by_script
+        return by_script, BY_SCRIPT
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
-        return None
+        return None, TOO_SHORT
     values = _detector().compute_language_confidence_values(sample)
     if not values or values[0].value < MIN_CONFIDENCE:
-        return None
+        return None, UNSURE
     code = values[0].language.iso_code_639_1.name.lower()
-    return "no" if code in ("nb", "nn") else code
+    return ("no" if code in ("nb", "nn") else code), LINGUA
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None when it cannot tell (too short, or no clear winner)."""
+    return identify_language(text)[0]
 
 
 ENGLISH_SHARE = 0.2  # share of a text's words among English's 50 commonest from which it is English

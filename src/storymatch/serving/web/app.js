@@ -8,10 +8,13 @@ const $ = (id) => document.getElementById(id);
 const PALETTE = 8; // colours c0..c7 in style.css
 const SCORE_NAMES = ["overall", "geography", "entities", "time", "narrative", "style", "tone"];
 const EVIDENCE_LABELS = {
-  shared_entities: "Shared people and organisations", only_a: "Only in A", only_b: "Only in B",
-  shared_places: "Shared places", shared_dates: "Shared dates", shared_numbers: "Shared numbers",
-  shared_quotes: "Shared quotes", sentence_pairs: "Closest sentence pairs",
+  shared_entities: "Shared names", shared_terms: "Shared terms", only_a: "Names only in A",
+  only_b: "Names only in B", shared_places: "Shared places", shared_dates: "Shared dates",
+  shared_numbers: "Shared numbers", shared_quotes: "Shared quotes", sentence_pairs: "Closest sentence pairs",
 };
+// One convention for score bars, here and in `storymatch compare`: the longer the bar, the more similar.
+const BAR_LEGEND = "The longer the bar, the more similar. SemEval-2022 scale: 1 = very similar (a full bar), " +
+  "4 = very dissimilar (no bar).";
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -79,15 +82,17 @@ function articleFromForm(side) {
 async function submitPair(ev) {
   ev.preventDefault();
   const a = articleFromForm("a"), b = articleFromForm("b");
+  const paraphrase = $("paraphrase").checked;
   if (!a.text.trim() || !b.text.trim()) {
     setStatus("Give both articles: paste the text or upload a file for A and for B.", "error");
     return;
   }
   $("compare-btn").disabled = true;
-  setStatus("Comparing…", "busy");
+  setStatus(paraphrase ? "Comparing, with the paraphrase level…" : "Comparing…", "busy");
   try {
+    const body = paraphrase ? { a, b, paraphrase: true } : { a, b };
     const result = await api("/api/compare", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ a, b }),
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     render(result, a.text, b.text);
     setStatus("", "");
@@ -148,6 +153,24 @@ function sideRanges(text, passages, side) {
   return { spans, swaps };
 }
 
+// A piece of text with each lone line break (a paragraph break in text read from HTML, which separates
+// paragraphs with one "\n") drawn as a gap between paragraphs. The "\n" stays in the page's text, so the
+// offsets still index exactly what is drawn; a blank line ("\n\n") is already a gap and stays as it is.
+function withParagraphs(piece, prevChar, nextChar) {
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (let i = 0; i < piece.length; i++) {
+    if (piece[i] !== "\n") continue;
+    const before = i > 0 ? piece[i - 1] : prevChar, after = i + 1 < piece.length ? piece[i + 1] : nextChar;
+    if (before === "\n" || after === "\n") continue;
+    if (i > at) frag.append(piece.slice(at, i));
+    frag.append(el("span", { class: "para-break" }, "\n"));
+    at = i + 1;
+  }
+  if (at < piece.length) frag.append(piece.slice(at));
+  return frag;
+}
+
 // The text as a fragment of plain text, passage spans and swap marks, cut at every boundary.
 function highlightedText(text, passages, side) {
   const { spans, swaps } = sideRanges(text, passages, side);
@@ -160,7 +183,8 @@ function highlightedText(text, passages, side) {
     const piece = text.slice(s, e);
     const covering = spans.filter((r) => r.start <= s && r.end >= e);
     const swap = swaps.find((r) => r.start <= s && r.end >= e);
-    let node = swap ? el("mark", { class: swap.cls, title: swap.title }, piece) : document.createTextNode(piece);
+    const plain = withParagraphs(piece, text[s - 1], text[e]);
+    let node = swap ? el("mark", { class: swap.cls, title: swap.title }, plain) : plain;
     if (covering.length) {
       const first = covering[covering.length - 1];
       node = el("span", {
@@ -201,17 +225,20 @@ function docHead(summary, side) {
     el("h2", {}, summary.title || summary.source || "(untitled)"), el("div", { class: "muted" }, bits.join(" · "))];
 }
 
+// Seven bars on one axis running from 4 (very dissimilar, left) to 1 (very similar, right): each bar starts at
+// 4 and ends at its score, so the longer the bar, the more similar, as in the command line's report.
 function scoreChart(scores) {
   const W = 360, rowH = 24, left = 88, right = 40, top = 18;
-  const x = (v) => left + ((Math.min(4, Math.max(1, v)) - 1) / 3) * (W - left - right);
+  const x = (v) => left + ((4 - Math.min(4, Math.max(1, v))) / 3) * (W - left - right);
   const NS = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(NS, "svg");
-  const H = top + rowH * SCORE_NAMES.length + 4;
+  const H = top + rowH * SCORE_NAMES.length + 18;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("width", W);
   svg.setAttribute("height", H);
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "Seven similarity scores, 1 very similar to 4 very dissimilar");
+  svg.setAttribute("aria-label", "Seven similarity scores; the longer the bar, the more similar " +
+    "(1 very similar, 4 very dissimilar)");
   const add = (tag, attrs, text) => {
     const n = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
@@ -219,19 +246,25 @@ function scoreChart(scores) {
     svg.append(n);
     return n;
   };
-  for (const t of [1, 2, 3, 4]) {
-    add("line", { x1: x(t), x2: x(t), y1: top - 4, y2: H - 4, class: "tick" });
+  const bottom = top + rowH * SCORE_NAMES.length;
+  for (const t of [4, 3, 2, 1]) {
+    add("line", { x1: x(t), x2: x(t), y1: top - 4, y2: bottom, class: "tick" });
     add("text", { x: x(t), y: 11, class: "tick-label", "text-anchor": "middle" }, String(t));
   }
+  add("text", { x: x(4), y: bottom + 13, class: "axis-end", "text-anchor": "start" }, "very dissimilar");
+  add("text", { x: x(1), y: bottom + 13, class: "axis-end", "text-anchor": "end" }, "very similar");
   SCORE_NAMES.forEach((name, i) => {
     const v = scores[name];
     const y = top + i * rowH;
     add("text", { x: left - 8, y: y + 15, class: "score-name", "text-anchor": "end" }, name);
     if (typeof v !== "number") return;
     const hue = Math.round(130 - ((Math.min(4, Math.max(1, v)) - 1) / 3) * 130);
-    add("rect", { x: x(1), y: y + 5, width: Math.max(2, x(v) - x(1)), height: 13, rx: 3,
+    const end = x(v);
+    add("rect", { x: x(4), y: y + 5, width: Math.max(2, end - x(4)), height: 13, rx: 3,
       fill: `hsl(${hue} 55% 52%)`, class: "bar", "data-score": name });
-    add("text", { x: x(v) + 5, y: y + 15, class: "score-value" }, v.toFixed(2));
+    const inside = end > W - right - 4;
+    add("text", { x: inside ? end - 5 : end + 5, y: y + 15, class: "score-value" + (inside ? " inside" : ""),
+      "text-anchor": inside ? "end" : "start" }, v.toFixed(2));
   });
   return svg;
 }
@@ -247,16 +280,36 @@ function evidenceItem(item) {
   return el("li", {}, JSON.stringify(item));
 }
 
+// Only the kinds of evidence the pair has: an empty "Shared numbers (0)" tells a reader nothing.
 function renderEvidence(evidence) {
   const box = $("evidence");
   box.replaceChildren();
   for (const [key, items] of Object.entries(evidence || {})) {
     const list = Array.isArray(items) ? items : [items];
+    if (!list.length) continue;
     box.append(el("div", { class: "ev-group", "data-key": key },
       el("h4", {}, (EVIDENCE_LABELS[key] || key.replace(/_/g, " ")) + " (" + list.length + ")"),
-      list.length ? el("ul", { class: key === "sentence_pairs" ? "pairs" : "chips" }, list.map(evidenceItem))
-        : el("p", { class: "muted" }, "none")));
+      el("ul", { class: key === "sentence_pairs" ? "pairs" : "chips" }, list.map(evidenceItem))));
   }
+  if (!box.children.length) box.append(el("p", { class: "muted" }, "No shared names, places, dates or numbers."));
+}
+
+// Every model that took part in the result (the compare JSON's "models"): what a changed score traces back to.
+function modelName(m) { return m ? m.model.split("/").pop() + " (" + m.runtime + ")" : null; }
+function bySide(pair) { return !pair ? null : pair.a === pair.b ? pair.a : "A " + pair.a + " · B " + pair.b; }
+
+function renderModels(result) {
+  const m = result.models || {};
+  const rows = [
+    ["embeddings", el("span", {}, modelName(m.embeddings) || "", " ", el("code", { id: "backend" }, result.backend || "?"))],
+    ["English headlines", modelName(m.headline)],
+    ["names", bySide(m.entities)],
+    ["language", bySide(m.language)],
+    ["translations", modelName(m.translation)],
+    ["paraphrases", modelName(m.paraphrase)],
+    ["scorer", m.scorer || result.scorer],
+  ].filter(([, v]) => v);
+  return el("dl", { class: "models", id: "models" }, rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
 }
 
 function renderPassages(passages) {
@@ -284,7 +337,7 @@ function render(result, textA, textB) {
   v.replaceChildren(
     el("div", { class: "verdict-line" }, result.same_story ? "Same story" : "Different stories"),
     el("div", { class: "prob" }, "probability of the same story: " + pct(result.probability)),
-    el("div", { class: "muted" }, "embedding backend: ", el("code", { id: "backend" }, result.backend || "?")));
+    el("div", { class: "models-head" }, "Models"), renderModels(result));
 
   const src = $("source-card");
   const who = reuse.likely_source ? "Article " + reuse.likely_source.toUpperCase() : "undetermined";
@@ -294,11 +347,13 @@ function render(result, textA, textB) {
     el("p", { class: "muted" }, passages.length + " reused passage" + (passages.length === 1 ? "" : "s") +
       " · A reused " + pct(reuse.coverage_a || 0) + " · B reused " + pct(reuse.coverage_b || 0)));
 
-  $("scores").replaceChildren(scoreChart(result.scores || {}));
+  $("scores").replaceChildren(scoreChart(result.scores || {}), el("p", { class: "muted bar-legend" }, BAR_LEGEND));
+  const paraphraseNote = $("paraphrase").checked ? "" : " (more with “reworded sentences” ticked)";
   $("legend").replaceChildren(el("span", {}, "Same colour = same passage on both sides; hover one to light its twin, click to scroll to it. "),
     el("span", { class: "passage c0 kind-verbatim" }, "verbatim"), " ",
     el("span", { class: "passage c0 kind-near-verbatim" }, "near-verbatim"), " ",
-    el("span", { class: "passage c0 kind-paraphrase" }, "paraphrase"), " ",
+    el("span", { class: "passage c0 kind-paraphrase", title: "text edited heavily (similarity under 0.8), or a sentence reworded throughout" }, "paraphrase"),
+    paraphraseNote ? el("span", { class: "muted" }, paraphraseNote) : null, " ",
     el("span", { class: "passage c0 kind-translation" }, "translation"), " ",
     el("mark", { class: "swap", title: "B's wording \u2192 A's wording" }, "swapped words"));
 

@@ -121,12 +121,23 @@ window.StoryBrowser = (() => {
       const data = byId ? await api("/api/search/" + encodeURIComponent(q))
         : await api("/api/search", { method: "POST", headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ article: { text: q } }) });
+      // each hit as far as its JSON goes: a field it lacks is left out, a store story is shown when it has one
+      const storyOf = (h) => (h.story && typeof h.story === "object" ? h.story.id : h.story);
+      const hitLine = (h) => [
+        articleLine(h.article || { id: h.id }),
+        typeof h.probability === "number" ? "p(same story) " + pct(h.probability) : null,
+        h.reuse && typeof h.reuse.coverage_query === "number" ? "shares " + pct(h.reuse.coverage_query) +
+          " of the query's text" : null,
+        storyOf(h) ? "story " + storyOf(h) : null,
+      ].filter(Boolean).join(" · ");
       box.replaceChildren(el("h3", {}, "Related to " + (data.article.title || data.article.source || data.article.id)),
-        data.results.length ? el("ol", {}, data.results.map((h) => el("li", {},
-          el("b", {}, h.relation), " · " + articleLine(h.article) + " · p(same story) " + pct(h.probability) +
-          " · reused " + pct(h.reuse.coverage_query) + " ",
+        data.results.length ? el("ol", { id: "search-results" }, data.results.map((h) => el("li", {},
+          el("b", {}, h.relation || "related"), " · " + hitLine(h) + " ",
           el("button", { class: "small", onclick: () => showTrace(h.id) }, "Provenance map"))))
           : el("p", { class: "muted" }, "Nothing related in the store."),
+        data.results.length ? el("p", { class: "muted" }, "Best first: by the higher of p(same story) and the " +
+          "share of text the two share. source = an earlier article the query took text from; reuser = a later " +
+          "article that took text from it; same story = its story without shared text.") : null,
         el("div", { id: "trace-box" }));
     } catch (e) {
       box.replaceChildren(el("p", { class: "error" }, e.message));
