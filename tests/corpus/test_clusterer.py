@@ -74,10 +74,14 @@ def test_feeding_one_article_at_a_time_with_a_restart_gives_the_same_stories(bas
 def test_story_ids_are_stable_when_later_articles_arrive(basil):
     items, _ = basil
     ordered = sorted(items, key=lambda it: it.date)
-    early = {s.first: s.id for s in cluster_stream(ordered[:200])}
-    later = {s.first: s.id for s in cluster_stream(items)}  # all of them, given in file order
-    assert all(later[first] == sid for first, sid in early.items())
-    assert all(sid == story_id(first) for first, sid in later.items())
+    early = cluster_stream(ordered[:200])
+    later = cluster_stream(items)  # all of them, given in file order
+    assert all(s.id == story_id(s.first) for s in early + later)
+    story_of = {a: s for s in later for a in s.articles}
+    for s in early:  # a story keeps its id, or was merged into one that began earlier (late evidence)
+        now = story_of[s.first]
+        assert now.id == s.id or ordered.index(next(it for it in items if it.id == now.first)) < \
+            ordered.index(next(it for it in items if it.id == s.first))
 
 
 def test_time_window_keeps_a_late_article_out_of_a_closed_story():
@@ -92,8 +96,19 @@ def test_time_window_keeps_a_late_article_out_of_a_closed_story():
 
 def test_an_article_joins_the_best_story_not_the_first_over_threshold():
     items = [view("x", _unit(1, 0, 0)), view("y", _unit(0, 1, 0)), view("z", _unit(0.6, 0.8, 0))]
-    stories = cluster_stream(items, ClusterParams(threshold=0.5), verifier=CosineVerifier())
+    stories = cluster_stream(items, ClusterParams(threshold=0.5, merge=False), verifier=CosineVerifier())
     assert [s.articles for s in stories] == [["x"], ["y", "z"]]
+
+
+def test_an_article_that_links_two_stories_merges_them_into_the_older_one():
+    # z is verified against both x (0.6) and y (0.8): late evidence that x and y told one story. With merging on,
+    # the story that began first takes the other in and keeps its id; with it off, z joins its best story only.
+    items = [view("x", _unit(1, 0, 0)), view("y", _unit(0, 1, 0)), view("z", _unit(0.6, 0.8, 0))]
+    merged = cluster_stream(items, ClusterParams(threshold=0.5, merge=True), verifier=CosineVerifier())
+    assert [(s.id, s.articles) for s in merged] == [(story_id("x"), ["x", "y", "z"])]
+    # a link under the threshold is no evidence: nothing merges
+    apart = cluster_stream(items, ClusterParams(threshold=0.7, merge=True), verifier=CosineVerifier())
+    assert [s.articles for s in apart] == [["x"], ["y", "z"]]
 
 
 def test_one_close_neighbour_does_not_chain_two_events():

@@ -178,8 +178,10 @@ def test_favicon_is_served(client):
 def test_compare_names_every_model(client, seed_a, seed_b):
     models = client.post("/api/compare", json=pair(seed_a, seed_b)).json()["models"]
     assert models["embeddings"]["backend"] == "minilm"
-    assert set(models) == {"embeddings", "headline", "language", "entities", "translation", "paraphrase", "scorer"}
+    assert set(models) == {"embeddings", "headline", "language", "entities", "translation", "paraphrase", "scorer",
+                           "verifier"}
     assert set(models["entities"]) == {"a", "b"} and models["scorer"].startswith("learned")
+    assert models["verifier"].startswith("same-story verifier") and "minilm" in models["verifier"]
 
 
 def test_paraphrase_level_is_shown_never_scored(client, seed_a, seed_b):

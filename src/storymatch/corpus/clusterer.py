@@ -47,6 +47,8 @@ class ClusterParams:
     strong_link: float | None = 0.85
     """A single candidate member this likely to tell the same story is enough to join its story, whatever the
     others say: a follow-up (a government's reaction) that shares its particulars with one report only."""
+    merge: bool = True
+    """Merge the stories an article belongs to by the same rule (late evidence); see StoryClusterer.add."""
     link: str = "top3"
     """How a story's candidate members vote: "average" of their probabilities, "best" of them, or "top3" (the
     average of the three best). Measured on the first of three story folds of each labelled set (never on the
@@ -101,6 +103,14 @@ class StoryClusterer:
         self._vectors: np.ndarray | None = None
         self._by_id: dict[str, int] = {}
         self._by_key: dict[int, list[int]] = {}
+        # The items of stories still open, as of the latest date seen: a stream arrives in date order, so a
+        # story the window has closed never takes an article again and its items leave the scan for good
+        # (a corpus of months is scanned a week at a time).
+        self._active = np.zeros(0, dtype=np.int64)
+        self._story = np.zeros(64, dtype=np.int64)  # story_of and last as arrays, for the window's vector tests
+        self._last = np.full(64, np.nan)
+        self._active_vectors: np.ndarray | None = None
+        self._latest: int | None = None
 
     def __len__(self) -> int:
         return len(self.story_ids)
@@ -112,25 +122,25 @@ class StoryClusterer:
 
     # -- placing ------------------------------------------------------------------------
 
-    def _open(self, date: _dt.date | None) -> np.ndarray:
-        """Which items belong to stories still open at `date` (all of them when undated or windowless)."""
-        n = len(self.items)
-        if self.params.window_days is None or date is None or not n:
-            return np.ones(n, dtype=bool)
-        last = np.asarray(self.last)[np.asarray(self.story_of)]
+    def _open(self, date: _dt.date | None, items: np.ndarray) -> np.ndarray:
+        """Which of these items belong to stories still open at `date` (all of them when undated or windowless)."""
+        if self.params.window_days is None or date is None or not len(items):
+            return np.ones(len(items), dtype=bool)
+        last = self._last[self._story[items]]
         return ~(np.abs(date.toordinal() - last) > self.params.window_days)  # nan (undated story) stays open
 
     def candidates(self, item: StoryView) -> list[tuple[int, float]]:
         """(item index, cosine) of the earlier articles worth verifying against `item`."""
-        n = len(self.items)
-        if not n:
+        if not self.items:
             return []
-        assert self._vectors is not None
-        sims = self._vectors[:n] @ np.asarray(item.vector, dtype=np.float32)
-        sims[~self._open(item.date)] = -np.inf
-        k = min(self.params.candidates, n)
-        top = np.argpartition(-sims, k - 1)[:k]
-        chosen = {int(j) for j in top if np.isfinite(sims[j])}
+        self._prune(item.date)
+        assert self._active_vectors is not None
+        vector = np.asarray(item.vector, dtype=np.float32)
+        sims = self._active_vectors @ vector
+        sims[~self._open(item.date, self._active)] = -np.inf
+        cos = dict(zip(self._active.tolist(), sims.tolist()))
+        k = min(self.params.candidates, len(sims))
+        chosen = {int(self._active[j]) for j in np.argpartition(-sims, k - 1)[:k] if np.isfinite(sims[j])}
         shared: dict[int, int] = {}
         for key in item.keys:
             bucket = self._by_key.get(key, ())
@@ -138,9 +148,31 @@ class StoryClusterer:
                 for j in bucket:
                     shared[j] = shared.get(j, 0) + 1
         for j, _ in sorted(shared.items(), key=lambda kv: -kv[1])[: self.params.text_candidates]:
-            if np.isfinite(sims[j]):
+            if np.isfinite(cos.get(j, -np.inf)):
                 chosen.add(j)
-        return [(j, float(sims[j])) for j in sorted(chosen)]
+        return [(j, cos[j]) for j in sorted(chosen)]
+
+    def _prune(self, date: _dt.date | None) -> None:
+        """Bring the active scan up to the items placed so far, dropping stories closed before `date`."""
+        n = len(self.items)
+        assert self._vectors is not None
+        grown = len(self._active) == 0 or int(self._active[-1]) < n - 1
+        later = date is not None and (self._latest is None or date.toordinal() > self._latest)
+        if later:
+            assert date is not None
+            self._latest = date.toordinal()
+        if not grown and not later and self._active_vectors is not None:
+            return
+        if later and self.params.window_days is not None:
+            newer = np.arange(int(self._active[-1]) + 1 if len(self._active) else 0, n)
+            keep = np.concatenate([self._active, newer])
+            last = self._last[self._story[keep]]
+            assert self._latest is not None
+            self._active = keep[~(self._latest - last > self.params.window_days)]  # nan (undated) stays
+        else:
+            start = int(self._active[-1]) + 1 if len(self._active) else 0
+            self._active = np.concatenate([self._active, np.arange(start, n)])
+        self._active_vectors = self._vectors[self._active]
 
     def add(self, item: StoryView) -> str:
         """Place one article; returns the id of the story it joined or started."""
@@ -149,6 +181,7 @@ class StoryClusterer:
         assert self.verifier is not None
         cands = self.candidates(item)
         best, best_score = -1, -1.0
+        accepted: list[int] = []  # every story the article would join on its own evidence
         if cands:
             order = sorted(range(len(cands)), key=lambda c: -cands[c][1])
             rank = {cands[c][0]: r for r, c in enumerate(order)}
@@ -163,17 +196,41 @@ class StoryClusterer:
                 score = _link(ps, self.params.link)
                 if strong is not None and max(ps) >= strong:
                     score = max(score, max(ps))
+                if score >= self.threshold:
+                    accepted.append(s)
                 if score > best_score:
                     best, best_score = s, score
         if best < 0 or best_score < self.threshold:
             best = self._start(item)
         self._place(item, best)
+        if self.params.merge and len(accepted) > 1:
+            # Late evidence: an article that belongs to two stories by the same rule shows they are one, as when
+            # a government's reaction, placed alone, meets the next report that links it to the strike it reacts
+            # to. The story that began first takes the other in, so the merged story keeps its first article's id.
+            best = self._merge(accepted)
         return self.story_ids[best]
+
+    def _merge(self, stories: list[int]) -> int:
+        keep = min(stories, key=lambda s: self.members[s][0])
+        for s in stories:
+            if s == keep:
+                continue
+            for i in self.members[s]:
+                self.story_of[i] = keep
+                self._story[i] = keep
+            self.members[keep] = sorted(self.members[keep] + self.members[s])
+            self.members[s] = []
+            if not np.isnan(self.last[s]):
+                last = self.last[s] if np.isnan(self.last[keep]) else max(self.last[keep], self.last[s])
+                self.last[keep] = self._last[keep] = last
+        return keep
 
     def _start(self, item: StoryView) -> int:
         self.story_ids.append(story_id(item.id))
         self.members.append([])
         self.last.append(np.nan)
+        if len(self.story_ids) > len(self._last):
+            self._last = np.concatenate([self._last, np.full(len(self._last), np.nan)])
         return len(self.story_ids) - 1
 
     def _place(self, item: StoryView, story: int) -> None:
@@ -187,6 +244,9 @@ class StoryClusterer:
         self.items.append(item)
         self.ids.append(item.id)
         self.story_of.append(story)
+        if index >= len(self._story):
+            self._story = np.concatenate([self._story, np.zeros(len(self._story), dtype=np.int64)])
+        self._story[index] = story
         self.members[story].append(index)
         self._by_id[item.id] = index
         for key in item.keys:
@@ -194,12 +254,13 @@ class StoryClusterer:
         if item.date is not None:
             d = float(item.date.toordinal())
             self.last[story] = d if np.isnan(self.last[story]) else max(self.last[story], d)
+            self._last[story] = self.last[story]
 
     # -- results and persistence ---------------------------------------------------------
 
     def stories(self) -> list[Story]:
         return [Story(id=sid, articles=[self.ids[i] for i in m], first=self.ids[m[0]], size=len(m))
-                for sid, m in zip(self.story_ids, self.members)]
+                for sid, m in zip(self.story_ids, self.members) if m]
 
     def save(self, path: str | Path) -> None:
         """Write the state to one .npz file (written beside, then renamed: a crash leaves the old one)."""
@@ -223,6 +284,7 @@ class StoryClusterer:
         c.story_ids = list(meta["story_ids"])
         c.members = [[] for _ in c.story_ids]
         c.last = [np.nan] * len(c.story_ids)
+        c._last = np.full(max(64, len(c.story_ids)), np.nan)
         for rec, story, vector in zip(meta["items"], meta["story_of"], vectors):
             date = _dt.date.fromisoformat(rec["date"]) if rec["date"] else None
             headlines = {k: np.asarray(v, dtype=np.float32) for k, v in rec.get("headlines", {}).items()}
