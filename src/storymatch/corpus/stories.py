@@ -22,11 +22,13 @@ from storymatch.embedding.registry import get_embedder
 from storymatch.embedding.tiers import FAST, NO_VECTORS, get_tier
 from storymatch.features.story_signals import StorySignals, story_signals
 from storymatch.scoring.story_view import StoryView, headline_backends, is_mixed
-from storymatch.scoring.verifier import headline_text
+from storymatch.scoring.verifier import HEADLINE_WORDS, headline_text
 
 STORY_KIND = "story"
 SIGNALS = "signals"  # the analyses-table kind of an article's particulars
-HEADLINE = "headline:"  # ... and of its headline vector through a backend ("headline:minilm")
+# ... and of its headline vector through a backend ("lead60:minilm"); the name says what text the vector read
+# (scoring.verifier.headline_text), so a store made with another reading makes its vectors again
+HEADLINE = f"lead{HEADLINE_WORDS}:"
 
 
 def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:

@@ -21,6 +21,7 @@ from storymatch.features.lsh import LSHParams, texts_keys
 from storymatch.features.story_signals import StorySignals, story_signals
 from storymatch.inputs.article import Article
 from storymatch.scoring.verifier import (
+    FEATURES,
     Verifier,
     headline_cosine,
     headline_text,
@@ -98,9 +99,16 @@ def view_features(a: StoryView, b: StoryView, cos: float | None = None, rank: fl
     if cos is None:
         cos = float(np.asarray(a.vector, dtype=np.float32) @ np.asarray(b.vector, dtype=np.float32))
     la, lb = (a.signals.language or "")[:2], (b.signals.language or "")[:2]
-    if la and lb and la != lb and not math.isnan(headline):
-        cos, best_cos = headline, math.nan
-    return pair_features(a.signals, b.signals, cos, key_overlap(a.keys, b.keys), rank, best_cos, headline)
+    across = bool(la and lb and la != lb)
+    if across:
+        # the fast tier's cosine of words-in-buckets vectors says nothing across languages: unknown, not low
+        cos, best_cos = math.nan, math.nan
+    row = pair_features(a.signals, b.signals, cos, key_overlap(a.keys, b.keys), rank, best_cos, headline)
+    if across:
+        # Title words are compared as words: across languages they are unknown, not absent. As 0 they told the
+        # trees that a German and an English report of one strike had nothing in common at the top (p=0.14).
+        row[FEATURES.index("title_overlap")] = row[FEATURES.index("title_jaccard")] = math.nan
+    return row
 
 
 def same_story_probability(a: Article, b: Article, verifier: Verifier | None = None) -> float:
