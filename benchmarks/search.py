@@ -1,0 +1,111 @@
+"""`storymatch search ID` on a store of 10,000 articles: whole process against the plain MiniLM baseline, and
+in-process latency, first and cached, in one run.
+
+    python benchmarks/search.py [--articles 10000] [--runs 3] [--queries 30] [--work /tmp/storymatch-bench-search]
+
+The store holds synthetic rewrites of real news (benchmarks/corpus.py's `synthetic_corpus`: SemEval-2022 and BASIL
+articles, each rewrite keeping 70-95% of a base article's sentences, some words swapped, a foreign sentence spliced
+into 30%, dates over two months), ingested with the fast tier and clustered once (both timed, not counted in the
+search figures: a store answers search after `ingest` and `cluster`, and search clusters a store that never was).
+
+- whole process: `storymatch search ID --store S --json`, a fresh process and an id never searched before each run,
+  alternating with the baseline of benchmarks/cold_start.py (load all-MiniLM-L6-v2 with sentence-transformers and
+  encode the example pair), so load on a shared machine hits both alike; medians and their ratio;
+- in process: `corpus.related.search` over --queries random stored ids on the open store, p50/p95 the first time
+  (each candidate pair compared in full) and again (the comparisons read back from the store).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from cold_start import BASELINE, EXAMPLES, timed  # noqa: E402
+from corpus import synthetic_corpus  # noqa: E402
+
+
+def pct(xs: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(xs), q))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--queries", type=int, default=30)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/storymatch-bench-search"))
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "STORYMATCH_ENGLISH_LARGE": "0", "HF_HUB_OFFLINE": "1"}
+    corpus = synthetic_corpus(args.work / f"synthetic-{args.articles}.jsonl", args.articles)
+    store = args.work / f"store-{args.articles}"
+    sm = [sys.executable, "-m", "storymatch"]
+    setup = {}
+    if not (store / "storymatch.sqlite").exists():
+        t = time.perf_counter()
+        subprocess.run([*sm, "ingest", str(corpus), "--store", str(store), "--tier", "fast", "--quiet"], env=env,
+                       check=True, capture_output=True)
+        setup["ingest_s"] = round(time.perf_counter() - t, 1)
+        t = time.perf_counter()
+        subprocess.run([*sm, "cluster", "--store", str(store), "--quiet", "--json"], env=env, check=True,
+                       capture_output=True)
+        setup["cluster_s"] = round(time.perf_counter() - t, 1)
+    ids = [f"syn-{i}" for i in np.random.default_rng(5).permutation(args.articles)]
+    fresh = iter(ids)
+
+    base = [sys.executable, "-c", BASELINE, str(EXAMPLES / "seed-a.txt"), str(EXAMPLES / "seed-b.txt")]
+    rows: dict[str, list[tuple[float, float]]] = {"storymatch search": [], "MiniLM (sentence-transformers)": []}
+    subprocess.run([*sm, "search", next(fresh), "--store", str(store), "--json"], env=env, check=True,
+                   capture_output=True)  # model exports and word caches once: not counted
+    for _ in range(args.runs):
+        rows["storymatch search"].append(timed([*sm, "search", next(fresh), "--store", str(store), "--json"], env))
+        rows["MiniLM (sentence-transformers)"].append(timed(base, env))
+    med = {k: (statistics.median(w for w, _ in v), statistics.median(m for _, m in v)) for k, v in rows.items()}
+
+    from storymatch.corpus.related import search
+    from storymatch.corpus.store import Store
+
+    first, again = [], []
+    queries = [next(fresh) for _ in range(args.queries)]
+    with Store(store) as st:
+        search(st, st.get(queries[0]))  # this process's models and caches: not counted
+        for q in queries[1:]:
+            t = time.perf_counter()
+            search(st, st.get(q))
+            first.append(1000 * (time.perf_counter() - t))
+        for q in queries[1:]:
+            t = time.perf_counter()
+            search(st, st.get(q))
+            again.append(1000 * (time.perf_counter() - t))
+    (sw, smem), (bw, bmem) = med["storymatch search"], med["MiniLM (sentence-transformers)"]
+    result = {"articles": args.articles, **setup, "runs": args.runs, "search_wall_s": sw, "search_peak_mb": round(smem),
+              "baseline_wall_s": bw, "baseline_peak_mb": round(bmem), "wall_ratio": round(sw / bw, 2),
+              "first_ms": {"p50": round(pct(first, 50)), "p95": round(pct(first, 95))},
+              "cached_ms": {"p50": round(pct(again, 50), 1), "p95": round(pct(again, 95), 1)},
+              "queries": len(first), "load_average": round(os.getloadavg()[0], 1)}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"search on a store of {args.articles:,} articles (load average {result['load_average']}); setup {setup}")
+    for name, (w, m) in med.items():
+        print(f"  {name:<32} {w:6.2f} s  {m:6.0f} MB peak (median of {args.runs})")
+    print(f"  storymatch search / baseline: wall x{result['wall_ratio']}")
+    print(f"  in process, {len(first)} queries: first p50 {result['first_ms']['p50']} ms, p95 "
+          f"{result['first_ms']['p95']} ms; cached p50 {result['cached_ms']['p50']} ms, p95 "
+          f"{result['cached_ms']['p95']} ms")
+
+
+if __name__ == "__main__":
+    main()
