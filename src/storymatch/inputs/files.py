@@ -22,17 +22,19 @@ MIN_HTML_WORDS = 8
 BYTES_PER_CHAR = 16
 
 
+MIN_FILE_BYTES = 1 << 20
+
+
 def max_file_bytes(max_chars: int | None = None) -> int:
     """The largest article file read, from the text limit: room for markup, never an unbounded read."""
-    return BYTES_PER_CHAR * (max_chars or settings().max_chars)
+    return max(MIN_FILE_BYTES, BYTES_PER_CHAR * (max_chars or settings().max_chars))
 
 
 def check_size(size: int, name: str, max_chars: int | None = None) -> None:
     """Refuse a file too large to hold an article under the text limit, before reading it whole."""
-    limit = max_file_bytes(max_chars)
-    if size > limit:
-        raise InputError(name, f"file is {size:,} bytes, over the {limit:,}-byte limit for one article "
-                               f"({BYTES_PER_CHAR} bytes per character of --max-chars)")
+    if size > max_file_bytes(max_chars):
+        raise InputError(name, f"file is {size:,} bytes, too large for one article under the "
+                               f"{max_chars or settings().max_chars:,}-character limit (raise it with --max-chars)")
 
 
 def decode_text(data: bytes, name: str) -> str:

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic.json_schema import models_json_schema
 
+from storymatch.config import settings
 from storymatch.embedding.backends import share_cores
 from storymatch.serving.analysis_routes import add_analysis_routes, warm_models
 from storymatch.serving.bodylimit import BodyLimit
@@ -31,8 +32,10 @@ WEB_DIR = Path(__file__).parent / "web"
 
 
 def create_app(store_dir: str | Path | None = None, token: str | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES, *, warm: bool = True, analysis_threads: int = 2) -> FastAPI:
-    """The app. `store_dir` opens a corpus store; `token` guards write endpoints (Bearer)."""
+               max_bytes: int = DEFAULT_MAX_BYTES, *, warm: bool = True, analysis_threads: int = 2,
+               max_chars: int | None = None) -> FastAPI:
+    """The app. `store_dir` opens a corpus store; `token` guards write endpoints (Bearer); `max_chars` is the
+    text limit of every article sent, JSON or uploaded (default: the setting, as for the CLI and ingest)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -51,6 +54,7 @@ def create_app(store_dir: str | Path | None = None, token: str | None = None,
     app.state.store_dir = Path(store_dir) if store_dir else None
     app.state.token = token
     app.state.max_bytes = max_bytes
+    app.state.max_chars = max_chars or settings().max_chars
     app.add_middleware(BodyLimit, max_bytes=max_bytes)
     add_error_handlers(app)
     add_analysis_routes(app)
@@ -89,6 +93,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     models = [CompareRequest, AlignRequest] + ([IngestRequest] if app.state.store_dir else [])
     _, defs = models_json_schema([(m, "validation") for m in models],
                                  ref_template="#/components/schemas/{model}")
-    schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(defs.get("$defs", {}))
+    # the text limit is this server's (--max-chars), checked by the record rule, so the schema states it here
+    if "ArticleIn" in schemas:
+        schemas["ArticleIn"]["properties"]["text"]["maxLength"] = app.state.max_chars
     app.openapi_schema = schema
     return schema
