@@ -137,13 +137,13 @@ def ingest(paths: list[Path] = typer.Argument(...,
                       highlight=False)
         if stats.bad:
             for line in stats.errors[:5]:
-                err_console.print(f"  skipped {line}", highlight=False, markup=False)
+                err_console.print(f"  skipped {line}", highlight=False, markup=False, soft_wrap=True)
             more = f" ({stats.bad - 5} more)" if stats.bad > 5 else ""
             err_console.print(f"{plural(stats.bad, 'bad record')}{more}: see {st.report_path}", highlight=False,
                               markup=False)
         if stats.notes:
             for line in stats.notes[:5]:
-                err_console.print(f"  stored {line}", highlight=False, markup=False)
+                err_console.print(f"  stored {line}", highlight=False, markup=False, soft_wrap=True)
             more = f" ({len(stats.notes) - 5} more)" if len(stats.notes) > 5 else ""
             err_console.print(f"{plural(len(stats.notes), 'record')} stored without an unreadable date{more}: "
                               f"see {st.report_path}", highlight=False, markup=False)

@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Iterator, Union
 
@@ -29,6 +30,8 @@ LINE_KINDS = {".jsonl", ".ndjson"}
 TABLE_KINDS = {".csv": ",", ".tsv": "\t"}
 
 STORE_MARKER = "storymatch.sqlite"  # store.DB_NAME; not imported, so reading never depends on the store
+
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as surrogateescape keeps them
 
 # CSV fields can hold whole articles; the csv module's default limit (128 KiB) is too small.
 csv.field_size_limit(64 * 1024 * 1024)
@@ -193,7 +196,7 @@ def line_article(line: str, where: str, max_chars: int | None = None) -> Article
     """One JSONL line (a JSON record) to an Article; InputError if it is not one (a bad date is kept, noted)."""
     if "\x00" in line:
         raise InputError(where, "binary data, not a JSON record")
-    rec = parse_json(line, where, line=True)
+    rec = parse_json(line.rstrip("\r\n"), where, line=True)
     return article_from_record(rec, where, max_chars=max_chars, keep_bad_date=True)
 
 
@@ -205,8 +208,11 @@ def _read_table(path: Path, opener, name: str, delimiter: str, max_chars: int | 
     try:
         text = decode_text(data, name)
     except InputError as e:
-        yield name, e
-        return
+        if not e.problem.startswith("not UTF-8"):
+            yield name, e
+            return
+        # a row with a stray byte costs only itself: its bytes are kept as surrogates and the row reported
+        text = data.decode("utf-8-sig", "surrogateescape")
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not any(k in header for k in TEXT_KEYS):
@@ -217,6 +223,9 @@ def _read_table(path: Path, opener, name: str, delimiter: str, max_chars: int | 
         for row in reader:
             where = f"{name}:{reader.line_num}"
             rec = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+            if any(isinstance(v, str) and _UNDECODED.search(v) for v in rec.values()):
+                yield where, InputError(where, "not UTF-8 text; convert the file to UTF-8")
+                continue
             yield _record(rec, where, max_chars)
     except csv.Error as e:
         where = f"{name}:{reader.line_num}"

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
@@ -103,7 +104,7 @@ async def _read_upload_pair(request: Request, model: type[AlignRequest]):
 async def read_form(request: Request, **limits: int):
     try:
         return await request.form(max_part_size=request.app.state.max_bytes, **limits)
-    except HTTPException:
+    except (HTTPException, ClientDisconnect):
         raise
     except Exception as e:  # malformed multipart: the client's bytes, so a 4xx
         raise HTTPException(400, f"unreadable multipart body ({one_line(e, 100)})") from None
