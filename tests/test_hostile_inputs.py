@@ -276,3 +276,31 @@ def test_max_chars_raises_the_limit(tmp_path):
     assert r.code == 2 and "205,000 characters, over the 200,000-character limit" in r.err
     r = cli("align", str(p), str(SEED_B), "--json", "--max-chars", "300000")
     assert r.code == 0 and json.loads(r.out)["a"]["chars"] == 205_000
+
+
+@pytest.mark.slow  # about 20 s: 3,000 records through the real entry point
+def test_one_wrong_typed_record_in_3000_costs_only_itself(tmp_path):
+    """Issue 17's case: line 1,501's title a list stopped ingest at 1,280 stored, every run. Now the first run
+    stores the 2,999 good records, names the bad line in the report and exits 0 (the real entry point)."""
+    import subprocess
+    import sys
+
+    texts = [json.loads(line)["text"] for line in
+             (ROOT / "tests" / "fixtures" / "corpus" / "week.jsonl").read_text(encoding="utf-8").splitlines()]
+    src = tmp_path / "corpus.jsonl"
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(1, 3001):
+            rec = {"id": f"r{i}", "title": f"Report {i}", "date": f"2017-05-{1 + i % 28:02d}",
+                   "text": f"{texts[i % len(texts)]}\n\nFiled as report {i} of the week."}
+            if i == 1501:
+                rec["title"] = ["a", "b"]
+            fh.write(json.dumps(rec) + "\n")
+    folder = tmp_path / "S"
+    r = subprocess.run([sys.executable, "-m", "storymatch", "ingest", str(src), "--store", str(folder), "--json"],
+                       capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["added"] == 2999 and summary["bad"] == 1 and summary["articles"] == 2999
+    report = (folder / "ingest-report.txt").read_text(encoding="utf-8").splitlines()
+    assert report == [f"{src}:1501: 'title' is a list, not a string"]
