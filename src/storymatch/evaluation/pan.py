@@ -159,7 +159,7 @@ def pair_from_json(rec: object, where: str, lineno: int) -> PanPair:
                                                                   "src_length")]
             if min(nums) < 0 or nums[0] + nums[1] > len(susp) or nums[2] + nums[3] > len(src):
                 raise InputError(where, f"case {i} lies outside its texts (offsets and lengths {nums})")
-            cases.append(Case(*nums, obf))
+            cases.append(Case(nums[0], nums[1], nums[2], nums[3], obf))
     name = str(meta.get("susp_doc") or f"susp-{lineno}")
     return PanPair(name, str(meta.get("src_doc") or f"src-{lineno}"), susp, src, cases, obf,
                    str(rec.get("id", lineno)), meta)
