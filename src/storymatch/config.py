@@ -13,6 +13,7 @@ change what `compare` computes behind a user's back (it moved the example pair f
 | STORYMATCH_MODEL_CACHE | `model_cache`: folder of models unpacked/exported from PyPI packages | ~/.cache/storymatch |
 | STORYMATCH_CACHE | `work_cache`: caches of training/evaluation runs (embeddings, analyses) | /tmp/storymatch-cache |
 | STORYMATCH_SPACY_MODEL_<LANG> | `spacy_models[lang]`: the spaCy pipeline for a language (*) | see features.entities |
+| STORYMATCH_MAX_CHARS | `max_chars`: longest article text, in characters (CLI, API, ingest; `--max-chars`) | 200000 |
 | STORYMATCH_TOKEN | (`storymatch serve --token`) bearer token of the server's write endpoints | none |
 
 (*) e.g. `STORYMATCH_SPACY_MODEL_DE=de_core_news_sm`
@@ -30,6 +31,10 @@ PREFIX = "STORYMATCH_"
 _SPACY = PREFIX + "SPACY_MODEL_"
 _ON = ("1", "true", "yes", "on")
 
+# A long-read feature is ~60k characters; past this an alignment's cost is no longer a news article's cost
+# (a 50 MB one-line file took `compare` 237 s and 7.6 GB), so every edge refuses longer texts unless raised.
+DEFAULT_MAX_CHARS = 200_000
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -38,6 +43,7 @@ class Settings:
     model_cache: Path = Path("~/.cache/storymatch").expanduser()
     work_cache: Path = Path("/tmp/storymatch-cache")
     spacy_models: Mapping[str, str] = field(default_factory=dict)
+    max_chars: int = DEFAULT_MAX_CHARS
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> "Settings":
@@ -48,7 +54,17 @@ class Settings:
             model_cache=Path(env[PREFIX + "MODEL_CACHE"]) if env.get(PREFIX + "MODEL_CACHE") else default.model_cache,
             work_cache=Path(env[PREFIX + "CACHE"]) if env.get(PREFIX + "CACHE") else default.work_cache,
             spacy_models={k[len(_SPACY):].lower(): v for k, v in env.items() if k.startswith(_SPACY) and v},
+            max_chars=_positive_int(env.get(PREFIX + "MAX_CHARS"), default.max_chars),
         )
+
+
+def _positive_int(value: str | None, default: int) -> int:
+    """A positive whole number from the environment; anything else keeps the default (settings never fail)."""
+    try:
+        n = int((value or "").strip().replace("_", ""))
+    except ValueError:
+        return default
+    return n if n > 0 else default
 
 
 @lru_cache(maxsize=1)

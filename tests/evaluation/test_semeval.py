@@ -68,7 +68,7 @@ def test_official_csv_without_texts_is_one_clear_error(tmp_path):
 def test_bad_score_names_line(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"pair_id": "1_2", "text1": "a b c", "text2": "d e f", "overall": "high"}) + "\n")
-    with pytest.raises(InputError, match="line 1.*overall"):
+    with pytest.raises(InputError, match=r"bad.jsonl:1: .*overall"):
         read_pairs(path)
 
 

@@ -16,7 +16,7 @@ from storymatch.alignment.aligner import align
 from storymatch.alignment.edits import diff_marks
 from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.cli.app import app
-from storymatch.cli.common import STDIN_ONCE, console, fail, plural, print_json
+from storymatch.cli.common import STDIN_ONCE, console, fail, max_chars_option, plural, print_json
 from storymatch.cli.progress import working
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
 from storymatch.errors import InputError
@@ -115,6 +115,7 @@ def align_command(
     title_b: Annotated[Optional[str], typer.Option("--title-b", help="Title of B.")] = None,
     date_a: Annotated[Optional[str], typer.Option("--date-a", help="Publication date of A.")] = None,
     date_b: Annotated[Optional[str], typer.Option("--date-b", help="Publication date of B.")] = None,
+    max_chars: Annotated[Optional[int], max_chars_option(annotated=True)] = None,
     params: Optional[AlignParams] = None,
 ) -> None:
     """Find the passages A and B share (verbatim, edited or paraphrased), the word swaps, and the likely source."""
@@ -122,8 +123,8 @@ def align_command(
         fail(STDIN_ONCE)
     with working("align"):
         try:
-            art_a = load_article(a, title=title_a, date=date_a)
-            art_b = load_article(b, title=title_b, date=date_b)
+            art_a = load_article(a, title=title_a, date=date_a, max_chars=max_chars)
+            art_b = load_article(b, title=title_b, date=date_b, max_chars=max_chars)
         except InputError as e:
             fail(str(e))
         result = align(art_a, art_b, params)

@@ -9,6 +9,18 @@ from typing import Any
 import typer
 from rich.console import Console
 
+# The one text-size limit (config.settings().max_chars), raised for one run by every command that reads articles.
+MAX_CHARS_HELP = ("Longest article text read, in characters (default 200,000, or STORYMATCH_MAX_CHARS); "
+                  "longer ones are refused with one error line.")
+
+
+def max_chars_option(annotated: bool = False) -> Any:
+    """The --max-chars option; `annotated` for commands declared with Annotated (typer wants no default there)."""
+    if annotated:
+        return typer.Option("--max-chars", min=1, show_default=False, help=MAX_CHARS_HELP)
+    return typer.Option(None, "--max-chars", min=1, show_default=False, help=MAX_CHARS_HELP)
+
+
 STDIN_ONCE = "A and B are both '-', but stdin can be read only once: give one of them as a file"
 
 console = Console()

@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from storymatch.cli.app import app
-from storymatch.cli.common import STDIN_ONCE, clip, console, fail, plural, print_json
+from storymatch.cli.common import STDIN_ONCE, clip, console, fail, max_chars_option, plural, print_json
 from storymatch.cli.progress import working
 from storymatch.comparison.pipeline import compare
 from storymatch.comparison.result import Comparison
@@ -43,13 +43,14 @@ def compare_cmd(
     scorer: Optional[str] = typer.Option(None, "--scorer",
                                          help="Scorer file (from `storymatch train semeval`), or 'rules'."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
+    max_chars: Optional[int] = max_chars_option(),
 ) -> None:
     """Do A and B tell the same story? How similar are they, and what did one reuse from the other?"""
     if a == "-" and b == "-":
         fail(STDIN_ONCE)
     with working("compare"):
-        art_a = load_article(a, title=title_a, date=date_a)
-        art_b = load_article(b, title=title_b, date=date_b)
+        art_a = load_article(a, title=title_a, date=date_a, max_chars=max_chars)
+        art_b = load_article(b, title=title_b, date=date_b, max_chars=max_chars)
         result = compare(art_a, art_b, backend=model, scorer=load_scorer(scorer),
                          english_large=True if english_large else None)
     if as_json:

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from storymatch.cli.app import app
-from storymatch.cli.common import clip, console, err_console, fail, plural, print_json
+from storymatch.cli.common import clip, console, err_console, fail, max_chars_option, plural, print_json
 from storymatch.cli.progress import progress_bar, working
 
 STORE_OPT = typer.Option(..., "--store", help="Store folder (created by ingest).")
@@ -51,7 +51,7 @@ def _open(store_dir: Path, create: bool = False):
         fail(str(e))
 
 
-def _article_ref(store, ref: str):
+def _article_ref(store, ref: str, max_chars: int | None = None):
     """A stored article by id; or an article file, which is its stored copy when the store holds the
     same text under its id or file name, else a query ranked after everything stored (never stored)."""
     from storymatch.errors import InputError
@@ -64,7 +64,7 @@ def _article_ref(store, ref: str):
     p = Path(ref)
     if p.exists():
         try:
-            art = load_article(p)
+            art = load_article(p, max_chars=max_chars)
         except InputError as e:
             fail(str(e))
         return store.as_query(art, _strip_suffixes(p.name))  # also under the id ingest gives a loose file
@@ -81,8 +81,13 @@ def ingest(paths: list[Path] = typer.Argument(...,
            index: bool = typer.Option(True, "--index/--no-index",
                                       help="Extend the approximate vector index at the end "
                                            "(else the first query does)."),
-           json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
-    """Add articles to a store (created if absent); re-ingesting the same ids changes nothing."""
+           json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+           max_chars: Optional[int] = max_chars_option()) -> None:
+    """Add articles to a store (created if absent); re-ingesting the same ids changes nothing.
+
+    A bad record (a field of the wrong type, text over --max-chars, invalid JSON) is one line of the store's
+    ingest report and is skipped; one with an unreadable date is stored without it and reported. The run
+    exits 0 unless nothing at all could be read."""
     from storymatch.corpus.ingestion import ingest as run_ingest
     from storymatch.inputs.readers import count_records
 
@@ -106,7 +111,7 @@ def ingest(paths: list[Path] = typer.Argument(...,
 
         try:
             stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress,
-                               build_index=False)
+                               build_index=False, max_chars=max_chars)
         except KeyboardInterrupt:
             if bar:
                 bar.stop()
@@ -122,8 +127,8 @@ def ingest(paths: list[Path] = typer.Argument(...,
             with working("extending the approximate vector index"):
                 refresh_vector_index(st)
         summary = {"store": str(store), "read": stats.read, "added": stats.added, "existing": stats.existing,
-                   "bad": stats.bad, "articles": st.count(), "tier": stats.tier, "seconds": round(stats.seconds, 2),
-                   "rate": round(stats.rate, 1), "report": str(st.report_path)}
+                   "bad": stats.bad, "dates_dropped": len(stats.notes), "articles": st.count(), "tier": stats.tier,
+                   "seconds": round(stats.seconds, 2), "rate": round(stats.rate, 1), "report": str(st.report_path)}
     if json_out:
         print_json(summary)
     else:
@@ -132,10 +137,16 @@ def ingest(paths: list[Path] = typer.Argument(...,
                       highlight=False)
         if stats.bad:
             for line in stats.errors[:5]:
-                err_console.print(f"  skipped {line}", highlight=False, markup=False)
+                err_console.print(f"  skipped {line}", highlight=False, markup=False, soft_wrap=True)
             more = f" ({stats.bad - 5} more)" if stats.bad > 5 else ""
             err_console.print(f"{plural(stats.bad, 'bad record')}{more}: see {st.report_path}", highlight=False,
                               markup=False)
+        if stats.notes:
+            for line in stats.notes[:5]:
+                err_console.print(f"  stored {line}", highlight=False, markup=False, soft_wrap=True)
+            more = f" ({len(stats.notes) - 5} more)" if len(stats.notes) > 5 else ""
+            err_console.print(f"{plural(len(stats.notes), 'record')} stored without an unreadable date{more}: "
+                              f"see {st.report_path}", highlight=False, markup=False)
     if stats.bad and not stats.added and not stats.existing:
         raise typer.Exit(2)
 
@@ -176,12 +187,13 @@ def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "-
 @app.command("trace")
 def trace_cmd(article: str = typer.Argument(..., help="A stored article id, or an article file."),
               store: Path = STORE_OPT, paraphrase_model: Optional[str] = PARAPHRASE_OPT,
-              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+              json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+              max_chars: Optional[int] = max_chars_option()) -> None:
     """For every sentence, the earlier articles it was taken from (verbatim, spun, paraphrased) or none."""
     from storymatch.corpus.provenance import trace
 
     with _open(store) as st, working("trace"):
-        result = trace(st, _article_ref(st, article), params=_align_params(paraphrase_model))
+        result = trace(st, _article_ref(st, article, max_chars), params=_align_params(paraphrase_model))
     if json_out:
         print_json(result.to_dict())
         return
@@ -222,12 +234,13 @@ def search_cmd(article: str = typer.Argument(..., help="A stored article id, or 
                                                         "name/path. Default: chosen from the languages."),
                backend: Optional[str] = typer.Option(None, "--backend", hidden=True,
                                                      help="Old name of --model, kept for one release."),
-               json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+               json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+               max_chars: Optional[int] = max_chars_option()) -> None:
     """The stored articles telling the same story as ARTICLE and those sharing its text, ranked."""
     from storymatch.corpus.related import search
 
     with _open(store) as st, working("search"):
-        query = _article_ref(st, article)
+        query = _article_ref(st, article, max_chars)
         hits = search(st, query, limit=limit, backend=model or backend)
     results = [h.to_dict() for h in hits]
     if json_out:

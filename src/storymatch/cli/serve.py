@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
 from storymatch.cli.app import app
-from storymatch.cli.common import console, fail
+from storymatch.cli.common import console, fail, max_chars_option
 
 
 @app.command()
@@ -20,6 +21,10 @@ def serve(
                                      help="Bearer token required by write endpoints (ingest); "
                                           "or set STORYMATCH_TOKEN."),
     max_bytes: int = typer.Option(2_000_000, "--max-bytes", min=1, help="Largest request body accepted, in bytes."),
+    max_chars: Optional[int] = max_chars_option(),
+    max_requests: int = typer.Option(256, "--max-requests", min=1,
+                                     help="Requests held at once (waiting or running); more get 503 with "
+                                          "Retry-After."),
 ) -> None:
     """Serve the API (/api/..., docs at /docs) and the side-by-side page at /."""
     import uvicorn
@@ -28,7 +33,8 @@ def serve(
     from storymatch.serving.app import create_app
 
     try:
-        api = create_app(store_dir=store, token=token, max_bytes=max_bytes)
+        api = create_app(store_dir=store, token=token, max_bytes=max_bytes, max_chars=max_chars,
+                         max_inflight=max_requests)
     except StoreError as e:
         fail(str(e))
     console.print(f"storymatch: loading models, then serving on http://{host}:{port}/  (API docs at /docs)",

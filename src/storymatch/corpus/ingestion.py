@@ -35,6 +35,8 @@ class IngestStats:
     existing: int = 0   # articles whose id was stored already (re-ingest, resume, duplicates)
     bad: int = 0        # records skipped as unreadable
     errors: list[str] = field(default_factory=list)
+    # records kept with a field let go (an unreadable date), one line each, also in the report
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     tier: str | None = None
 
@@ -89,14 +91,16 @@ def prepare_many(batch: Sequence[tuple[str | None, Article]], lsh: LSHParams) ->
 
 
 def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None, batch_size: int = 256,
-           progress: Progress | None = None, limit: int | None = None, build_index: bool = True) -> IngestStats:
+           progress: Progress | None = None, limit: int | None = None, build_index: bool = True,
+           max_chars: int | None = None) -> IngestStats:
     """Add every readable record under `paths` to `store`; returns what happened.
 
     `limit` stops after that many records (for sampling a large corpus); `build_index`
-    extends the approximate vector index at the end (else the first query does it).
+    extends the approximate vector index at the end (else the first query does it); `max_chars` is the
+    text limit (default: the setting): a longer record is reported and skipped.
     """
-    stats = ingest_records(read_corpus(paths), store, tier=tier, batch_size=batch_size, progress=progress,
-                           limit=limit)
+    stats = ingest_records(read_corpus(paths, max_chars=max_chars), store, tier=tier, batch_size=batch_size,
+                           progress=progress, limit=limit)
     if stats.added and build_index:
         refresh_vector_index(store)
     return stats
@@ -115,7 +119,8 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
     """Add (where, Article or InputError) records to `store`, e.g. ones a client sent to the server.
 
     Bad records are counted, kept in `stats.errors` and, with `report`, written one a line
-    to the store's ingest report (rewritten by each run).
+    to the store's ingest report (rewritten by each run); a record kept without a field it could not
+    read (a date) is stored, and its note goes to `stats.notes` and the report.
     """
     stats = IngestStats()
     lsh = store.lsh_params()
@@ -153,6 +158,11 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
                     report_fh.write(f"{rec}\n")
                     report_fh.flush()
                 continue
+            for note in rec.problems:
+                stats.notes.append(note)
+                if report_fh:
+                    report_fh.write(f"{note}\n")
+                    report_fh.flush()
             batch.append((where, rec))
             if len(batch) >= batch_size:
                 flush()

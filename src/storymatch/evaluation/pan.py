@@ -7,7 +7,6 @@ this_length source_offset source_length obfuscation>`. The measures are plagdet.
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from storymatch.alignment.aligner import align
 from storymatch.alignment.types import AlignParams
 from storymatch.errors import InputError
 from storymatch.inputs.files import decode_text
+from storymatch.inputs.records import json_kind, parse_json
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def read_layout(root: str | Path) -> list[PanPair]:
         raise InputError(str(root), "no 'pairs' file: not a PAN text-alignment corpus")
     truth_dir = root / "truth"
     out = []
-    for lineno, line in enumerate(pairs_file.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in enumerate(decode_text(pairs_file.read_bytes(), str(pairs_file)).splitlines(), 1):
         if not line.strip():
             continue
         parts = line.split()
@@ -116,23 +116,53 @@ def read_jsonl(path: str | Path) -> Iterator[PanPair]:
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), "no such file")
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            where = f"{path}:{lineno}"
+            try:
+                line = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as e:
+                raise InputError(where, f"not UTF-8 text (bad byte at offset {e.start})") from None
             if not line.strip():
                 continue
-            try:
-                rec = json.loads(line)
-                cases = rec.get("cases")
-                obf = rec["obfuscation"]
-                pair = PanPair(rec.get("meta", {}).get("susp_doc", f"susp-{lineno}"),
-                               rec.get("meta", {}).get("src_doc", f"src-{lineno}"), rec["suspicious"], rec["source"],
-                               None if cases is None else
-                               [Case(c["susp_offset"], c["susp_length"], c["src_offset"], c["src_length"], obf)
-                                for c in cases], obf, str(rec.get("id", lineno)), rec.get("meta", {}))
-            except (json.JSONDecodeError, KeyError, TypeError) as e:
-                raise InputError(str(path), f"line {lineno} is not a PAN pair record ({type(e).__name__}: {e})") \
-                    from None
-            yield pair
+            yield pair_from_json(parse_json(line, where, line=True), where, lineno)
+
+
+def pair_from_json(rec: object, where: str, lineno: int) -> PanPair:
+    """One pan_dev.jsonl record to a pair, every field checked: texts are strings, offsets and lengths whole
+    numbers inside their text (a string offset or a numeric text is the file's fault, named by its line)."""
+    if not isinstance(rec, dict):
+        raise InputError(where, f"record is {json_kind(rec)}, not a PAN pair object")
+
+    def field_of(obj: dict, key: str, kind: type, what: str):
+        v = obj.get(key)
+        if not isinstance(v, kind) or isinstance(v, bool):
+            raise InputError(where, f"'{key}' is {json_kind(v) if key in obj else 'missing'}, not {what}")
+        return v
+
+    susp = field_of(rec, "suspicious", str, "a string")
+    src = field_of(rec, "source", str, "a string")
+    obf = field_of(rec, "obfuscation", str, "a string")
+    meta = rec.get("meta", {})
+    if not isinstance(meta, dict):
+        raise InputError(where, f"'meta' is {json_kind(meta)}, not an object")
+    raw_cases = rec.get("cases")
+    cases: list[Case] | None = None
+    if raw_cases is not None:
+        if not isinstance(raw_cases, list):
+            raise InputError(where, f"'cases' is {json_kind(raw_cases)}, not a list")
+        cases = []
+        for i, c in enumerate(raw_cases):
+            if not isinstance(c, dict):
+                raise InputError(where, f"case {i} is {json_kind(c)}, not an object")
+            nums = [field_of(c, k, int, "a whole number") for k in ("susp_offset", "susp_length", "src_offset",
+                                                                  "src_length")]
+            if min(nums) < 0 or nums[0] + nums[1] > len(susp) or nums[2] + nums[3] > len(src):
+                raise InputError(where, f"case {i} lies outside its texts (offsets and lengths {nums})")
+            cases.append(Case(nums[0], nums[1], nums[2], nums[3], obf))
+    name = str(meta.get("susp_doc") or f"susp-{lineno}")
+    return PanPair(name, str(meta.get("src_doc") or f"src-{lineno}"), susp, src, cases, obf,
+                   str(rec.get("id", lineno)), meta)
 
 
 def write_detections(out_dir: str | Path, pair: PanPair, detections: Iterable[Case]) -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -18,6 +18,7 @@ from typing import Any, Iterator, Mapping
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.inputs.files import decode_text
+from storymatch.inputs.records import check_text, json_kind, parse_json
 from storymatch.scoring.base import DIMENSIONS
 
 SAME_STORY_MAX = 2.0  # gold same story: Overall <= 2.0 ("somewhat similar" or closer), as the issue defines it
@@ -52,32 +53,54 @@ class SemEvalPair:
         return str(self.a.id), str(self.b.id)
 
 
-def _col(row: Mapping[str, object], names: tuple[str, ...], side: str) -> str | None:
-    """Value of the first column naming this side ('1'/'2') in any of the usual spellings."""
-    lower = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+# The scale's ends: a gold score outside them (or "nan", "inf") is a broken file, not a very dissimilar pair.
+SCALE = (1.0, 4.0)
+
+
+def _col(row: Mapping[str, object], names: tuple[str, ...], side: str, where: str) -> str | None:
+    """Value of the first column naming this side ('1'/'2') in any of the usual spellings; a JSON value that
+    is not a string (`"text1": 5`) is an InputError rather than text."""
+    lower = {str(k).strip().lower(): (k, v) for k, v in row.items() if k is not None}
     for n in names:
         for key in ((n.format(side),) if "{}" in n
                     else (f"{n}{side}", f"{n}_{side}", f"{n}_a" if side == "1" else f"{n}_b")):
-            v = lower.get(key)
-            if v not in (None, ""):
-                return str(v)
+            k, v = lower.get(key, (key, None))
+            if v in (None, ""):
+                continue
+            if not isinstance(v, str):
+                raise InputError(where, f"'{k}' is {json_kind(v)}, not a string")
+            return v
     return None
 
 
+def _score(v: Any, dim: str, pid: str, where: str) -> float:
+    """A gold score: a finite number on the 1-4 scale (a number or a numeric string, as CSV gives it)."""
+    try:
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            raise TypeError
+        x = float(v)
+    except (TypeError, ValueError):
+        raise InputError(where, f"pair {pid}: {dim} score {v!r} is not a number") from None
+    if not math.isfinite(x) or not SCALE[0] <= x <= SCALE[1]:
+        raise InputError(where, f"pair {pid}: {dim} score {v!r} is not on the 1-4 scale")
+    return x
+
+
 def pair_from_record(rec: Mapping[str, object], name: str, line: int | None = None) -> SemEvalPair:
-    """One JSON object or CSV row to a pair; an InputError names the line when something is missing."""
-    where = f"{name} line {line}" if line else name
+    """One JSON object or CSV row to a pair; an InputError names the file:line when something is missing."""
+    where = f"{name}:{line}" if line else name
     if not isinstance(rec, Mapping):
-        raise InputError(where, "record is not an object")
+        raise InputError(where, f"record is {json_kind(rec)}, not a JSON object")
     pid = str(rec.get("pair_id") or rec.get("id") or line or "")
     arts = []
     for side in ("1", "2"):
-        text = _col(rec, _TEXT_COLS, side)
+        text = _col(rec, _TEXT_COLS, side, where)
         if text is None or not text.strip():
             raise InputError(where, f"pair {pid}: no text for article {side} (expected a column like text{side}; "
                                     "the official CSV has links only, so add the scraped texts)")
-        title = _col(rec, _TITLE_COLS, side)
-        lang = _col(rec, _LANG_COLS, side)
+        check_text(text, where)
+        title = _col(rec, _TITLE_COLS, side, where)
+        lang = _col(rec, _LANG_COLS, side, where)
         arts.append(Article(text=text, title=title, language=lang.strip().lower() if lang else None,
                             source=f"{name}:{pid}:{side}"))
     gold: dict[str, float] = {}
@@ -86,10 +109,7 @@ def pair_from_record(rec: Mapping[str, object], name: str, line: int | None = No
         v = lower.get(dim)
         if v in (None, ""):
             continue
-        try:
-            gold[dim] = float(v)
-        except (TypeError, ValueError):
-            raise InputError(where, f"pair {pid}: {dim} score {v!r} is not a number") from None
+        gold[dim] = _score(v, dim, pid, where)
     return SemEvalPair(pid, arts[0], arts[1], gold)
 
 
@@ -97,11 +117,7 @@ def _jsonl(text: str, name: str) -> Iterator[SemEvalPair]:
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{name} line {i}", f"invalid JSON ({e.msg})") from None
-        yield pair_from_record(rec, name, i)
+        yield pair_from_record(parse_json(line, f"{name}:{i}", line=True), name, i)
 
 
 def _csv(text: str, name: str) -> Iterator[SemEvalPair]:
@@ -109,8 +125,11 @@ def _csv(text: str, name: str) -> Iterator[SemEvalPair]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "pair_id" not in {f.strip().lower() for f in reader.fieldnames}:
         raise InputError(name, "CSV has no pair_id column (expected the SemEval-2022 Task 8 layout)")
-    for i, row in enumerate(reader, 2):
-        yield pair_from_record(row, name, i)
+    try:
+        for row in reader:
+            yield pair_from_record(row, name, reader.line_num)
+    except csv.Error as e:
+        raise InputError(f"{name}:{reader.line_num}", f"malformed CSV ({e})") from None
 
 
 def read_pairs(path: str | Path, limit: int | None = None) -> list[SemEvalPair]:
@@ -125,10 +144,7 @@ def read_pairs(path: str | Path, limit: int | None = None) -> list[SemEvalPair]:
     head = text.lstrip()[:1]
     rows: Iterator[SemEvalPair]
     if head == "[":  # a JSON array of records rather than JSON lines
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(name, f"invalid JSON ({e.msg} at line {e.lineno})") from None
+        data = parse_json(text, name)
         rows = (pair_from_record(r, name, i) for i, r in enumerate(data, 1))
     elif head == "{" or p.suffix.lower() in (".jsonl", ".json"):
         rows = _jsonl(text, name)

@@ -27,6 +27,9 @@ class Article:
     url: str | None = None
     id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # What reading the record let go of and the user should hear about (a date that could not be read);
+    # ingest writes them to its report. Not part of what the article is: never stored or compared.
+    problems: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.date, str):

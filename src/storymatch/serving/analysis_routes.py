@@ -59,8 +59,9 @@ def add_analysis_routes(app: FastAPI) -> None:
 
     @app.get("/api/health", summary="Liveness, and whether the models are loaded")
     async def health(request: Request) -> dict[str, Any]:
+        # whether a store is open, never where: the server's paths are nobody's business over HTTP
         return {"status": "ok", "version": app.version, "models_loaded": bool(request.app.state.ready),
-                "store": str(request.app.state.store_dir) if request.app.state.store_dir else None}
+                "store": request.app.state.store_dir is not None}
 
     @app.post("/api/compare", summary="Compare two articles (same JSON as `storymatch compare --json`)",
               response_model=None, responses={200: {"model": ComparisonOut}, **ERRORS},
@@ -90,4 +91,4 @@ def add_analysis_routes(app: FastAPI) -> None:
         form = await read_form(request, max_files=1, max_fields=2)
         if form.get("file") is None:
             raise InputError("file", "missing: upload the article as the form field 'file'")
-        return JSONResponse(parsed_article(await read_upload(form.get("file"), "file")))
+        return JSONResponse(parsed_article(await read_upload(form.get("file"), "file", request.app.state.max_chars)))

@@ -19,9 +19,10 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic.json_schema import models_json_schema
 
+from storymatch.config import settings
 from storymatch.embedding.backends import share_cores
 from storymatch.serving.analysis_routes import add_analysis_routes, warm_models
-from storymatch.serving.bodylimit import BodyLimit
+from storymatch.serving.bodylimit import DEFAULT_MAX_INFLIGHT, BodyLimit, InFlightLimit
 from storymatch.serving.error_handlers import add_error_handlers
 from storymatch.serving.models import AlignRequest, CompareRequest, IngestRequest
 from storymatch.serving.store_routes import add_store_routes
@@ -31,8 +32,11 @@ WEB_DIR = Path(__file__).parent / "web"
 
 
 def create_app(store_dir: str | Path | None = None, token: str | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES, *, warm: bool = True, analysis_threads: int = 2) -> FastAPI:
-    """The app. `store_dir` opens a corpus store; `token` guards write endpoints (Bearer)."""
+               max_bytes: int = DEFAULT_MAX_BYTES, *, warm: bool = True, analysis_threads: int = 2,
+               max_chars: int | None = None, max_inflight: int = DEFAULT_MAX_INFLIGHT) -> FastAPI:
+    """The app. `store_dir` opens a corpus store; `token` guards write endpoints (Bearer); `max_chars` is the
+    text limit of every article sent, JSON or uploaded (default: the setting, as for the CLI and ingest);
+    `max_inflight` requests are held at once, more get 503 with Retry-After."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -51,7 +55,9 @@ def create_app(store_dir: str | Path | None = None, token: str | None = None,
     app.state.store_dir = Path(store_dir) if store_dir else None
     app.state.token = token
     app.state.max_bytes = max_bytes
+    app.state.max_chars = max_chars or settings().max_chars
     app.add_middleware(BodyLimit, max_bytes=max_bytes)
+    app.add_middleware(InFlightLimit, max_inflight=max_inflight)  # added last: the outermost, checked first
     add_error_handlers(app)
     add_analysis_routes(app)
     _add_page(app)
@@ -89,6 +95,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     models = [CompareRequest, AlignRequest] + ([IngestRequest] if app.state.store_dir else [])
     _, defs = models_json_schema([(m, "validation") for m in models],
                                  ref_template="#/components/schemas/{model}")
-    schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(defs.get("$defs", {}))
+    # the text limit is this server's (--max-chars), checked by the record rule, so the schema states it here
+    if "ArticleIn" in schemas:
+        schemas["ArticleIn"]["properties"]["text"]["maxLength"] = app.state.max_chars
     app.openapi_schema = schema
     return schema

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from storymatch.errors import InputError, ModelUnavailable, StoreError
 from storymatch.serving.models import ErrorOut
@@ -62,6 +63,13 @@ def add_error_handlers(app: FastAPI) -> None:
         for k, v in (exc.headers or {}).items():
             resp.headers[k] = v
         return resp
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect):
+        # The client left before sending its whole body: nothing went wrong here and nobody is left to answer,
+        # so one line in the log (a traceback per dropped connection would let any client flood it).
+        log.warning("client disconnected before sending its whole request: %s %s", request.method, request.url.path)
+        return error_response(400, "client disconnected before sending its whole request")
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):

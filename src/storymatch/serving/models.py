@@ -13,14 +13,16 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from storymatch.alignment.types import Alignment
-from storymatch.errors import InputError
 from storymatch.inputs.article import Article
-from storymatch.inputs.publication_date import parse_date
-from storymatch.inputs.records import valid_unicode
-
-# A long-read feature is ~60k characters; past this the alignment's cost per request is no
-# longer a news-article cost, so the API refuses rather than tying up the server.
-MAX_TEXT_CHARS = 200_000
+from storymatch.inputs.publication_date import MAX_DATE_CHARS
+from storymatch.inputs.records import (
+    MAX_ID_CHARS,
+    MAX_SOURCE_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_URL_CHARS,
+    article_from_record,
+    valid_unicode,
+)
 
 Backend = Literal["minilm", "use-multilingual"]
 
@@ -30,15 +32,17 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="Body text, exactly as published.")
-    title: str | None = Field(default=None, max_length=2000)
-    date: str | None = Field(default=None, max_length=100,
+    text: str = Field(min_length=1, description="Body text, exactly as published; at most the server's "
+                                                "--max-chars characters (default 200,000).")
+    title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
+    date: str | None = Field(default=None, max_length=MAX_DATE_CHARS,
                              description="Publication date: ISO 8601 or a form such as '25 May 2017'.")
-    source: str | None = Field(default=None, max_length=500, description="Outlet or file the article came from.")
-    url: str | None = Field(default=None, max_length=4000)
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$",
-                                 description="ISO 639-1 code; detected when absent.")
-    id: str | None = Field(default=None, min_length=1, max_length=200,
+    source: str | None = Field(default=None, max_length=MAX_SOURCE_CHARS,
+                               description="Outlet or file the article came from.")
+    url: str | None = Field(default=None, max_length=MAX_URL_CHARS)
+    language: str | None = Field(default=None, max_length=20,
+                                 description="ISO 639 code ('en'; 'en-US' is read as 'en'); detected when absent.")
+    id: str | None = Field(default=None, min_length=1, max_length=MAX_ID_CHARS,
                            description="Stable id; default: a hash of title and text.")
 
     @field_validator("text")
@@ -54,23 +58,10 @@ class ArticleIn(BaseModel):
         """JSON can escape lone surrogates (\\ud800) that no UTF-8 text can hold: replaced, as for files."""
         return valid_unicode(v)
 
-    def to_article(self, name: str) -> Article:
-        """The library's Article; an unreadable date is the client's error, named by side."""
-        date = None
-        if self.date and self.date.strip():
-            date = _read_date(self.date, name)
-        return Article(text=self.text, title=self.title or None, date=date, language=self.language,
-                       source=self.source or None, url=self.url or None, id=self.id or None)
-
-
-def _read_date(value: str, name: str):
-    try:
-        date = parse_date(value)
-    except (ValueError, OverflowError, TypeError):
-        date = None
-    if date is None:
-        raise InputError(name, f"cannot read the date {value[:60]!r}")
-    return date
+    def to_article(self, name: str, max_chars: int | None = None) -> Article:
+        """The library's Article through the one record rule (text limit, language, date) files and JSONL
+        pass too; a problem, such as an unreadable date, is the client's error (422), named by side."""
+        return article_from_record(self.model_dump(exclude_none=True), name, max_chars=max_chars)
 
 
 class AlignRequest(BaseModel):

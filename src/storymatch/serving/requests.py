@@ -18,10 +18,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.inputs.files import FILE_KINDS, parse_article
+from storymatch.inputs.records import MAX_JSON_DEPTH, json_depth_over
 from storymatch.serving.error_handlers import one_line
 from storymatch.serving.models import AlignRequest, ArticleIn, Backend
 
@@ -41,7 +43,8 @@ async def read_pair(request: Request, model: type[AlignRequest]) -> tuple[Articl
     ctype = content_type(request)
     if is_json(ctype):
         req = await read_json(request, model)
-        return req.a.to_article("a"), req.b.to_article("b"), {"backend": getattr(req, "backend", None),
+        limit = request.app.state.max_chars
+        return req.a.to_article("a", limit), req.b.to_article("b", limit), {"backend": getattr(req, "backend", None),
                                                               "paraphrase": getattr(req, "paraphrase", False)}
     if ctype == "multipart/form-data":
         return await _read_upload_pair(request, model)
@@ -59,6 +62,8 @@ def is_json(ctype: str) -> bool:
 async def read_json(request: Request, model: type[M]) -> M:
     """The body validated as `model`; a validation problem is the usual one-line 422."""
     body = await request.body()
+    if json_depth_over(body.decode("utf-8", "replace")):
+        raise InputError("body", f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
     try:
         return model.model_validate_json(body)
     except ValidationError as e:
@@ -72,14 +77,14 @@ async def _read_upload_pair(request: Request, model: type[AlignRequest]):
         field = form.get(side)
         if field is None:
             raise InputError(side, "missing: upload a file (or a text field) for both a and b")
-        art = await read_upload(field, side)
+        art = await read_upload(field, side, request.app.state.max_chars)
         title, date = form.get(f"{side}_title"), form.get(f"{side}_date")
         try:
             overrides = ArticleIn(text=art.text, title=_str(title) or art.title, source=art.source,
                                   date=_str(date) or (art.date.isoformat() if art.date else None))
         except ValidationError as e:
             raise RequestValidationError([{**err, "loc": (side, *err["loc"])} for err in e.errors()]) from None
-        merged = overrides.to_article(art.source or side)
+        merged = overrides.to_article(art.source or side, request.app.state.max_chars)
         merged.language, merged.url, merged.meta = art.language, art.url, art.meta
         arts.append(merged)
     options: dict[str, Any] = {}
@@ -99,7 +104,7 @@ async def _read_upload_pair(request: Request, model: type[AlignRequest]):
 async def read_form(request: Request, **limits: int):
     try:
         return await request.form(max_part_size=request.app.state.max_bytes, **limits)
-    except HTTPException:
+    except (HTTPException, ClientDisconnect):
         raise
     except Exception as e:  # malformed multipart: the client's bytes, so a 4xx
         raise HTTPException(400, f"unreadable multipart body ({one_line(e, 100)})") from None
@@ -116,12 +121,14 @@ def upload_name(filename: str | None, side: str) -> str:
     return name or side
 
 
-async def read_upload(field: Any, side: str) -> Article:
-    """A form field (a file, or plain text) to an Article, parsed from the bytes alone."""
+async def read_upload(field: Any, side: str, max_chars: int | None = None, keep_bad_date: bool = False) -> Article:
+    """A form field (a file, or plain text) to an Article, parsed from the bytes alone, under the same text
+    limit and record rules as a JSON body (`keep_bad_date`: ingest keeps an article whose date is unreadable)."""
     if isinstance(field, UploadFile):
         name = upload_name(field.filename, side)
         data = await field.read()
         kind = FILE_KINDS.get(PurePosixPath(name).suffix.lower())
     else:
         name, data, kind = side, str(field).encode("utf-8"), "txt"
-    return await anyio.to_thread.run_sync(lambda: parse_article(data, name, kind))
+    return await anyio.to_thread.run_sync(
+        lambda: parse_article(data, name, kind, max_chars=max_chars, keep_bad_date=keep_bad_date))

@@ -25,8 +25,9 @@ from storymatch.corpus.reuse_report import report as reuse_report
 from storymatch.corpus.store import Store, Stored
 from storymatch.corpus.stories import story_assignments
 from storymatch.errors import InputError
+from storymatch.inputs.article import Article
 from storymatch.serving.error_handlers import ERRORS
-from storymatch.serving.models import IngestRequest, QueryRequest, upload_files_schema
+from storymatch.serving.models import ArticleIn, IngestRequest, QueryRequest, upload_files_schema
 from storymatch.serving.requests import content_type, is_json, read_form, read_json, read_upload, run_analysis
 
 bearer = HTTPBearer(auto_error=False, description="Required by write endpoints when the server has a --token.")
@@ -65,7 +66,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
         ctype = content_type(request)
         if is_json(ctype):
             req = await read_json(request, IngestRequest)
-            located: list[tuple[str, Any]] = [(f"request:articles[{i}]", a.to_article(f"articles[{i}]"))
+            located: list[tuple[str, Any]] = [(f"request:articles[{i}]", sent_article(a, f"articles[{i}]", request))
                                               for i, a in enumerate(req.articles)]
         elif ctype == "multipart/form-data":
             form = await read_form(request, max_files=100, max_fields=100)
@@ -75,7 +76,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
             located = []
             for i, f in enumerate(files):
                 try:
-                    art = await read_upload(f, f"files[{i}]")
+                    art = await read_upload(f, f"files[{i}]", request.app.state.max_chars, keep_bad_date=True)
                     located.append((f"upload:{art.source}", art))
                 except InputError as e:  # a bad file is reported, the others are still stored
                     located.append((f"upload:files[{i}]", e))
@@ -111,7 +112,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
 
     @app.post("/api/search", summary="Stored articles related to a posted article", response_model=None)
     async def search_posted(request: Request, body: QueryRequest):
-        art = body.article.to_article("article")
+        art = body.article.to_article("article", request.app.state.max_chars)
         return await on_store(request, lambda st: run_search(st, st.as_query(art), body.limit))
 
     @app.get("/api/trace/{article_id}", summary="Provenance map of a stored article (`storymatch trace --json`)")
@@ -120,7 +121,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
 
     @app.post("/api/trace", summary="Provenance map of a posted article against the store", response_model=None)
     async def trace_posted(request: Request, body: QueryRequest):
-        art = body.article.to_article("article")
+        art = body.article.to_article("article", request.app.state.max_chars)
         return await on_store(request, lambda st: run_trace(st, st.as_query(art)))
 
     @app.get("/api/stories", summary="Stories of the store, each with its articles in time order")
@@ -149,6 +150,14 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
         if report_cache.get("count") != st.count():
             report_cache.update(count=st.count(), report=reuse_report(st, top_passages=500).to_dict())
         return report_cache["report"]
+
+
+def sent_article(article: ArticleIn, name: str, request: Request) -> Article | InputError:
+    """One article of an ingest request, or its error: as in `storymatch ingest`, a bad one costs only itself."""
+    try:
+        return article.to_article(name, request.app.state.max_chars)
+    except InputError as e:
+        return e
 
 
 def stored(st: Store, article_id: str) -> Stored:

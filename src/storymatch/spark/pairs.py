@@ -15,7 +15,7 @@ from storymatch.comparison.pipeline import compare
 from storymatch.errors import InputError
 from storymatch.evaluation.semeval import pair_from_record
 from storymatch.inputs.article import Article
-from storymatch.inputs.records import article_from_record
+from storymatch.inputs.records import article_from_record, parse_json
 from storymatch.spark.output import write_records
 from storymatch.spark.records import numbered
 
@@ -23,10 +23,7 @@ from storymatch.spark.records import numbered
 def pair_articles(line: str, where: str) -> tuple[str, Article, Article]:
     """(pair id, A, B) from one line: {"id", "a": record, "b": record} (the HTTP API's shape)
     or a SemEval-style flat record (text1/text2, title1/title2, ...)."""
-    try:
-        rec = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise InputError(where, f"invalid JSON ({e.msg} at column {e.colno})") from None
+    rec = parse_json(line, where, line=True)
     if isinstance(rec, dict) and ("a" in rec or "b" in rec):
         if not isinstance(rec.get("a"), dict) or not isinstance(rec.get("b"), dict):
             raise InputError(where, "a pair needs both \"a\" and \"b\" objects")

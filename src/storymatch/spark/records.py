@@ -6,7 +6,6 @@ gives it, so a Spark run and a store read the same corpus the same way.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -17,7 +16,7 @@ from storymatch.errors import InputError
 from storymatch.features.lsh import LSHParams, text_keys
 from storymatch.inputs.article import Article
 from storymatch.inputs.readers import line_article
-from storymatch.inputs.records import article_from_record
+from storymatch.inputs.records import article_from_record, parse_json
 
 
 def record_article(line: str, where: str) -> Article:
@@ -71,7 +70,7 @@ ARTICLE_SCHEMA = "id string, pos long, where string, line string, language strin
 
 def row_article(row) -> Article:
     """An Article back from its row (the record's own line, the language found when it was read)."""
-    art = article_from_record(json.loads(row["line"]), row["where"])
+    art = article_from_record(parse_json(row["line"], row["where"], line=True), row["where"], keep_bad_date=True)
     art.language = row["language"]
     return art
 
