@@ -117,6 +117,8 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
     Bad records are counted, kept in `stats.errors` and, with `report`, written one a line
     to the store's ingest report (rewritten by each run).
     """
+    if store.read_only:
+        raise StoreError(f"{store.folder}: the store is read-only here; ingest needs write access")
     stats = IngestStats()
     lsh = store.lsh_params()
     start = time.perf_counter()
