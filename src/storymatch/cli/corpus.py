@@ -360,6 +360,9 @@ def check_cmd(store: Path = typer.Option(..., "--store", help="Store folder to c
             err_console.print(f"store {store} is damaged ({plural(len(found.problems), 'problem')}): "
                               f"`storymatch repair --store {store}` rebuilds what is derived from its texts",
                               highlight=False, markup=False, soft_wrap=True)
+        elif found.foreign:
+            err_console.print(f"{store} holds no storymatch store: nothing to check or repair", highlight=False,
+                              markup=False)
         else:
             err_console.print(f"store {store} cannot be repaired from itself: ingest the source files into a new "
                               "store", highlight=False, markup=False, soft_wrap=True)

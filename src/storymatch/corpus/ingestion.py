@@ -119,6 +119,7 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
     """
     if store.read_only:
         raise StoreError(f"{store.folder}: the store is read-only here; ingest needs write access")
+    store.verify_pages()
     stats = IngestStats()
     lsh = store.lsh_params()
     start = time.perf_counter()

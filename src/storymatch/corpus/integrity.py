@@ -30,6 +30,7 @@ from storymatch.corpus.store import (
     SCHEMA_VERSION,
     VECTOR_DTYPE,
     Store,
+    check_lines,
     meta_problems,
     vector_file,
 )
@@ -49,6 +50,7 @@ class StoreCheck:
     notes: list[str] = field(default_factory=list)
     articles: int | None = None
     repairable: bool = True  # False: the SQLite file itself cannot be read (or is not storymatch's)
+    foreign: bool = False  # no store at all: no database, an empty file, someone else's tables
 
     @property
     def sound(self) -> bool:
@@ -80,11 +82,11 @@ def check_store(folder: str | Path) -> StoreCheck:
     db_path = folder / DB_NAME
     if not db_path.exists():
         out.problems.append(f"no {DB_NAME}: not a storymatch store")
-        out.repairable = False
+        out.repairable, out.foreign = False, True
         return out
     if db_path.stat().st_size == 0:
         out.problems.append(f"{DB_NAME} is an empty file (0 bytes), not a store")
-        out.repairable = False
+        out.repairable, out.foreign = False, True
         return out
     try:
         db = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
@@ -107,10 +109,10 @@ def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
     if "meta" not in tables or db.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None:
         shown = ", ".join(sorted(tables)[:5]) or "none"
         out.problems.append(f"{DB_NAME} is not a storymatch store (tables: {shown}); storymatch leaves it as it is")
-        out.repairable = False
+        out.repairable, out.foreign = False, True
         return
-    damage = [r[0] for r in db.execute("PRAGMA integrity_check(20)")]
-    if damage != ["ok"]:
+    damage = check_lines(db)
+    if damage:
         out.problems.extend(f"SQLite integrity check: {line}" for line in damage[:5])
         if len(damage) > 5:
             out.problems.append(f"SQLite integrity check: ... {len(damage) - 5} more")
@@ -183,7 +185,11 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
                  progress: Callable[[int], None] | None = None) -> RepairResult:
     """Rebuild everything derived in the store in `folder` from its stored texts: the vector file and rows (the
     store's tier, or `tier` when its meta no longer says), the LSH keys and counts, the meta rows, the usearch
-    index; cached results and analyses are dropped (they are made again on first need).
+    index; cached results (story assignments, comparisons, alignments: made from the vectors and candidates) are
+    dropped and made again on first need. The analyses table is kept: each row is made from one article's text
+    by the analysis code and read only under that code's hash, and SQLite's integrity check has just passed, so
+    nothing a repair fixes can have made it wrong; dropping it would cost a full re-analysis (the headline model
+    over every article) for nothing.
 
     Refused with one line (StoreError) when the store cannot be repaired from itself: no store, a file that is
     not storymatch's, a SQLite file that is damaged, another schema version, a read-only store.
@@ -207,9 +213,9 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
         made = keys = 0
         st.db.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("lsh", "vectors", "results", "analyses"):
+            for table in ("lsh", "vectors", "results"):
                 st.db.execute(f"DELETE FROM {table}")
-            st.db.execute("DELETE FROM meta WHERE key = 'analysis_code' OR key LIKE 'dim:%'")
+            st.db.execute("DELETE FROM meta WHERE key LIKE 'dim:%'")
             fh = open(tmp, "wb") if tmp else None
             try:
                 articles = st.iter_articles()

@@ -33,7 +33,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from storymatch.embedding.tiers import NO_VECTORS, known_tier, tier_dim
-from storymatch.errors import StoreDamaged, StoreError
+from storymatch.errors import StoreDamaged, StoreError, StoreUnusable
 from storymatch.features.lsh import MAX_BUCKET, LSHParams
 from storymatch.inputs.article import Article
 
@@ -89,6 +89,15 @@ def store_writable(folder: Path) -> bool:
     do not stop."""
     files = [folder / DB_NAME, folder / f"{DB_NAME}-wal", folder / f"{DB_NAME}-shm"]
     return os.access(folder, os.W_OK) and all(os.access(f, os.W_OK) for f in files if f.exists())
+
+
+def check_lines(db: sqlite3.Connection, pragma: str = "integrity_check") -> list[str]:
+    """SQLite's own check of every page (`integrity_check`, or the faster `quick_check`): its findings, one line
+    each (empty when the file is sound)."""
+    rows = [r[0] for r in db.execute(f"PRAGMA {pragma}(20)")]
+    if rows == ["ok"]:
+        return []
+    return [line.strip() for r in rows for line in str(r).splitlines() if line.strip() and not line.startswith("***")]
 
 
 def meta_problems(meta: dict[str, str]) -> list[str]:
@@ -186,8 +195,7 @@ class Store:
             except OSError as e:
                 raise StoreError(f"{self.folder}: cannot create the store folder ({e.strerror})") from None
         elif db_path.stat().st_size == 0:
-            raise StoreError(f"{db_path}: an empty file (0 bytes), not a storymatch store; storymatch leaves it as "
-                             "it is (remove it to start a new store here)")
+            raise StoreUnusable(str(self.folder), f"{DB_NAME} is an empty file (0 bytes), not a storymatch store")
         self.read_only = bool(read_only) if read_only is not None else not new and not store_writable(self.folder)
         mode = "ro" if self.read_only else "rwc"
         try:
@@ -196,10 +204,18 @@ class Store:
         except sqlite3.Error as e:
             raise StoreError(f"{db_path}: cannot open the store ({e})") from None
         try:
-            self._identify(db_path, create)
-            if verify:
+            tables = self._identify(db_path, create)
+            if verify and tables:
                 for problem in meta_problems(self._meta()) + self.vector_file_problems():
                     raise StoreDamaged(str(self.folder), problem)
+            if not self.read_only:  # only now that the file is known to be a sound storymatch store, or new
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after a crash
+                if not tables:  # one transaction: a killed first ingest leaves no tables, or all and the version
+                    self.db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}INSERT OR IGNORE INTO meta(key, value) "
+                                          f"VALUES ('schema_version', '{SCHEMA_VERSION}');COMMIT;")
+                elif "analyses" not in tables:  # stores made before the analyses table
+                    self.db.executescript(SCHEMA)
         except sqlite3.Error as e:
             self.db.close()
             raise self.sqlite_problem(e) from None
@@ -207,43 +223,43 @@ class Store:
             self.db.close()
             raise
 
-    def _identify(self, db_path: Path, create: bool) -> None:
-        """Refuse a file that is not a storymatch store before writing a byte to it; set up a new one in
-        one transaction (so a killed first ingest leaves either no tables or all of them and the version)."""
+    def _identify(self, db_path: Path, create: bool) -> list[str]:
+        """The tables of a storymatch store (none for a new one); a file that is not one is refused before a
+        byte of it is written."""
         tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         ours = "meta" in tables and self.db.execute(
             "SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is not None
         if tables and not ours:
             shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
-            raise StoreError(f"{db_path}: not a storymatch store (it holds other tables: {shown}); storymatch "
-                             "leaves it as it is: give another --store folder")
+            raise StoreUnusable(str(self.folder), f"{DB_NAME} is not a storymatch store (it holds other tables: "
+                                f"{shown})")
         if not tables and not create:
-            raise StoreError(f"{db_path}: an empty SQLite file, not a storymatch store; run `storymatch ingest` "
-                             "to make one in a new folder")
+            raise StoreUnusable(str(self.folder), f"{DB_NAME} is an empty SQLite file, not a storymatch store")
         if not tables and self.read_only:
             raise StoreError(f"{self.folder}: cannot create a store in a read-only folder")
-        if not self.read_only:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after a crash
         if not tables:
-            self.db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}INSERT OR IGNORE INTO meta(key, value) "
-                                  f"VALUES ('schema_version', '{SCHEMA_VERSION}');COMMIT;")
-            return
+            return tables
         version = self.get_meta("schema_version") or ""
         if version.strip().isdigit() and int(version) != SCHEMA_VERSION:
             raise StoreError(f"{self.folder}: store schema version {version}, this storymatch reads {SCHEMA_VERSION}; "
                              "ingest the same sources into a new store (its indexes are built differently now)")
-        if not self.read_only and "analyses" not in tables:  # stores made before the analyses table
-            self.db.executescript(SCHEMA)
+        return tables
+
+    def verify_pages(self) -> None:
+        """SQLite's quick_check over the whole file (0.12 s for a 60 MB store): a writer runs it first, so a
+        garbled page it would not happen to read still stops it before it writes into a damaged store."""
+        found = check_lines(self.db, "quick_check")
+        if found:
+            raise StoreDamaged(str(self.folder), f"its SQLite file is damaged ({found[0]})", repairable=False)
 
     def _meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM meta"))
 
-    def vector_file_problems(self) -> list[str]:
+    def vector_file_problems(self, tier: str | None = None) -> list[str]:
         """What is wrong with the store's vector file: missing, or shorter than the rows the database records
         (O(1): one index seek and a stat, so every open can afford it). Rows past the last committed one are
         not a problem: a killed ingest leaves them, and the next append cuts them off."""
-        tier = self.get_meta("tier")
+        tier = tier or self.get_meta("tier")
         if not tier or tier == NO_VECTORS:
             return []
         rows = self._committed_rows(tier)
@@ -354,9 +370,8 @@ class Store:
         start = self._committed_rows(tier)
         path = self.vector_path(tier)
         # never fill a missing or short file with zeros: the rows it lost would read as zero vectors for good
-        if start and (not path.exists() or path.stat().st_size < start * dim * VECTOR_DTYPE().itemsize):
-            raise StoreDamaged(str(self.folder), self.vector_file_problems()[0] if self.vector_file_problems()
-                               else f"vector file {path.name} is missing or short")
+        if start and (problems := self.vector_file_problems(tier)):
+            raise StoreDamaged(str(self.folder), problems[0])
         with open(path, "r+b" if path.exists() else "w+b") as fh:
             fh.truncate(start * dim * VECTOR_DTYPE().itemsize)  # drop rows a killed batch left behind
             fh.seek(0, 2)
@@ -475,7 +490,7 @@ class Store:
         if rows == 0 or not dim:
             return np.zeros((0, dim), dtype=VECTOR_DTYPE)
         if not path.exists() or path.stat().st_size < rows * dim * VECTOR_DTYPE().itemsize:
-            raise StoreDamaged(str(self.folder), (self.vector_file_problems() or [f"vector file {path.name} is short"])[0])
+            raise StoreDamaged(str(self.folder), (self.vector_file_problems(tier) or [f"vector file {path.name} is short"])[0])
         mm = np.memmap(path, dtype=VECTOR_DTYPE, mode="r", shape=(rows, dim))
         self._vector_maps[tier] = mm
         return mm
