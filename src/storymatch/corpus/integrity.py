@@ -85,7 +85,7 @@ def check_store(folder: str | Path) -> StoreCheck:
         out.repairable, out.foreign = False, True
         return out
     if db_path.stat().st_size == 0:
-        out.problems.append(f"{DB_NAME} is an empty file (0 bytes), not a store")
+        out.problems.append(f"{DB_NAME} is an empty file (0 bytes), not a storymatch store")
         out.repairable, out.foreign = False, True
         return out
     try:
@@ -108,7 +108,8 @@ def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "meta" not in tables or db.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None:
         shown = ", ".join(sorted(tables)[:5]) or "none"
-        out.problems.append(f"{DB_NAME} is not a storymatch store (tables: {shown}); storymatch leaves it as it is")
+        out.problems.append(f"{DB_NAME} is not a storymatch store (it holds other tables: {shown}); storymatch "
+                            "leaves it as it is")
         out.repairable, out.foreign = False, True
         return
     damage = check_lines(db)
