@@ -490,7 +490,8 @@ class Store:
         if rows == 0 or not dim:
             return np.zeros((0, dim), dtype=VECTOR_DTYPE)
         if not path.exists() or path.stat().st_size < rows * dim * VECTOR_DTYPE().itemsize:
-            raise StoreDamaged(str(self.folder), (self.vector_file_problems(tier) or [f"vector file {path.name} is short"])[0])
+            problems = self.vector_file_problems(tier) or [f"vector file {path.name} is short"]
+            raise StoreDamaged(str(self.folder), problems[0])
         mm = np.memmap(path, dtype=VECTOR_DTYPE, mode="r", shape=(rows, dim))
         self._vector_maps[tier] = mm
         return mm
