@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 import numpy as np
 import pytest
 
@@ -139,3 +142,18 @@ def test_vector_rows_left_by_a_killed_batch_are_never_read_and_get_overwritten(t
         assert len(seqs) == 20 and np.allclose(mat, vecs, atol=1e-3)
         assert s.vector_path("t").stat().st_size == 20 * 8 * 2
         assert np.allclose(s.vector_of("t", s.get("a15").seq), vecs[15], atol=1e-3)
+
+
+def test_meta_rows_are_checked_for_what_the_code_can_use():
+    from storymatch.corpus.store import meta_problems
+
+    sound = {"schema_version": "2", "tier": "quality:minilm", "lsh": json.dumps(asdict(LSHParams())),
+             "dim:quality:minilm": "384"}
+    assert meta_problems(sound) == []
+    assert meta_problems({**sound, "tier": "hybrid:/models/mine", "dim:hybrid:/models/mine": "1792"}) == []
+    wrong = meta_problems({**sound, "lsh": '{"bands": "6", "colour": 1}', "dim:quality:minilm": "512"})
+    assert [p.split(" ")[0] for p in wrong] == ["lsh", "dim:quality:minilm"]
+    assert "384 dimensions" in wrong[1]
+    assert meta_problems({"tier": "quality:"}) == ["meta has no schema_version",
+                                                   "tier is 'quality:', not a tier storymatch knows (fast, quality, "
+                                                   "lead, hybrid, none)"]

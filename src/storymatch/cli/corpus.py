@@ -349,3 +349,59 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
     for p in rep.passages[:top]:
         head = f"  {len(p.reusers)}x  {p.source}[{p.start}:{p.end}]  "
         console.print(Text(head + clip(p.text, max(30, console.width - len(head)))))
+
+
+@app.command("check")
+def check_cmd(store: Path = typer.Option(..., "--store", help="Store folder to check."),
+              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Check a store: its SQLite file, meta rows, vector file and indexes. Exit 1 when it is damaged."""
+    from storymatch.corpus.integrity import check_store
+
+    with working("check"):
+        found = check_store(store)
+    if json_out:
+        print_json(found.to_dict())
+    else:
+        for problem in found.problems:
+            err_console.print(f"{store}: {problem}", highlight=False, markup=False, soft_wrap=True)
+        for note in found.notes:
+            console.print(f"{store}: note: {note}", highlight=False, markup=False, soft_wrap=True)
+        if found.sound:
+            console.print(f"store {store} is sound ({plural(found.articles or 0, 'article')})", highlight=False,
+                          markup=False)
+        elif found.repairable:
+            err_console.print(f"store {store} is damaged ({plural(len(found.problems), 'problem')}): "
+                              f"`storymatch repair --store {store}` rebuilds what is derived from its texts",
+                              highlight=False, markup=False, soft_wrap=True)
+        elif found.foreign:
+            err_console.print(f"{store} holds no storymatch store: nothing to check or repair", highlight=False,
+                              markup=False)
+        else:
+            err_console.print(f"store {store} cannot be repaired from itself: ingest the source files into a new "
+                              "store", highlight=False, markup=False, soft_wrap=True)
+    if not found.sound:
+        raise typer.Exit(1)
+
+
+@app.command("repair")
+def repair_cmd(store: Path = typer.Option(..., "--store", help="Store folder to repair."),
+               tier: Optional[str] = typer.Option(None, "--tier",
+                                                  help="The store's vector tier, when its meta no longer says."),
+               json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
+    """Rebuild a store's derived files (vectors, LSH and vector indexes, caches) from its stored texts."""
+    from storymatch.corpus.integrity import repair_store
+    from storymatch.errors import StoreError
+
+    try:
+        with working("repair"):
+            done = repair_store(store, tier=tier)
+    except StoreError as e:
+        fail(str(e))
+    if json_out:
+        print_json(done.to_dict())
+        return
+    what = f"{plural(done.articles, 'article')}: {plural(done.vectors, 'vector')} ({done.tier or 'no tier'}), " \
+           f"{done.lsh_keys:,} LSH keys"
+    fixed = f"; fixed: {'; '.join(done.fixed)}" if done.fixed else "; nothing was wrong"
+    console.print(f"store {store} repaired in {done.seconds:.1f} s, {what}{fixed}", highlight=False, markup=False,
+                  soft_wrap=True)

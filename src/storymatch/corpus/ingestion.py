@@ -122,6 +122,9 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
     to the store's ingest report (rewritten by each run); a record kept without a field it could not
     read (a date) is stored, and its note goes to `stats.notes` and the report.
     """
+    if store.read_only:
+        raise StoreError(f"{store.folder}: the store is read-only here; ingest needs write access")
+    store.verify_pages()
     stats = IngestStats()
     lsh = store.lsh_params()
     start = time.perf_counter()

@@ -23,15 +23,17 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from storymatch.errors import StoreError
+from storymatch.embedding.tiers import NO_VECTORS, known_tier, tier_dim
+from storymatch.errors import StoreDamaged, StoreError, StoreUnusable
 from storymatch.features.lsh import MAX_BUCKET, LSHParams
 from storymatch.inputs.article import Article
 
@@ -75,6 +77,65 @@ CREATE TABLE IF NOT EXISTS analyses (   -- an article's analysis ("features", JS
 """
 
 
+def vector_file(folder: Path, tier: str) -> Path:
+    """The flat file of a tier's vectors in a store folder."""
+    return folder / f"vectors-{tier.replace('/', '_').replace(':', '_')}.f16"
+
+
+def store_writable(folder: Path) -> bool:
+    """Whether this process may write the store in `folder` (its folder, database and WAL files).
+
+    One function so the tests can stand in for a read-only file system: they run as root, whom permissions
+    do not stop."""
+    files = [folder / DB_NAME, folder / f"{DB_NAME}-wal", folder / f"{DB_NAME}-shm"]
+    return os.access(folder, os.W_OK) and all(os.access(f, os.W_OK) for f in files if f.exists())
+
+
+def check_lines(db: sqlite3.Connection, pragma: str = "integrity_check") -> list[str]:
+    """SQLite's own check of every page (`integrity_check`, or the faster `quick_check`): its findings, one line
+    each (empty when the file is sound)."""
+    rows = [r[0] for r in db.execute(f"PRAGMA {pragma}(20)")]
+    if rows == ["ok"]:
+        return []
+    return [line.strip() for r in rows for line in str(r).splitlines() if line.strip() and not line.startswith("***")]
+
+
+def meta_problems(meta: dict[str, str]) -> list[str]:
+    """What is wrong with a store's meta rows, one line each (empty when nothing is): the rules every open and
+    `storymatch check` apply, so a store that opens has a version, tier, LSH parameters and dimension that the
+    code can use as they are."""
+    problems: list[str] = []
+    version = meta.get("schema_version")
+    if version is None:
+        problems.append("meta has no schema_version")
+    elif not version.strip().isdigit():
+        problems.append(f"schema_version is {version[:40]!r}, not a number")
+    tier = meta.get("tier")
+    if tier is not None and not known_tier(tier):
+        problems.append(f"tier is {tier[:40]!r}, not a tier storymatch knows (fast, quality, lead, hybrid, none)")
+    raw = meta.get("lsh")
+    if raw is not None:
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            problems.append(f"lsh parameters are not JSON ({raw[:40]!r})")
+        else:
+            names = {f.name for f in fields(LSHParams)}
+            if (not isinstance(value, dict) or set(value) - names
+                    or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value.values())):
+                problems.append(f"lsh parameters have the wrong shape ({raw[:60]!r}; expected positive whole "
+                                f"numbers for {', '.join(sorted(names))})")
+    for key, value in meta.items():
+        if not key.startswith("dim:"):
+            continue
+        name = key[4:]
+        if not value.strip().isdigit() or int(value) <= 0:
+            problems.append(f"{key} is {value[:40]!r}, not a positive number")
+        elif name == tier and (expected := tier_dim(name)) is not None and expected != int(value):
+            problems.append(f"{key} is {value}, but {name} vectors have {expected} dimensions")
+    return problems
+
+
 @dataclass
 class Stored:
     """An article as stored: its ingest order `seq` next to the Article itself."""
@@ -111,36 +172,128 @@ class NewArticle:
 class Store:
     """An open store folder. Use as a context manager, or call close()."""
 
-    def __init__(self, folder: str | Path, *, create: bool = False):
+    def __init__(self, folder: str | Path, *, create: bool = False, read_only: bool | None = None,
+                 verify: bool = True):
+        """Open the store in `folder` (`create`: make a new one when there is none).
+
+        The file is identified before anything is written to it: a SQLite file holding other tables (not
+        storymatch's) or a 0-byte file is refused and left as it is. `verify` (always, except for `repair`)
+        checks what every command reads (the meta rows and the vector file's length) and raises StoreDamaged
+        on the first problem, so no command reads nonsense or writes into a damaged store. `read_only` (by
+        default: when the folder or the file is not writable) opens SQLite with mode=ro and turns the caches
+        off, so reads still answer.
+        """
         self.folder = Path(folder)
         self._vector_maps: dict[str, np.ndarray] = {}
         db_path = self.folder / DB_NAME
-        if not db_path.exists():
+        new = not db_path.exists()
+        if new:
             if not create:
                 raise StoreError(f"{self.folder}: not a storymatch store (no {DB_NAME}); run `storymatch ingest` first")
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(f"{self.folder}: cannot create the store folder ({e.strerror})") from None
+        elif db_path.stat().st_size == 0:
+            raise StoreUnusable(str(self.folder), f"{DB_NAME} is an empty file (0 bytes), not a storymatch store")
+        self.read_only = bool(read_only) if read_only is not None else not new and not store_writable(self.folder)
+        mode = "ro" if self.read_only else "rwc"
         try:
-            self.db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after a crash
-            self.db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as e:
+            self.db = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode={mode}", uri=True, timeout=30,
+                                      isolation_level=None)
+        except sqlite3.Error as e:
             raise StoreError(f"{db_path}: cannot open the store ({e})") from None
-        version = self.get_meta("schema_version")
-        if version is None:
-            self.set_meta("schema_version", str(SCHEMA_VERSION))
-        elif int(version) != SCHEMA_VERSION:
+        try:
+            tables = self._identify(db_path, create)
+            if verify and tables:
+                for problem in meta_problems(self._meta()) + self.vector_file_problems():
+                    raise StoreDamaged(str(self.folder), problem)
+            if not self.read_only:  # only now that the file is known to be a sound storymatch store, or new
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after a crash
+                if not tables:  # one transaction: a killed first ingest leaves no tables, or all and the version
+                    self.db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}INSERT OR IGNORE INTO meta(key, value) "
+                                          f"VALUES ('schema_version', '{SCHEMA_VERSION}');COMMIT;")
+                elif "analyses" not in tables:  # stores made before the analyses table
+                    self.db.executescript(SCHEMA)
+        except sqlite3.Error as e:
+            self.db.close()
+            raise self.sqlite_problem(e) from None
+        except StoreError:
+            self.db.close()
+            raise
+
+    def _identify(self, db_path: Path, create: bool) -> list[str]:
+        """The tables of a storymatch store (none for a new one); a file that is not one is refused before a
+        byte of it is written."""
+        tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        ours = "meta" in tables and self.db.execute(
+            "SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is not None
+        if tables and not ours:
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreUnusable(str(self.folder), f"{DB_NAME} is not a storymatch store (it holds other tables: "
+                                f"{shown})")
+        if not tables and not create:
+            raise StoreUnusable(str(self.folder), f"{DB_NAME} is an empty SQLite file, not a storymatch store")
+        if not tables and self.read_only:
+            raise StoreError(f"{self.folder}: cannot create a store in a read-only folder")
+        if not tables:
+            return tables
+        version = self.get_meta("schema_version") or ""
+        if version.strip().isdigit() and int(version) != SCHEMA_VERSION:
             raise StoreError(f"{self.folder}: store schema version {version}, this storymatch reads {SCHEMA_VERSION}; "
                              "ingest the same sources into a new store (its indexes are built differently now)")
+        return tables
+
+    def verify_pages(self) -> None:
+        """SQLite's quick_check over the whole file (0.12 s for a 60 MB store): a writer runs it first, so a
+        garbled page it would not happen to read still stops it before it writes into a damaged store."""
+        found = check_lines(self.db, "quick_check")
+        if found:
+            raise StoreDamaged(str(self.folder), f"its SQLite file is damaged ({found[0]})", repairable=False)
+
+    def _meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
+    def vector_file_problems(self, tier: str | None = None) -> list[str]:
+        """What is wrong with the store's vector file: missing, or shorter than the rows the database records
+        (O(1): one index seek and a stat, so every open can afford it). Rows past the last committed one are
+        not a problem: a killed ingest leaves them, and the next append cuts them off."""
+        tier = tier or self.get_meta("tier")
+        if not tier or tier == NO_VECTORS:
+            return []
+        rows = self._committed_rows(tier)
+        if not rows:
+            return []
+        dim = self.get_meta(f"dim:{tier}")
+        if dim is None or not dim.strip().isdigit():
+            return [] if dim is not None else [f"meta has no dim:{tier} for its {rows:,} vectors"]
+        path = self.vector_path(tier)
+        need = rows * int(dim) * VECTOR_DTYPE().itemsize
+        if not path.exists():
+            return [f"vector file {path.name} is missing ({rows:,} rows recorded)"]
+        size = path.stat().st_size
+        if size < need:
+            return [f"vector file {path.name} is short: {size:,} bytes, {need:,} expected "
+                    f"({rows:,} rows of {int(dim):,} dimensions)"]
+        return []
+
+    def sqlite_problem(self, e: sqlite3.Error) -> StoreError:
+        """A SQLite error as the one line a user sees: damage (garbled pages, not a database) or another failure."""
+        name = getattr(e, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return StoreDamaged(str(self.folder), f"its SQLite file is damaged ({e})", repairable=False)
+        if name.startswith("SQLITE_READONLY"):
+            return StoreError(f"{self.folder}: the store is read-only here ({e}); this command needs to write")
+        return StoreError(f"{self.folder}: the store's database failed ({e})")
 
     def __enter__(self) -> "Store":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
+        if isinstance(exc, sqlite3.Error):  # damage found while reading: one line naming the store, not a traceback
+            raise self.sqlite_problem(exc) from None
 
     def close(self) -> None:
         self.db.close()
@@ -168,6 +321,8 @@ class Store:
 
     def add_batch(self, batch: Sequence[NewArticle], tier: str | None = None) -> int:
         """Write a batch in one transaction; articles whose id is stored already are skipped."""
+        if self.read_only:
+            raise StoreError(f"{self.folder}: the store is read-only here; adding articles needs write access")
         added = 0
         vectors: list[tuple[int, np.ndarray]] = []
         lsh_rows: list[tuple[int, int]] = []
@@ -200,7 +355,7 @@ class Store:
         return added
 
     def vector_path(self, tier: str) -> Path:
-        return self.folder / f"vectors-{tier.replace('/', '_').replace(':', '_')}.f16"
+        return vector_file(self.folder, tier)
 
     def _committed_rows(self, tier: str) -> int:
         return self.db.execute("SELECT COALESCE(MAX(row) + 1, 0) FROM vectors WHERE tier = ?", (tier,)).fetchone()[0]
@@ -214,6 +369,9 @@ class Store:
         self.set_meta(f"dim:{tier}", str(dim))
         start = self._committed_rows(tier)
         path = self.vector_path(tier)
+        # never fill a missing or short file with zeros: the rows it lost would read as zero vectors for good
+        if start and (problems := self.vector_file_problems(tier)):
+            raise StoreDamaged(str(self.folder), problems[0])
         with open(path, "r+b" if path.exists() else "w+b") as fh:
             fh.truncate(start * dim * VECTOR_DTYPE().itemsize)  # drop rows a killed batch left behind
             fh.seek(0, 2)
@@ -294,7 +452,8 @@ class Store:
         raw = self.get_meta("lsh")
         if raw is None:
             params = LSHParams()
-            self.set_meta("lsh", json.dumps(asdict(params)))
+            if not self.read_only:
+                self.set_meta("lsh", json.dumps(asdict(params)))
             return params
         return LSHParams(**json.loads(raw))
 
@@ -331,7 +490,8 @@ class Store:
         if rows == 0 or not dim:
             return np.zeros((0, dim), dtype=VECTOR_DTYPE)
         if not path.exists() or path.stat().st_size < rows * dim * VECTOR_DTYPE().itemsize:
-            raise StoreError(f"{path}: vector file is missing or shorter than the store records; re-ingest")
+            problems = self.vector_file_problems(tier) or [f"vector file {path.name} is short"]
+            raise StoreDamaged(str(self.folder), problems[0])
         mm = np.memmap(path, dtype=VECTOR_DTYPE, mode="r", shape=(rows, dim))
         self._vector_maps[tier] = mm
         return mm
@@ -371,7 +531,9 @@ class Store:
         self.put_analyses([(seq, kind, value) for kind, value in parts.items()], code)
 
     def put_analyses(self, rows: Sequence[tuple[int, str, bytes]], code: str) -> None:
-        """Cache (seq, kind, value) analysis parts of many articles in one transaction."""
+        """Cache (seq, kind, value) analysis parts of many articles in one transaction (not in a read-only store)."""
+        if self.read_only:
+            return
         with self._transaction():
             if self.get_meta("analysis_code") != code:
                 self.db.execute("DELETE FROM analyses")
@@ -384,7 +546,9 @@ class Store:
 
     def put_results(self, kind: str, items: Iterable[tuple[str, Any]], *, replace_all: bool = False) -> None:
         """Several results of one kind in one transaction; `replace_all` drops the kind's old ones first
-        (a story assignment is all or nothing)."""
+        (a story assignment is all or nothing). A read-only store keeps nothing: its caches are off."""
+        if self.read_only:
+            return
         with self._transaction():
             if replace_all:
                 self.db.execute("DELETE FROM results WHERE kind = ?", (kind,))

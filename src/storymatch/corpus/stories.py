@@ -104,7 +104,6 @@ def cluster(store: Store, params: ClusterParams | None = None,
 def story_assignments(store: Store) -> dict[str, str]:
     """Article id -> story id, clustering the store first when it was never clustered or has grown since."""
     story_of = store.results(STORY_KIND)
-    if len(story_of) != store.count():
-        cluster(store)
-        story_of = store.results(STORY_KIND)
+    if len(story_of) != store.count():  # from the stories themselves: a read-only store keeps no results
+        story_of = {a: s.id for s in cluster(store) for a in s.articles}
     return story_of

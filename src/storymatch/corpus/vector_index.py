@@ -115,11 +115,12 @@ class VectorIndex:
                 index = Index(ndim=all_mat.shape[1], metric="cos", dtype="f16")
                 index.add(all_seqs, all_mat.astype(np.float32))
                 new_seqs = all_seqs
-            tmp = path.with_name(path.name + ".tmp")
-            index.save(str(tmp))
-            os.replace(tmp, path)
             state = {"count": len(index), "max_seq": int(new_seqs[-1]) if len(new_seqs) else state["max_seq"]}
-            side.write_text(json.dumps(state))
+            if not self.store.read_only:  # a read-only store's index lives in memory for this process
+                tmp = path.with_name(path.name + ".tmp")
+                index.save(str(tmp))
+                os.replace(tmp, path)
+                side.write_text(json.dumps(state))
         self._ann, self._ann_max = index, state["max_seq"]
         return index
 

@@ -191,6 +191,31 @@ class HybridTier:
         return unit_rows(np.hstack(blocks))
 
 
+# The shipped backends' dimensions, known without loading them: a store's `dim:<tier>` is checked against these
+# whenever it is opened, and loading a model for that would make every read command pay for it.
+BACKEND_DIMS = {MINILM: 384, USE_MULTILINGUAL: 512}
+
+
+def known_tier(name: str) -> bool:
+    """Whether `name` is a tier name a store can hold: "none", "fast", or a model tier with its backend
+    ("quality:minilm", "hybrid:/path/to/model")."""
+    base, sep, backend = name.partition(":")
+    if name in (NO_VECTORS, FAST):
+        return True
+    return base in (QUALITY, LEAD, HYBRID) and bool(sep) and bool(backend.strip())
+
+
+def tier_dim(name: str) -> int | None:
+    """The dimension of a stored tier's vectors, or None when only loading its model would tell (a local model)."""
+    base, _, backend = name.partition(":")
+    if base == FAST:
+        return LexicalTier.dim
+    model = BACKEND_DIMS.get(backend)
+    if model is None or base not in (QUALITY, LEAD, HYBRID):
+        return None
+    return model + LexicalTier.dim if base == HYBRID else model
+
+
 def get_tier(name: str | None = None, languages: Sequence[str | None] = ()) -> Tier:
     """The tier called `name` (default "fast").
 

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from storymatch.errors import InputError, ModelUnavailable, StoreError
+from storymatch.errors import InputError, ModelUnavailable, StoreDamaged, StoreError, StoreUnusable
 from storymatch.serving.models import ErrorOut
 
 log = logging.getLogger("storymatch.serving")
@@ -25,7 +25,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "Request body over the size limit"},
     415: {"model": ErrorOut, "description": "Neither JSON nor multipart"},
     422: {"model": ErrorOut, "description": "An input storymatch cannot read"},
-    503: {"model": ErrorOut, "description": "A model storymatch needs is not installed"},
+    503: {"model": ErrorOut, "description": "A model storymatch needs is not installed, or the store is damaged"},
 }
 
 
@@ -74,6 +74,13 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):
         return error_response(422, str(exc))
+
+    @app.exception_handler(StoreUnusable)
+    async def _unusable(request: Request, exc: StoreUnusable):
+        # 503, not 409 or 500: the request is fine and storymatch has no bug; the service cannot answer until its
+        # operator repairs (or replaces) the store. The line names the problem, never the store's path.
+        what = "is damaged" if isinstance(exc, StoreDamaged) else "cannot be used"
+        return error_response(503, f"the server's store {what}: {exc.problem}; {exc.advice()}")
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError):

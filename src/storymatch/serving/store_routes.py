@@ -34,7 +34,8 @@ bearer = HTTPBearer(auto_error=False, description="Required by write endpoints w
 
 
 def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
-    Store(folder, create=True).close()  # a bad folder fails at start-up, not on the first request
+    with Store(folder, create=True) as st:  # a bad folder or a damaged store fails at start-up, in one line
+        st.verify_pages()
     limiter = anyio.CapacityLimiter(1)
     report_cache: dict[str, Any] = {}
 
