@@ -91,3 +91,20 @@ def test_stories_and_who_reused_whom(store_client, ingested):
     report = store_client.get("/api/report").json()
     assert any(e["source"] == b_id and e["reuser"] == a_id for e in report["edges"])
     assert store_client.get("/api/stories/nope").status_code == 404
+
+
+def test_a_store_error_names_no_server_path(tmp_path, fake_embedder, seed_b, monkeypatch):
+    # a store the server can only read (simulated: tests run as root): ingest is refused with 409, and the line
+    # says why without telling the client where the server keeps its files
+    import storymatch.corpus.store as store_module
+
+    folder = tmp_path / "private-store-folder"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(store_dir=folder, token=TOKEN)) as c:
+        assert c.post("/api/ingest", json={"articles": [{"text": seed_b}]}, headers=auth).status_code == 200
+    monkeypatch.setattr(store_module, "store_writable", lambda _folder: False)
+    with TestClient(create_app(store_dir=folder, token=TOKEN)) as c:
+        resp = c.post("/api/ingest", json={"articles": [{"text": seed_b + " More."}]}, headers=auth)
+        assert resp.status_code == 409, resp.text
+        assert "read-only" in resp.json()["error"]
+        assert "private-store-folder" not in resp.text and str(tmp_path) not in resp.text

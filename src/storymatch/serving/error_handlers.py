@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -36,6 +37,17 @@ def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
 def one_line(message: object, limit: int = 300) -> str:
     s = re.sub(r"\s+", " ", str(message)).strip()
     return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def without_paths(message: str, store_dir: object) -> str:
+    """The message with the server's store folder (and any file under it) named "the store": clients never
+    learn where the server keeps its files."""
+    if store_dir is None:
+        return message
+    folder = str(store_dir)
+    for form in sorted({folder, str(Path(folder).resolve())}, key=len, reverse=True):
+        message = re.sub(re.escape(form) + r"[^\s:;,'\"]*", "the store", message)
+    return message
 
 
 def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -84,7 +96,7 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError):
-        return error_response(409, str(exc))
+        return error_response(409, without_paths(str(exc), request.app.state.store_dir))
 
     @app.exception_handler(ModelUnavailable)
     async def _model(request: Request, exc: ModelUnavailable):
