@@ -101,22 +101,28 @@ def test_an_article_joins_the_best_story_not_the_first_over_threshold():
 
 
 def test_an_article_that_links_two_stories_merges_them_into_the_older_one():
-    # z is verified against both x (0.6) and y (0.8): late evidence that x and y told one story, when links that
-    # weak may merge. The story that began first takes the other in and keeps its id.
+    # z is verified against both x (0.6) and y (0.8): late evidence that x and y told one story. The story that
+    # began first takes the other in and keeps its id.
     items = [view("x", _unit(1, 0, 0)), view("y", _unit(0, 1, 0)), view("z", _unit(0.6, 0.8, 0))]
-    merged = cluster_stream(items, ClusterParams(threshold=0.5, merge_threshold=0.5), verifier=CosineVerifier())
+    merged = cluster_stream(items, ClusterParams(threshold=0.5), verifier=CosineVerifier())
     assert [(s.id, s.articles) for s in merged] == [(story_id("x"), ["x", "y", "z"])]
-    # by default only strong links merge: 0.6 and 0.8 place z with y and leave x alone
-    apart = cluster_stream(items, ClusterParams(threshold=0.5), verifier=CosineVerifier())
+    # with merging off, z joins its best story only
+    apart = cluster_stream(items, ClusterParams(threshold=0.5, merge=False), verifier=CosineVerifier())
     assert [s.articles for s in apart] == [["x"], ["y", "z"]]
-    # two strong links (0.89 each) to stories apart (x and y at 0.6, under the join threshold 0.7) merge them
-    y = _unit(0.6, 0.8, 0)
-    between = [view("x", _unit(1, 0, 0)), view("y", y), view("z", _unit(1.6, 0.8, 0))]
-    strong = cluster_stream(between, ClusterParams(threshold=0.7), verifier=CosineVerifier())
-    assert [(s.id, s.articles) for s in strong] == [(story_id("x"), ["x", "y", "z"])]
-    # a link under the join threshold is no evidence at all: nothing merges
-    assert [s.articles for s in cluster_stream(items, ClusterParams(threshold=0.7, merge_threshold=0.5),
-                                               verifier=CosineVerifier())] == [["x"], ["y", "z"]]
+    # a link under the join threshold is no evidence: nothing merges
+    assert [s.articles for s in cluster_stream(items, ClusterParams(threshold=0.7), verifier=CosineVerifier())] \
+        == [["x"], ["y", "z"]]
+
+
+def test_an_established_story_is_not_merged_by_one_article():
+    # x has told its story in four articles before z links it (0.6) and y (0.8): two stories that grew apart are
+    # not joined by one article (the way chaining starts); a young x (merge_most=None: any size) would be
+    xs = [view(f"x{i}", _unit(1, 0.01 * i, 0)) for i in range(4)]
+    items = [*xs, view("y", _unit(0, 1, 0)), view("z", _unit(0.6, 0.8, 0))]
+    kept = cluster_stream(items, ClusterParams(threshold=0.5), verifier=CosineVerifier())
+    assert [s.articles for s in kept] == [["x0", "x1", "x2", "x3"], ["y", "z"]]
+    merged = cluster_stream(items, ClusterParams(threshold=0.5, merge_most=None), verifier=CosineVerifier())
+    assert [s.articles for s in merged] == [["x0", "x1", "x2", "x3", "y", "z"]]
 
 
 def test_one_close_neighbour_does_not_chain_two_events():
