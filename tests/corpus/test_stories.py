@@ -30,6 +30,24 @@ def store(tmp_path_factory):
         yield s
 
 
+def test_search_reads_the_same_views_of_an_article_as_cluster(store):
+    # views_of (what search hands the verifier) makes for a few stored articles exactly what store_items makes
+    # for the whole store: one verdict on a pair, whichever command asks
+    import numpy as np
+
+    from storymatch.corpus.stories import store_items, views_of
+
+    _, items = store_items(store)
+    whole = {it.id: it for it in items}
+    picked = [store.get(i) for i in ("seed-a", "levant-post-0519", "markets")]
+    for view in views_of(store, picked):
+        full = whole[view.id]
+        assert np.allclose(view.vector, full.vector) and view.keys == full.keys and view.keys
+        assert view.signals == full.signals and view.date == full.date
+        assert set(view.headlines) == set(full.headlines)
+        assert all(np.allclose(view.headlines[k], full.headlines[k]) for k in view.headlines)
+
+
 def test_the_at_tanf_reports_are_one_story_and_unrelated_news_stands_alone(store):
     stories = {frozenset(s.articles) for s in cluster(store)}
     at_tanf = next(s for s in stories if "seed-b" in s)

@@ -27,7 +27,7 @@ from storymatch.inputs.article import Article
 from storymatch.scoring.base import Scorer
 from storymatch.scoring.pair_features import ENGLISH_HEADLINE, pair_features, sentence_similarity
 from storymatch.scoring.shipped import default_scorer, describe_scorer
-from storymatch.scoring.story_view import headline_backends, same_story_probability
+from storymatch.scoring.story_view import StoryView, headline_backends, same_story_probability, view_features
 from storymatch.scoring.verifier import describe_verifier, shipped_verifier
 
 log = logging.getLogger("storymatch")
@@ -35,8 +35,10 @@ log = logging.getLogger("storymatch")
 
 def compare(a: Article | str, b: Article | str, *, backend: str | None = None, scorer: Scorer | None = None,
             features_a: ArticleFeatures | None = None, features_b: ArticleFeatures | None = None,
-            align_params: AlignParams | None = None, english_large: bool | None = None) -> Comparison:
-    """Compare two articles. Pass `features_a/b` to reuse analyses already made (e.g. from a store).
+            align_params: AlignParams | None = None, english_large: bool | None = None,
+            views: tuple[StoryView, StoryView] | None = None) -> Comparison:
+    """Compare two articles. Pass `features_a/b` to reuse analyses already made (e.g. from a store), and `views`
+    for the two articles as a store's clustering sees them (corpus.stories.views_of), so the verdict is cluster's.
 
     `align_params` tunes the reuse shown (e.g. a paraphrase level); the scorer always reads the default
     alignment, on which it was fitted, so no such option moves a score. `english_large` asks for the large
@@ -83,7 +85,10 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     t["score"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    probability = same_story_probability(a, b)
+    if views is not None:
+        probability = float(shipped_verifier().probabilities([view_features(*views)])[0])
+    else:
+        probability = same_story_probability(a, b)
     t["verify"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -16,9 +16,10 @@ from storymatch.comparison.pipeline import compare
 from storymatch.corpus.analyses import analysis_for, embedded_for, remember_headline
 from storymatch.corpus.candidates import CandidateArticle, find_candidates
 from storymatch.corpus.store import Store, Stored
-from storymatch.corpus.stories import story_assignments
+from storymatch.corpus.stories import story_assignments, views_of
 from storymatch.embedding.registry import choose_backend
 from storymatch.features.lsh import text_keys
+from storymatch.scoring.story_view import StoryView
 
 COMPARE_KIND = "compare/2"  # compare results since the verdict is the verifier's: older cached ones are not read
 
@@ -93,6 +94,7 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
     query_stored = cache and held
     analysis_q = None
     hits = []
+    views: dict[int, StoryView] = {}
     for cand in cands:
         key = f"{query.article.id}\x1f{cand.stored.article.id}\x1f{backend or ''}"
         result = store.get_result(COMPARE_KIND, key) if query_stored else None
@@ -103,7 +105,12 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
             chosen = choose_backend([analysis_q.language, analysis_c.language], backend)
             fq = embedded_for(store, query, analysis_q, chosen)
             fc = embedded_for(store, cand.stored, analysis_c, chosen)
-            comparison = compare(query.article, cand.stored.article, backend=chosen, features_a=fq, features_b=fc)
+            if held and not views:  # the pairs as cluster sees them: one verdict for search and cluster
+                todo = [query, *(c.stored for c in cands if store.holds(c.stored))]
+                views = {st.seq: v for st, v in zip(todo, views_of(store, todo))}
+            pair = (views[query.seq], views[cand.stored.seq]) if held and cand.stored.seq in views else None
+            comparison = compare(query.article, cand.stored.article, backend=chosen, features_a=fq, features_b=fc,
+                                 views=pair)
             remember_headline(store, query, fq)
             remember_headline(store, cand.stored, fc)
             result = comparison.to_dict()

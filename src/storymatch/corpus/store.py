@@ -447,6 +447,10 @@ class Store:
         row = self.db.execute("SELECT lsh_sentences FROM features WHERE seq = ?", (seq,)).fetchone()
         return row[0] if row else None
 
+    def languages(self) -> set[str | None]:
+        """The languages of the stored articles (None for an article whose language is unknown)."""
+        return {row[0] for row in self.db.execute("SELECT DISTINCT language FROM articles")}
+
     def lsh_params(self) -> LSHParams:
         """The LSH settings this store was built with (queries must hash the same way); fixed on first use."""
         raw = self.get_meta("lsh")

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 from itertools import islice
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
 from storymatch.corpus.analyses import analysis_code
 from storymatch.corpus.clusterer import ClusterParams, Story, cluster_stream
-from storymatch.corpus.store import Store
+from storymatch.corpus.store import Store, Stored
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
 from storymatch.embedding.registry import get_embedder
 from storymatch.embedding.tiers import FAST, NO_VECTORS, get_tier
+from storymatch.features.lsh import texts_keys
 from storymatch.features.story_signals import StorySignals, story_signals
 from storymatch.scoring.story_view import StoryView, headline_backends, is_mixed
 from storymatch.scoring.verifier import HEADLINE_WORDS, headline_text
@@ -49,13 +50,37 @@ def store_items(store: Store, progress: Callable[[int], None] | None = None) -> 
     """(tier, the store's articles as the clusterer sees them), in ingest order; particulars made once and kept."""
     tier, vectors = _store_vectors(store)
     keys = store.lsh_keys()
-    code = analysis_code()  # particulars are part of the analysis: made again when its code changes
     stored = list(store.iter_articles())
     mixed = is_mixed([st.article.language for st in stored])
+    return tier, _views(store, stored, [vectors[st.seq] for st in stored],
+                        [keys.get(st.seq, frozenset()) for st in stored], mixed, progress)
+
+
+def views_of(store: Store, stored: Sequence[Stored]) -> list[StoryView]:
+    """These stored articles as the clusterer sees them, the same views `store_items` gives (so search's verdict on
+    a pair is cluster's), without reading the whole store: vectors one by one, LSH keys from the text."""
+    tier = store.get_meta("tier")
+    enc = get_tier(FAST)
+    if tier and tier != NO_VECTORS and store.vector_count(tier) == store.count():
+        vectors = [store.vector_of(tier, st.seq) for st in stored]
+    else:
+        vectors = [None] * len(stored)
+    if any(v is None for v in vectors):
+        vectors = list(enc.encode_articles([st.article for st in stored]))
+    params = store.lsh_params()
+    found = texts_keys([st.article.text for st in stored], params)
+    keys = [frozenset(int(k) for k in ks.ravel() if k) for _, ks in found]
+    return _views(store, list(stored), [np.asarray(v, dtype=np.float32) for v in vectors], keys,
+                  is_mixed(list(store.languages())))
+
+
+def _views(store: Store, stored: list[Stored], vectors: list[np.ndarray], keys: list[frozenset[int]], mixed: bool,
+           progress: Callable[[int], None] | None = None) -> list[StoryView]:
+    code = analysis_code()  # particulars are part of the analysis: made again when its code changes
     items: list[StoryView] = []
     made: list[tuple[int, str, bytes]] = []
     missing: list[tuple[int, str]] = []  # (item index, backend) of headline vectors not kept yet
-    for st in stored:
+    for st, vector, k in zip(stored, vectors, keys):
         assert st.article.id is not None  # Article.__post_init__ always sets an id
         raw = store.get_analysis(st.seq, SIGNALS, code)
         if raw is not None:
@@ -70,8 +95,7 @@ def store_items(store: Store, progress: Callable[[int], None] | None = None) -> 
                 heads[backend] = np.frombuffer(kept, dtype=np.float32)
             else:
                 missing.append((len(items), backend))
-        items.append(StoryView(st.article.id, vectors[st.seq], signals, keys.get(st.seq, frozenset()),
-                                 st.article.date, heads))
+        items.append(StoryView(st.article.id, vector, signals, k, st.article.date, heads))
         if progress:
             progress(1)
     for backend in (MINILM, USE_MULTILINGUAL):
@@ -85,7 +109,7 @@ def store_items(store: Store, progress: Callable[[int], None] | None = None) -> 
                 made.append((stored[i].seq, HEADLINE + backend, v.astype(np.float32).tobytes()))
     if made:
         store.put_analyses(made, code)
-    return tier, items
+    return items
 
 
 def cluster(store: Store, params: ClusterParams | None = None,
