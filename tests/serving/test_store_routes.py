@@ -108,3 +108,17 @@ def test_a_store_error_names_no_server_path(tmp_path, fake_embedder, seed_b, mon
         assert resp.status_code == 409, resp.text
         assert "read-only" in resp.json()["error"]
         assert "private-store-folder" not in resp.text and str(tmp_path) not in resp.text
+
+
+def test_a_wrong_typed_article_costs_only_itself(tmp_path, fake_embedder, seed_b):
+    # as a bad record in `storymatch ingest`: the good article is stored, each bad one is one line naming it
+    body = {"articles": [{"text": seed_b, "id": "wire"}, {"text": 5}, {"text": "A fine body.", "title": ["a", "b"]},
+                         "not an object"]}
+    with TestClient(create_app(store_dir=tmp_path / "s", token=TOKEN)) as c:
+        resp = c.post("/api/ingest", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert resp.status_code == 200, resp.text
+        out = resp.json()
+        assert (out["added"], out["bad"]) == (1, 3)
+        assert [e.split(":")[0] for e in out["errors"]] == ["articles[1]", "articles[2]", "articles[3]"]
+        assert "text" in out["errors"][0] and "title" in out["errors"][1] and "JSON object" in out["errors"][2]
+        assert c.get("/api/articles/wire").status_code == 200

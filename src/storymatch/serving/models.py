@@ -90,6 +90,15 @@ class IngestRequest(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=1000)
 
 
+class IngestBatch(BaseModel):
+    """An ingest request as read: each article is checked on its own (ArticleIn), so that one bad article costs
+    only itself, as a bad record does in `storymatch ingest`; IngestRequest is what the API documents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[Any] = Field(min_length=1, max_length=1000)
+
+
 class QueryRequest(BaseModel):
     """An article that need not be stored, to search or trace against the store."""
 

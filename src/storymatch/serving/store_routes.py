@@ -16,6 +16,7 @@ import anyio
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from storymatch.corpus.ingestion import ingest_records
@@ -27,7 +28,7 @@ from storymatch.corpus.stories import story_assignments
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.serving.error_handlers import ERRORS
-from storymatch.serving.models import ArticleIn, IngestRequest, QueryRequest, upload_files_schema
+from storymatch.serving.models import ArticleIn, IngestBatch, QueryRequest, upload_files_schema
 from storymatch.serving.requests import content_type, is_json, read_form, read_json, read_upload, run_analysis
 
 bearer = HTTPBearer(auto_error=False, description="Required by write endpoints when the server has a --token.")
@@ -66,7 +67,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
     async def ingest_endpoint(request: Request):
         ctype = content_type(request)
         if is_json(ctype):
-            req = await read_json(request, IngestRequest)
+            req = await read_json(request, IngestBatch)
             located: list[tuple[str, Any]] = [(f"request:articles[{i}]", sent_article(a, f"articles[{i}]", request))
                                               for i, a in enumerate(req.articles)]
         elif ctype == "multipart/form-data":
@@ -153,10 +154,17 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
         return report_cache["report"]
 
 
-def sent_article(article: ArticleIn, name: str, request: Request) -> Article | InputError:
+def sent_article(article: Any, name: str, request: Request) -> Article | InputError:
     """One article of an ingest request, or its error: as in `storymatch ingest`, a bad one costs only itself."""
+    if not isinstance(article, dict):
+        return InputError(name, 'not a JSON object (an article is {"text": ..., "title": ..., ...})')
     try:
-        return article.to_article(name, request.app.state.max_chars)
+        return ArticleIn.model_validate(article).to_article(name, request.app.state.max_chars)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "article"
+        more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+        return InputError(name, f"{where}: {first.get('msg', 'invalid')}{more}")
     except InputError as e:
         return e
 
