@@ -20,10 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server_load import fire, free_port, news_pairs  # noqa: E402  (a sibling benchmark's helpers)
+from server_load import fire, free_port, news_pairs, start_server  # noqa: E402  (a sibling benchmark's helpers)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,21 +37,7 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 
 def start(src: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    cmd = [sys.executable, "-m", "storymatch", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json().get("models_loaded"):
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("server did not start in 600 s")
+    return start_server(port, {**os.environ, "PYTHONPATH": str(src)})
 
 
 def measure(label: str, src: Path, bodies: list[dict], idle: float) -> dict:
