@@ -123,9 +123,9 @@ def test_bad_records_are_counted_and_named(reuse, corpus, articles):
     run, out, _ = reuse
     assert run.bad == 2 and run.articles == len(articles) and run.records == len(articles) + 2
     bad = [ln for f in sorted((out / "bad").glob("part-*")) for ln in f.read_text(encoding="utf-8").splitlines()]
-    assert sorted(bad) == sorted([f"{corpus}:6: invalid JSON (Expecting property name enclosed in double quotes "
-                                  f"at column 2)", f"{corpus}:{len(articles) + 2}: no text field (expected one of: "
-                                                   "text, maintext, body, content)"])
+    assert sorted(bad) == sorted([f"{corpus}:6: invalid JSON (Expecting property name enclosed in double quotes: "
+                                  f"column 2)", f"{corpus}:{len(articles) + 2}: no text field (expected one of: "
+                                                "text, maintext, body, content)"])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["reuse_pairs"] == run.reuse_pairs >= 1
 
