@@ -53,12 +53,12 @@ class ClusterParams:
     ones it takes in are young (`merge_most`): a story first told in two threads is one story."""
     merge_most: int | None = 3
     """A merge joins the article's story with the other stories it links of at most this many articles (None:
-    any); larger ones merge with nothing. Late evidence is what a young
-    story lacks (a follow-up placed alone meets the next report); two established stories that never linked
-    before, joined by one article, is how chaining starts. On the choosing folds (fold 0 of each set's stories,
-    the verifier fitted without the set), B-cubed F1 full articles / excerpts / headlines / snippets: 0.959 /
-    0.938 / 0.796 / 0.939 (mean 0.908) merging young stories; 0.959 / 0.930 / 0.794 / 0.924 (0.902) never merging;
-    with any story and a strong single link, as first built: 0.959 / 0.930 / 0.484 / 0.935 (0.827)."""
+    any); larger ones merge with nothing. Late evidence is what a young story lacks (a follow-up placed alone meets
+    the next report); two established stories that never linked before, joined by one article, is how chaining
+    starts. On the choosing folds (the first of three story folds of each set, the verifier fitted without the
+    set), B-cubed F1 full articles / excerpts / headlines / snippets: 0.959 / 0.938 / 0.796 / 0.939 (mean 0.908)
+    merging young stories; 0.959 / 0.930 / 0.794 / 0.924 (0.902) never merging; with any story and a strong
+    single link, as first built: 0.959 / 0.930 / 0.484 / 0.935 (0.827)."""
     link: str = "top3"
     """How a story's candidate members vote: "average" of their probabilities, "best" of them, or "top3" (the
     average of the three best). Measured on the first of three story folds of each labelled set (never on the
