@@ -117,10 +117,15 @@ class StoryClusterer:
         # The items of stories still open, as of the latest date seen: a stream arrives in date order, so a
         # story the window has closed never takes an article again and its items leave the scan for good
         # (a corpus of months is scanned a week at a time).
-        self._active = np.zeros(0, dtype=np.int64)
+        # Kept in buffers that grow by doubling: new items are appended, and the scan is rebuilt only when the
+        # date moves on (copying the active rows on every article made clustering quadratic in the window's size).
+        self._active = np.zeros(64, dtype=np.int64)  # item indices of the active scan, first _n_active of them
+        self._active_vectors: np.ndarray | None = None  # their vectors, row for row
+        self._n_active = 0
+        self._in_scan = np.zeros(0, dtype=bool)  # by item index: in the active scan now
+        self._seen = 0  # items placed before this many are in the scan or were pruned from it
         self._story = np.zeros(64, dtype=np.int64)  # story_of and last as arrays, for the window's vector tests
         self._last = np.full(64, np.nan)
-        self._active_vectors: np.ndarray | None = None
         self._latest: int | None = None
 
     def __len__(self) -> int:
@@ -146,44 +151,55 @@ class StoryClusterer:
             return []
         self._prune(item.date)
         assert self._active_vectors is not None
+        active = self._active[: self._n_active]
         vector = np.asarray(item.vector, dtype=np.float32)
-        sims = self._active_vectors @ vector
-        sims[~self._open(item.date, self._active)] = -np.inf
-        cos = dict(zip(self._active.tolist(), sims.tolist()))
+        sims = self._active_vectors[: self._n_active] @ vector
+        sims[~self._open(item.date, active)] = -np.inf
         k = min(self.params.candidates, len(sims))
-        chosen = {int(self._active[j]) for j in np.argpartition(-sims, k - 1)[:k] if np.isfinite(sims[j])}
+        chosen = {int(active[j]): float(sims[j]) for j in np.argpartition(-sims, k - 1)[:k] if np.isfinite(sims[j])}
         shared: dict[int, int] = {}
         for key in item.keys:
             bucket = self._by_key.get(key, ())
             if len(bucket) <= MAX_BUCKET:
                 for j in bucket:
                     shared[j] = shared.get(j, 0) + 1
+        assert self._vectors is not None
         for j, _ in sorted(shared.items(), key=lambda kv: -kv[1])[: self.params.text_candidates]:
-            if np.isfinite(cos.get(j, -np.inf)):
-                chosen.add(j)
-        return [(j, cos[j]) for j in sorted(chosen)]
+            if j not in chosen and self._in_scan[j] and self._open(item.date, np.array([j]))[0]:
+                chosen[j] = float(self._vectors[j] @ vector)
+        return sorted(chosen.items())
 
     def _prune(self, date: _dt.date | None) -> None:
         """Bring the active scan up to the items placed so far, dropping stories closed before `date`."""
         n = len(self.items)
         assert self._vectors is not None
-        grown = len(self._active) == 0 or int(self._active[-1]) < n - 1
         later = date is not None and (self._latest is None or date.toordinal() > self._latest)
         if later:
             assert date is not None
             self._latest = date.toordinal()
-        if not grown and not later and self._active_vectors is not None:
-            return
+        if self._active_vectors is None:
+            self._active_vectors = np.zeros((len(self._active), self._vectors.shape[1]), dtype=np.float32)
+        if len(self._in_scan) < len(self._vectors):
+            self._in_scan = np.concatenate([self._in_scan, np.zeros(len(self._vectors) - len(self._in_scan), bool)])
+        newer = np.arange(self._seen, n)
         if later and self.params.window_days is not None:
-            newer = np.arange(int(self._active[-1]) + 1 if len(self._active) else 0, n)
-            keep = np.concatenate([self._active, newer])
+            keep = np.concatenate([self._active[: self._n_active], newer])
             last = self._last[self._story[keep]]
             assert self._latest is not None
-            self._active = keep[~(self._latest - last > self.params.window_days)]  # nan (undated) stays
-        else:
-            start = int(self._active[-1]) + 1 if len(self._active) else 0
-            self._active = np.concatenate([self._active, np.arange(start, n)])
-        self._active_vectors = self._vectors[self._active]
+            keep = keep[~(self._latest - last > self.params.window_days)]  # nan (undated) stays
+            self._in_scan[self._active[: self._n_active]] = False
+            self._n_active = 0
+            newer = keep
+        if len(newer):
+            end = self._n_active + len(newer)
+            while end > len(self._active):
+                self._active = np.concatenate([self._active, np.zeros_like(self._active)])
+                self._active_vectors = np.vstack([self._active_vectors, np.zeros_like(self._active_vectors)])
+            self._active[self._n_active:end] = newer
+            self._active_vectors[self._n_active:end] = self._vectors[newer]
+            self._in_scan[newer] = True
+            self._n_active = end
+        self._seen = n
 
     def add(self, item: StoryView) -> str:
         """Place one article; returns the id of the story it joined or started."""
