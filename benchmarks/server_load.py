@@ -70,6 +70,14 @@ def start_server(port: int, env: dict[str, str] | None = None) -> subprocess.Pop
     raise SystemExit("server did not start in 600 s")
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 async def fire(url: str, bodies: list[dict], concurrency: int, timeout: float) -> tuple[list[float], list[str], float]:
     latencies: list[float] = []
     errors: list[str] = []
@@ -133,11 +141,7 @@ def main() -> None:
         lat, errors, wall = asyncio.run(fire(f"http://127.0.0.1:{port}/api/compare", bodies, args.concurrency,
                                              args.timeout))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
     rate = len(lat) / wall
     print(f"pairs: {len(set(json.dumps(b, sort_keys=True) for b in bodies))} distinct, mean {chars:,.0f} chars a pair; "
           f"server start-up (models loaded) {startup:.1f} s")

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server_load import fire, free_port, news_pairs, start_server  # noqa: E402  (a sibling benchmark's helpers)
+from server_load import fire, free_port, news_pairs, start_server, stop_server  # noqa: E402  (a sibling benchmark's helpers)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,11 +50,7 @@ def measure(label: str, src: Path, bodies: list[dict], idle: float) -> dict:
         time.sleep(idle)
         settled = memory_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
     return {"tree": label, "src": str(src), "requests": len(bodies), "ok": len(lat), "errors": len(errors),
             "wall_s": round(wall, 1), "rss_loaded_mb": round(loaded["VmRSS"]),
             "rss_peak_mb": round(right_after["VmHWM"]), "rss_after_mb": round(right_after["VmRSS"]),
