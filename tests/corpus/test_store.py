@@ -145,7 +145,7 @@ def test_vector_rows_left_by_a_killed_batch_are_never_read_and_get_overwritten(t
 
 
 def test_meta_rows_are_checked_for_what_the_code_can_use():
-    from storymatch.corpus.store import meta_problems
+    from storymatch.corpus.store_rules import meta_problems
 
     sound = {"schema_version": "2", "tier": "quality:minilm", "lsh": json.dumps(asdict(LSHParams())),
              "dim:quality:minilm": "384"}

@@ -25,15 +25,8 @@ from typing import Callable
 import numpy as np
 
 from storymatch.corpus.ingestion import prepare_many, refresh_vector_index
-from storymatch.corpus.store import (
-    DB_NAME,
-    SCHEMA_VERSION,
-    VECTOR_DTYPE,
-    Store,
-    check_lines,
-    meta_problems,
-    vector_file,
-)
+from storymatch.corpus.store import DB_NAME, SCHEMA_VERSION, VECTOR_DTYPE, Store, vector_file
+from storymatch.corpus.store_rules import check_lines, meta_problems
 from storymatch.embedding.tiers import NO_VECTORS, get_tier, known_tier
 from storymatch.errors import StoreDamaged, StoreError
 from storymatch.features.lsh import LSHParams

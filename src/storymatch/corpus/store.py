@@ -26,13 +26,14 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from storymatch.embedding.tiers import NO_VECTORS, known_tier, tier_dim
+from storymatch.corpus.store_rules import check_lines, meta_problems
+from storymatch.embedding.tiers import NO_VECTORS
 from storymatch.errors import StoreDamaged, StoreError, StoreUnusable
 from storymatch.features.lsh import MAX_BUCKET, LSHParams
 from storymatch.inputs.article import Article
@@ -89,51 +90,6 @@ def store_writable(folder: Path) -> bool:
     do not stop."""
     files = [folder / DB_NAME, folder / f"{DB_NAME}-wal", folder / f"{DB_NAME}-shm"]
     return os.access(folder, os.W_OK) and all(os.access(f, os.W_OK) for f in files if f.exists())
-
-
-def check_lines(db: sqlite3.Connection, pragma: str = "integrity_check") -> list[str]:
-    """SQLite's own check of every page (`integrity_check`, or the faster `quick_check`): its findings, one line
-    each (empty when the file is sound)."""
-    rows = [r[0] for r in db.execute(f"PRAGMA {pragma}(20)")]
-    if rows == ["ok"]:
-        return []
-    return [line.strip() for r in rows for line in str(r).splitlines() if line.strip() and not line.startswith("***")]
-
-
-def meta_problems(meta: dict[str, str]) -> list[str]:
-    """What is wrong with a store's meta rows, one line each (empty when nothing is): the rules every open and
-    `storymatch check` apply, so a store that opens has a version, tier, LSH parameters and dimension that the
-    code can use as they are."""
-    problems: list[str] = []
-    version = meta.get("schema_version")
-    if version is None:
-        problems.append("meta has no schema_version")
-    elif not version.strip().isdigit():
-        problems.append(f"schema_version is {version[:40]!r}, not a number")
-    tier = meta.get("tier")
-    if tier is not None and not known_tier(tier):
-        problems.append(f"tier is {tier[:40]!r}, not a tier storymatch knows (fast, quality, lead, hybrid, none)")
-    raw = meta.get("lsh")
-    if raw is not None:
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            problems.append(f"lsh parameters are not JSON ({raw[:40]!r})")
-        else:
-            names = {f.name for f in fields(LSHParams)}
-            if (not isinstance(value, dict) or set(value) - names
-                    or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value.values())):
-                problems.append(f"lsh parameters have the wrong shape ({raw[:60]!r}; expected positive whole "
-                                f"numbers for {', '.join(sorted(names))})")
-    for key, value in meta.items():
-        if not key.startswith("dim:"):
-            continue
-        name = key[4:]
-        if not value.strip().isdigit() or int(value) <= 0:
-            problems.append(f"{key} is {value[:40]!r}, not a positive number")
-        elif name == tier and (expected := tier_dim(name)) is not None and expected != int(value):
-            problems.append(f"{key} is {value}, but {name} vectors have {expected} dimensions")
-    return problems
 
 
 @dataclass
