@@ -4,6 +4,7 @@ gaps, report's counts and passages, ingest refusing another tier without drawing
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -113,6 +114,31 @@ def test_search_through_the_command_fits_80_columns(store):
     assert lines[1].split()[:4] == ["#", "article", "date", "relation"]
     assert all(len(line) <= 80 for line in lines)
     assert lines[2].split()[1] == "seed-a"  # the patchwork that copied the wire comes first
+
+
+@pytest.mark.slow
+def test_a_hit_opened_with_compare_store_shows_its_scores_in_the_next_search(tmp_path):
+    """search lists hits without SemEval scores (no sentence is embedded); `compare Q HIT --store` opens one, on what
+    the store keeps, and the next search shows that hit's overall score; --full scores every hit."""
+    store = tmp_path / "store"
+    assert run("ingest", str(FIXTURE_CORPUS), "--store", str(store), "--quiet").returncode == 0
+    quick = run("search", "seed-b", "--store", str(store), "--json")
+    assert quick.returncode == 0, quick.stderr
+    hits = json.loads(quick.stdout)["results"]
+    assert hits[0]["id"] == "seed-a" and hits[0]["scores"] is None and hits[0]["compare"] is None
+    opened = run("compare", "seed-b", "seed-a", "--store", str(store), "--json")
+    assert opened.returncode == 0, opened.stderr
+    pair = json.loads(opened.stdout)
+    assert pair["a"]["id"] == "seed-b" and pair["b"]["id"] == "seed-a"
+    assert pair["probability"] == hits[0]["probability"]  # one verdict in search and compare
+    again = json.loads(run("search", "seed-b", "--store", str(store), "--json").stdout)["results"]
+    assert again[0]["scores"] == pair["scores"] and all(h["scores"] is None for h in again[1:])
+    full = json.loads(run("search", "seed-b", "--store", str(store), "--json", "--full").stdout)["results"]
+    assert all(h["scores"] for h in full)
+    assert [(h["id"], h["probability"], h["relation"]) for h in full] == [(h["id"], h["probability"], h["relation"])
+                                                                           for h in hits]
+    refused = run("compare", "seed-b", "seed-a", "--store", str(store), "--scorer", "rules")
+    assert refused.returncode != 0 and "--scorer: not with --store" in refused.stderr
 
 
 @pytest.mark.slow

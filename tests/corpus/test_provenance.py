@@ -139,7 +139,7 @@ def test_search_ranks_the_source_first_with_its_comparison(store_dir):
     from storymatch.corpus.related import search
 
     with Store(store_dir) as s:
-        hits = search(s, s.get("seed-a"), limit=3)
+        hits = search(s, s.get("seed-a"), limit=3, full=True)
     assert hits[0].stored.article.id == "seed-b" and hits[0].relation == "source"
     top = hits[0].to_dict()
     assert top["same_story"] and top["reuse"]["passages"] >= 3 and top["compare"]["b"]["id"] == "seed-b"

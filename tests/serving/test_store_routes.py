@@ -79,6 +79,10 @@ def test_search_finds_the_source(store_client, ingested, seed_a):
     assert hits and hits[0]["id"] == b_id and hits[0]["relation"] == "source"
     posted = store_client.post("/api/search", json={"article": {"text": seed_a}, "limit": 5}).json()["results"]
     assert posted[0]["id"] == b_id
+    assert hits[0]["scores"] is None and posted[0]["scores"] is None  # no hit compared in full unless asked
+    full = store_client.get(f"/api/search/{a_id}?full=true").json()["results"]
+    assert full[0]["id"] == b_id and set(full[0]["scores"]) >= {"overall", "narrative"}
+    assert full[0]["probability"] == hits[0]["probability"] == full[0]["compare"]["probability"]
 
 
 def test_stories_and_who_reused_whom(store_client, ingested):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -43,16 +44,42 @@ def compare_cmd(
     scorer: Optional[str] = typer.Option(None, "--scorer",
                                          help="Scorer file (from `storymatch train semeval`), or 'rules'."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
+    store: Optional[Path] = typer.Option(None, "--store",
+                                         help="A store folder: A and B may then be ids of stored articles (as "
+                                              "`storymatch search` lists them). They are compared on what the "
+                                              "store keeps, and the result is kept, so search shows its scores."),
     max_chars: Optional[int] = max_chars_option(),
 ) -> None:
     """Do A and B tell the same story? How similar are they, and what did one reuse from the other?"""
     if a == "-" and b == "-":
         fail(STDIN_ONCE)
+    if store is not None:
+        given = [name for name, value in (("--title-a", title_a), ("--title-b", title_b), ("--date-a", date_a),
+                                          ("--date-b", date_b), ("--scorer", scorer)) if value]
+        if english_large:
+            given.append("--english-large")
+        if given:
+            fail(f"{', '.join(given)}: not with --store, which compares articles as the store keeps them")
+        _compare_in_store(store, a, b, model, as_json, max_chars)
+        return
     with working("compare"):
         art_a = load_article(a, title=title_a, date=date_a, max_chars=max_chars)
         art_b = load_article(b, title=title_b, date=date_b, max_chars=max_chars)
         result = compare(art_a, art_b, backend=model, scorer=load_scorer(scorer),
                          english_large=True if english_large else None)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        render(result)
+
+
+def _compare_in_store(folder: Path, a: str, b: str, model: str | None, as_json: bool, max_chars: int | None) -> None:
+    """`compare A B --store S`: the pair compared on the store's kept analyses; the result kept for search."""
+    from storymatch.cli.corpus import _article_ref, _open
+    from storymatch.corpus.related import compare_stored
+
+    with _open(folder) as st, working("compare"):
+        result = compare_stored(st, _article_ref(st, a, max_chars), _article_ref(st, b, max_chars), backend=model)
     if as_json:
         print_json(result.to_dict())
     else:

@@ -227,9 +227,13 @@ RELATIONS = {
 @app.command("search")
 def search_cmd(article: str = typer.Argument(..., help="A stored article id, or an article file."),
                store: Path = STORE_OPT,
-               limit: int = typer.Option(10, "--limit", min=1, help="Articles compared in full."),
+               limit: int = typer.Option(10, "--limit", min=1, help="Most related articles shown."),
+               full: bool = typer.Option(False, "--full",
+                                         help="Compare each hit in full: its SemEval scores (the overall column) "
+                                              "and evidence in --json. Embeds every sentence of both articles, "
+                                              "about a second a hit the first time; kept in the store after."),
                model: Optional[str] = typer.Option(None, "--model",
-                                                   help="Embedding backend for the comparisons: minilm, "
+                                                   help="Embedding backend for --full: minilm, "
                                                         "use-multilingual, or a sentence-transformers model "
                                                         "name/path. Default: chosen from the languages."),
                backend: Optional[str] = typer.Option(None, "--backend", hidden=True,
@@ -241,12 +245,16 @@ def search_cmd(article: str = typer.Argument(..., help="A stored article id, or 
 
     with _open(store) as st, working("search"):
         query = _article_ref(st, article, max_chars)
-        hits = search(st, query, limit=limit, backend=model or backend)
+        hits = search(st, query, limit=limit, backend=model or backend, full=full)
     results = [h.to_dict() for h in hits]
     if json_out:
         print_json({"article": query.article.summary(), "results": results})
         return
     render_hits(query.article.id or article, results)
+    if results and any(r.get("scores") is None for r in results):
+        console.print(Text("SemEval scores (overall) are shown for hits compared in full: add --full, or open a hit "
+                           f"with `storymatch compare {query.article.id or 'QUERY'} HIT --store {store}`.",
+                           style="dim"))
 
 
 def render_hits(query_id: str, results: list[dict[str, Any]]) -> None:
@@ -262,9 +270,10 @@ def render_hits(query_id: str, results: list[dict[str, Any]]) -> None:
     ids = [str(r.get("id") or (r.get("article") or {}).get("id") or "") for r in results]
     stories = [_story_id(r.get("story")) for r in results]
     # fixed widths, so that at 80 columns each hit is one line: the title takes what is left, or is left out
+    with_overall = any((r.get("scores") or {}).get("overall") is not None for r in results)
     widths = {"#": len(str(len(results))), "article": min(24, max(7, *map(len, ids))), "date": 10, "relation": 10,
-              "story": min(16, max(5, *map(len, stories))) if with_story else 0, "p(same)": 7, "overall": 7,
-              "shared": 6}
+              "story": min(16, max(5, *map(len, stories))) if with_story else 0, "p(same)": 7,
+              "overall": 7 if with_overall else 0, "shared": 6}
     widths = {k: v for k, v in widths.items() if v}
     room = console.width - sum(widths.values()) - len(widths)
     t = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold")
@@ -279,8 +288,10 @@ def render_hits(query_id: str, results: list[dict[str, Any]]) -> None:
         row = [str(rank), hit_id, art.get("date") or "undated", str(r.get("relation") or "")]
         if with_story:
             row.append(story)
-        row += [_num(r.get("probability")), _num((r.get("scores") or {}).get("overall")),
-                _share(reuse.get("coverage_query"))]
+        row.append(_num(r.get("probability")))
+        if with_overall:
+            row.append(_num((r.get("scores") or {}).get("overall")))
+        row.append(_share(reuse.get("coverage_query")))
         if room >= 10:
             row.append(art.get("title") or art.get("source") or "")
         t.add_row(*(escape(x) for x in row))
@@ -289,8 +300,8 @@ def render_hits(query_id: str, results: list[dict[str, Any]]) -> None:
     notes = [
         "Ranked by the higher of p(same) and the share of either text that the two share.",
         "p(same): probability that it tells the same story (calibrated in steps, so articles can share a value); "
-        "overall: SemEval-2022 similarity, 1 = very similar … 4 = very dissimilar; "
-        f"shared: share of {query_id}'s text also found in it.",
+        + ("overall: SemEval-2022 similarity, 1 = very similar … 4 = very dissimilar; " if with_overall else "")
+        + f"shared: share of {query_id}'s text also found in it.",
         "relation: " + "; ".join(f"{rel} = {RELATIONS[rel].replace('QUERY', query_id)}" for rel in shown) + ".",
     ]
     for note in notes if shown else notes[:2]:

@@ -9,6 +9,7 @@ store is clustered, and kept in its analyses table, so later clusterings and que
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from itertools import islice
 from typing import Callable, Sequence
 
@@ -22,8 +23,9 @@ from storymatch.embedding.registry import get_embedder
 from storymatch.embedding.tiers import FAST, NO_VECTORS, get_tier
 from storymatch.features.lsh import texts_keys
 from storymatch.features.story_signals import StorySignals, story_signals
-from storymatch.scoring.story_view import StoryView, headline_backends, is_mixed
+from storymatch.scoring.story_view import StoryView, headline_backends, is_mixed, story_views
 from storymatch.scoring.verifier import HEADLINE_WORDS, headline_text
+from storymatch.text.language import detect_language
 
 STORY_KIND = "story"
 SIGNALS = "signals"  # the analyses-table kind of an article's particulars
@@ -72,6 +74,22 @@ def views_of(store: Store, stored: Sequence[Stored]) -> list[StoryView]:
     keys = [frozenset(int(k) for k in ks.ravel() if k) for _, ks in found]
     return _views(store, list(stored), [np.asarray(v, dtype=np.float32) for v in vectors], keys,
                   is_mixed(list(store.languages())))
+
+
+def query_views(store: Store, query: Stored, hits: Sequence[Stored]) -> tuple[StoryView, list[StoryView]]:
+    """(the query's view, each hit's view) for the verifier: stored articles as `views_of` gives them (cluster's
+    views); a query that is not stored is seen as the store would keep it, with the store's vector tier, LSH
+    settings and mix of languages, so its verdicts are the ones it would get once ingested."""
+    if store.holds(query):
+        views = views_of(store, [query, *hits])
+        return views[0], views[1:]
+    views = views_of(store, hits)
+    query.article.language = query.article.language or detect_language(query.article.text)
+    tier = store.get_meta("tier")
+    complete = bool(tier and tier != NO_VECTORS and store.vector_count(tier) == store.count())
+    vector = get_tier(tier if complete and tier else FAST).encode_articles([query.article])[0]
+    mixed = is_mixed([*store.languages(), query.article.language])
+    return story_views([query.article], np.asarray([vector]), store.lsh_params(), mixed=mixed)[0], views
 
 
 def _views(store: Store, stored: list[Stored], vectors: list[np.ndarray], keys: list[frozenset[int]], mixed: bool,
@@ -123,6 +141,36 @@ def cluster(store: Store, params: ClusterParams | None = None,
     stories = cluster_stream(items, params, progress=progress)
     store.put_results(STORY_KIND, [(a, s.id) for s in stories for a in s.articles], replace_all=True)
     return stories
+
+
+@dataclass
+class StoryLookup:
+    """Which story an article is in and who else is, read row by row from the store's recorded stories: search
+    needs a dozen of them, and reading all 10,000 of a store took 40 ms a search. A store that keeps no results
+    (read-only) answers from the stories computed in memory (`computed`)."""
+
+    store: Store
+    computed: dict[str, str] | None = None
+
+    def story(self, article_id: str) -> str | None:
+        if self.computed is not None:
+            return self.computed.get(article_id)
+        found = self.store.get_result(STORY_KIND, article_id)
+        return str(found) if found is not None else None
+
+    def members(self, story: str) -> list[str]:
+        """The story's articles, in the order `story_assignments` lists them."""
+        if self.computed is not None:
+            return [a for a, s in self.computed.items() if s == story]
+        return self.store.keys_with_result(STORY_KIND, story)
+
+
+def story_lookup(store: Store) -> StoryLookup:
+    """`StoryLookup` over the store's stories, clustering it first when it was never clustered or has grown."""
+    if store.result_count(STORY_KIND) == store.count():
+        return StoryLookup(store)
+    computed = story_assignments(store)
+    return StoryLookup(store, None if store.result_count(STORY_KIND) == store.count() else computed)
 
 
 def story_assignments(store: Store) -> dict[str, str]:

@@ -70,14 +70,15 @@ def is_mixed(languages: Sequence[str | None]) -> bool:
 
 
 def story_views(articles: Sequence[Article], vectors: np.ndarray | None = None,
-                lsh: LSHParams = LSHParams()) -> list[StoryView]:
-    """Articles as the verifier sees them, everything computed now (the fast tier's vectors unless given)."""
+                lsh: LSHParams = LSHParams(), mixed: bool | None = None) -> list[StoryView]:
+    """Articles as the verifier sees them, everything computed now (the fast tier's vectors unless given; `mixed`:
+    whether they meet articles in other languages, by default whether these articles mix languages)."""
     for a in articles:
         a.language = a.language or detect_language(a.text)
     if vectors is None:
         vectors = get_tier(FAST).encode_articles(articles)
     keys = texts_keys([a.text for a in articles], lsh)
-    heads = headline_vectors(articles, is_mixed([a.language for a in articles]))
+    heads = headline_vectors(articles, is_mixed([a.language for a in articles]) if mixed is None else mixed)
     items = []
     for a, v, (_, k), h in zip(articles, vectors, keys, heads):
         assert a.id is not None  # Article.__post_init__ always sets an id

@@ -105,7 +105,8 @@ class QueryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     article: ArticleIn
-    limit: int = Field(10, ge=1, le=50, description="Search only: candidates compared in full.")
+    limit: int = Field(10, ge=1, le=50, description="Search only: most related articles returned.")
+    full: bool = Field(False, description="Search only: compare each hit in full (SemEval scores, evidence).")
 
 
 class ErrorOut(BaseModel):

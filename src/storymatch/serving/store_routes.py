@@ -109,13 +109,15 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
         return await on_store(request, one)
 
     @app.get("/api/search/{article_id}", summary="Stored articles related to a stored one (`storymatch search --json`)")
-    async def search_stored(request: Request, article_id: str, limit: int = Query(10, ge=1, le=50)):
-        return await on_store(request, lambda st: run_search(st, stored(st, article_id), limit))
+    async def search_stored(request: Request, article_id: str, limit: int = Query(10, ge=1, le=50),
+                            full: bool = Query(False, description="Compare each hit in full (its SemEval scores "
+                                                                  "and evidence): seconds a hit the first time.")):
+        return await on_store(request, lambda st: run_search(st, stored(st, article_id), limit, full))
 
     @app.post("/api/search", summary="Stored articles related to a posted article", response_model=None)
     async def search_posted(request: Request, body: QueryRequest):
         art = body.article.to_article("article", request.app.state.max_chars)
-        return await on_store(request, lambda st: run_search(st, st.as_query(art), body.limit))
+        return await on_store(request, lambda st: run_search(st, st.as_query(art), body.limit, body.full))
 
     @app.get("/api/trace/{article_id}", summary="Provenance map of a stored article (`storymatch trace --json`)")
     async def trace_stored(request: Request, article_id: str):
@@ -176,8 +178,9 @@ def stored(st: Store, article_id: str) -> Stored:
     return found
 
 
-def run_search(st: Store, query: Stored, limit: int) -> dict[str, Any]:
-    return {"article": query.article.summary(), "results": [h.to_dict() for h in search(st, query, limit=limit)]}
+def run_search(st: Store, query: Stored, limit: int, full: bool = False) -> dict[str, Any]:
+    hits = search(st, query, limit=limit, full=full)
+    return {"article": query.article.summary(), "results": [h.to_dict() for h in hits]}
 
 
 def run_trace(st: Store, query: Stored) -> dict[str, Any]:

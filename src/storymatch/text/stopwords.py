@@ -14,6 +14,8 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
+from storymatch.disk_cache import cache_folder, cached_json
+
 FUNCTION_WORD_LANGUAGES = ("en", "de", "es", "fr", "it", "pt", "nl", "pl", "tr", "ar", "ru")
 
 
@@ -22,16 +24,23 @@ def frequent_words(language: str = "en", n: int = 150) -> frozenset[str]:
     """The language's `n` most frequent words (wordfreq; English for a language it lacks).
 
     A frequency list rather than a hand-written stopword list: wordfreq covers
-    40+ languages with one consistent definition.
+    40+ languages with one consistent definition. Kept on disk per language and n (disk_cache.py): wordfreq reads
+    and unpacks a language's whole list to give its top words, 40-130 ms each time a process first meets the
+    language (most of the slow searches of a 10,000-article store in several languages); the kept list reads in
+    under a millisecond.
     """
+    lang = (language or "en").split("-")[0].lower()
+    folder = cache_folder("frequent-words", ("wordfreq",), (__file__,))
+    return frozenset(cached_json(folder / f"{lang}-{n}.json", lambda: _top_words(lang, n)))
+
+
+def _top_words(lang: str, n: int) -> list[str]:
     import wordfreq  # loads its word lists on first use
 
-    lang = (language or "en").split("-")[0].lower()
     try:
-        words = wordfreq.top_n_list(lang, n)
+        return list(wordfreq.top_n_list(lang, n))
     except (LookupError, ValueError):
-        words = wordfreq.top_n_list("en", n)
-    return frozenset(words)
+        return list(wordfreq.top_n_list("en", n))
 
 
 @lru_cache(maxsize=1)

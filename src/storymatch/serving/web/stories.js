@@ -133,7 +133,9 @@ window.StoryBrowser = (() => {
       box.replaceChildren(el("h3", {}, "Related to " + (data.article.title || data.article.source || data.article.id)),
         data.results.length ? el("ol", { id: "search-results" }, data.results.map((h) => el("li", {},
           el("b", {}, h.relation || "related"), " · " + hitLine(h) + " ",
-          el("button", { class: "small", onclick: () => showTrace(h.id) }, "Provenance map"))))
+          el("button", { class: "small", onclick: () => showTrace(h.id) }, "Provenance map"),
+          byId ? el("button", { class: "small", onclick: () => comparePair(q, h.id) }, "Compare side by side")
+            : null)))
           : el("p", { class: "muted" }, "Nothing related in the store."),
         data.results.length ? el("p", { class: "muted" }, "Best first: by the higher of p(same story) and the " +
           "share of text the two share. source = an earlier article the query took text from; reuser = a later " +
