@@ -85,7 +85,7 @@ def ingest(paths: list[Path] = typer.Argument(...,
            max_chars: Optional[int] = max_chars_option(),
            workers: Optional[int] = typer.Option(None, "--workers", min=1,
                                                  help="Processes analysing articles while this one writes "
-                                                      "(default: STORYMATCH_WORKERS, else the cores; 1: none).")
+                                                      "(default: STORYMATCH_WORKERS, else the cores up to 4; 1: none).")
            ) -> None:
     """Add articles to a store (created if absent); re-ingesting the same ids changes nothing.
 

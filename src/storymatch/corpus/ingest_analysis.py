@@ -6,10 +6,9 @@ process, to give the same seqs and rows as a one-process run (and a resumed run 
 same order). `Analyser` hands batches to a pool of worker processes and gives their results back in the order
 they were submitted; the main process keeps reading records and writing the store meanwhile.
 
-A pool is started only once an ingest has read `PARALLEL_FROM` records: starting two worker processes (spawn:
-each imports numpy, rensa and storymatch, ~0.3 s of CPU) costs more than it saves on the few articles of a test,
-a file given on the command line, or an API request. Measured on the 3,581 benchmark articles (2 cores):
-see PARALLEL_FROM.
+A pool is started only once an ingest has read `PARALLEL_FROM` records: starting worker processes costs more than
+it saves on the few articles of a test, a file given on the command line, or an API request (see PARALLEL_FROM for
+the measured numbers).
 """
 
 from __future__ import annotations
@@ -36,9 +35,15 @@ from storymatch.text.spans import sentences
 log = logging.getLogger("storymatch")
 
 # A pool starts when an ingest has read this many records (in whole batches); the batches before it are analysed
-# in the main process. Below this, the two worker processes' start-up (imports, ~0.3 s of CPU each, on cores the
-# main process shares) was not won back.
+# in the main process. Measured on the 3,581 benchmark articles (benchmarks/ingest.py, 2 cores): analysis costs
+# ~0.4 ms an article in one process, and two workers took 0.75 s more CPU in all than one process (2.38 -> 3.13 s
+# user + system), most of it the two spawned interpreters' imports (~0.3 s each). At 1,000 articles two workers
+# save at most ~0.2 s of the ~0.4 s of analysis, about what starting them costs: below that, a pool never pays.
 PARALLEL_FROM = 1000
+# The default number of workers: the cores, but no more than this. The main process reads and writes ~0.14 ms an
+# article (0.1 s reading and ~0.4 s of SQLite for 3,581 articles), so past ~3 workers it is the bottleneck and
+# more processes only add start-up.
+MAX_DEFAULT_WORKERS = 4
 
 
 @dataclass
@@ -105,7 +110,8 @@ class Analyser:
     def __init__(self, lsh: LSHParams, tier: str | None, workers: int | None = None):
         self.lsh = lsh
         self.fast_vectors = tier == FAST
-        self.workers = max(1, workers if workers is not None else settings().workers or available_cores())
+        default = settings().workers or min(available_cores(), MAX_DEFAULT_WORKERS)
+        self.workers = max(1, workers if workers is not None else default)
         self.submitted = 0  # records submitted so far
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[tuple[list[Article], Future | None]] = deque()
@@ -123,7 +129,8 @@ class Analyser:
         if self._pool is None and self.workers > 1 and self.submitted + len(articles) >= PARALLEL_FROM:
             # spawn, not fork: the parent holds a SQLite connection and may have Rust thread pools running, which
             # a forked child inherits in a broken state. A process pool rather than multiprocessing.Pool: a worker
-            # that dies (killed, out of memory) fails the ingest instead of leaving it waiting for ever.
+            # that dies (killed, out of memory, a script without a main guard) is noticed (BrokenProcessPool, see
+            # _fall_back) instead of leaving the ingest waiting for ever.
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_worker_start)
         self.submitted += len(articles)
