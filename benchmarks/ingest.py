@@ -5,8 +5,10 @@ and MinHash signatures a second: storymatch, datasketch and rensa on the same sh
 
 Articles: the unique texts of ../shared/semeval22 (whole articles, several languages) and ../shared/clustering's
 BASIL articles, written once as JSONL with their language (as a passim-style corpus carries it). Each ingest is a
-fresh process into a new store; the current code and the baseline revision (its source extracted with
-`git archive`) alternate, so load on a shared machine hits both alike; medians are printed with their ratio.
+fresh process into a new store; the current code with one process (workers=1: the single-core gain), with two
+worker processes (workers=2, what `storymatch ingest` does on two cores) and the baseline revision (its source
+extracted with `git archive`) alternate, so load on a shared machine hits all alike; medians are printed with
+their ratios to the baseline.
 MinHash: word 3-gram shingles of the first --minhash-docs articles, 128 permutations, each library timed on the
 same documents (hashing included), in this process.
 """
@@ -31,9 +33,10 @@ CHILD = """
 import sys, time, tempfile
 from storymatch.corpus.store import Store
 from storymatch.corpus.ingestion import ingest
+kw = {"workers": int(sys.argv[2])} if len(sys.argv) > 2 else {}  # the baseline has no workers
 with tempfile.TemporaryDirectory() as tmp, Store(tmp + "/s", create=True) as store:
     t = time.perf_counter()
-    stats = ingest([sys.argv[1]], store, tier="fast")
+    stats = ingest([sys.argv[1]], store, tier="fast", **kw)
     print(stats.added, time.perf_counter() - t)
 """
 
@@ -57,9 +60,10 @@ def articles() -> list[dict]:
     return out
 
 
-def ingest_rate(src: Path, corpus: Path) -> float:
+def ingest_rate(src: Path, corpus: Path, workers: int | None = None) -> float:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(corpus)], env=env, check=True, capture_output=True,
+    args = [str(workers)] if workers is not None else []
+    out = subprocess.run([sys.executable, "-c", CHILD, str(corpus), *args], env=env, check=True, capture_output=True,
                          text=True).stdout.split()
     return int(out[0]) / float(out[1])
 
@@ -108,15 +112,18 @@ def main() -> None:
         with tarfile.open(archive) as tar:
             tar.extractall(Path(tmp) / "baseline", filter="data")
         baseline_src = Path(tmp) / "baseline" / "src"
-        ingest_rate(ROOT / "src", corpus)  # builds this code's caches (word frequencies) once: not counted
-        now, before = [], []
+        ingest_rate(ROOT / "src", corpus, 1)  # builds this code's caches (word frequencies) once: not counted
+        one, two, before = [], [], []
         for _ in range(args.runs):
-            now.append(ingest_rate(ROOT / "src", corpus))
+            one.append(ingest_rate(ROOT / "src", corpus, 1))
+            two.append(ingest_rate(ROOT / "src", corpus, 2))
             before.append(ingest_rate(baseline_src, corpus))
     rates = minhash_rates([a["text"] for a in arts[: args.minhash_docs]])
     result = {"articles": len(arts), "mean_chars": round(statistics.mean(len(a["text"]) for a in arts)),
-              "ingest_per_s": round(statistics.median(now)), "baseline_ingest_per_s": round(statistics.median(before)),
-              "ingest_ratio": round(statistics.median(now) / statistics.median(before), 2),
+              "ingest_per_s": round(statistics.median(two)), "ingest_one_process_per_s": round(statistics.median(one)),
+              "baseline_ingest_per_s": round(statistics.median(before)),
+              "ingest_ratio": round(statistics.median(two) / statistics.median(before), 2),
+              "ingest_one_process_ratio": round(statistics.median(one) / statistics.median(before), 2),
               "minhash_docs_per_s": {k: round(v) for k, v in rates.items()},
               "load_average": round(os.getloadavg()[0], 1)}
     result["minhash_vs_rensa"] = round(rates["rensa RMinHash"] / rates["storymatch (rensa inside)"], 2)
@@ -125,8 +132,9 @@ def main() -> None:
         return
     print(f"fast-tier ingest of {result['articles']:,} real articles (mean {result['mean_chars']:,} chars), "
           f"medians of {args.runs}, load average {result['load_average']}:")
-    print(f"  now {result['ingest_per_s']:,} art/s; baseline ({args.baseline_rev}) "
-          f"{result['baseline_ingest_per_s']:,} art/s; x{result['ingest_ratio']}")
+    print(f"  now, workers=2: {result['ingest_per_s']:,} art/s (x{result['ingest_ratio']}); workers=1: "
+          f"{result['ingest_one_process_per_s']:,} art/s (x{result['ingest_one_process_ratio']}); "
+          f"baseline ({args.baseline_rev}) {result['baseline_ingest_per_s']:,} art/s")
     print(f"MinHash, {min(len(arts), args.minhash_docs):,} articles, word 3-grams, 128 permutations (docs/s):")
     for k, v in result["minhash_docs_per_s"].items():
         print(f"  {k:<28} {v:>8,}")

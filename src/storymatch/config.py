@@ -14,6 +14,7 @@ change what `compare` computes behind a user's back (it moved the example pair f
 | STORYMATCH_CACHE | `work_cache`: caches of training/evaluation runs (embeddings, analyses) | /tmp/storymatch-cache |
 | STORYMATCH_SPACY_MODEL_<LANG> | `spacy_models[lang]`: the spaCy pipeline for a language (*) | see features.entities |
 | STORYMATCH_MAX_CHARS | `max_chars`: longest article text, in characters (CLI, API, ingest; `--max-chars`) | 200000 |
+| STORYMATCH_WORKERS | `workers`: processes analysing articles in an ingest (`--workers`; 1: the writer) | cores, <= 4 |
 | STORYMATCH_TOKEN | (`storymatch serve --token`) bearer token of the server's write endpoints | none |
 
 (*) e.g. `STORYMATCH_SPACY_MODEL_DE=de_core_news_sm`
@@ -44,6 +45,7 @@ class Settings:
     work_cache: Path = Path("/tmp/storymatch-cache")
     spacy_models: Mapping[str, str] = field(default_factory=dict)
     max_chars: int = DEFAULT_MAX_CHARS
+    workers: int | None = None  # None: the cores the process may use, at most 4 (corpus.ingest_analysis)
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> "Settings":
@@ -55,6 +57,7 @@ class Settings:
             work_cache=Path(env[PREFIX + "CACHE"]) if env.get(PREFIX + "CACHE") else default.work_cache,
             spacy_models={k[len(_SPACY):].lower(): v for k, v in env.items() if k.startswith(_SPACY) and v},
             max_chars=_positive_int(env.get(PREFIX + "MAX_CHARS"), default.max_chars),
+            workers=_positive_int(env.get(PREFIX + "WORKERS"), 0) or None,
         )
 
 

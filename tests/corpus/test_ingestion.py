@@ -153,3 +153,77 @@ def test_tier_is_fixed_by_the_first_ingest(tmp_path, seed_a):
     assert run_cli("ingest", str(tmp_path / "a.txt"), "--store", str(store), "--tier", "none").returncode == 0
     r = run_cli("ingest", str(tmp_path / "a.txt"), "--store", str(store), "--tier", "fast")
     assert r.returncode == 2 and "tier 'none'" in r.stderr and "Traceback" not in r.stderr
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def real_news(path: Path) -> Path:
+    """The real articles of tests/fixtures and examples/ as JSONL (English, German, Chinese, Japanese, Thai), some
+    without a language (detected in whichever process analyses them), and an id repeated in the next batch."""
+    records = [json.loads(line) for line in (FIXTURES / "corpus" / "week.jsonl").read_text("utf-8").splitlines()]
+    records += [json.loads((FIXTURES / "corpus" / f"{name}.json").read_text("utf-8")) for name in ("seed-a", "seed-b")]
+    for f in sorted((FIXTURES / "articles").glob("*.txt")) + sorted((FIXTURES.parents[1] / "examples").glob("*.txt")):
+        records.append({"id": f.stem, "text": f.read_text("utf-8")})
+    records.insert(3, dict(records[1]))  # stored from the batch before (still being analysed or written): existing
+    # (examples/seed-a.txt and seed-b.txt have the ids of the fixtures' seed-a.json and seed-b.json: existing too)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    return path
+
+
+@pytest.fixture
+def parallel_from_start(monkeypatch):
+    """Worker processes from the first batch on (an ingest starts them only from PARALLEL_FROM records)."""
+    from storymatch.corpus import ingest_analysis
+
+    monkeypatch.setattr(ingest_analysis, "PARALLEL_FROM", 1)
+    started = []
+    pool = ingest_analysis.ProcessPoolExecutor
+    monkeypatch.setattr(ingest_analysis, "ProcessPoolExecutor", lambda *a, **kw: started.append(1) or pool(*a, **kw))
+    return started
+
+
+def test_workers_store_exactly_what_one_process_stores(tmp_path, parallel_from_start):
+    src = real_news(tmp_path / "news.jsonl")
+    stats = {}
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}", create=True) as s:
+            got = ingest([src], s, tier="fast", batch_size=2, workers=workers)
+            stats[workers] = (got.read, got.added, got.existing, got.bad)
+    assert parallel_from_start == [1]  # the two-worker run used its pool, the one-process run none
+    assert stats[1] == stats[2] == (25, 22, 3, 0)
+    one, two = dump(tmp_path / "w1"), dump(tmp_path / "w2")
+    assert one == two
+    languages = {row[4] for row in one["articles"]}
+    assert {"en", "de", "zh", "ja", "th"} <= languages  # detected in the workers as in the one process
+    assert len(one["lsh"]) > 500 and len(one["vector_file"]) == 22 * 1024 * 2
+
+
+def test_an_interrupted_parallel_ingest_resumes_to_the_same_store(tmp_path, parallel_from_start):
+    src = real_news(tmp_path / "news.jsonl")
+    with Store(tmp_path / "reference", create=True) as s:
+        ingest([src], s, tier="fast", batch_size=3, workers=1)
+
+    def stop_after_two_batches(stats) -> None:
+        if stats.added >= 6:
+            raise KeyboardInterrupt
+
+    with Store(tmp_path / "resumed", create=True) as s:
+        with pytest.raises(KeyboardInterrupt):
+            ingest([src], s, tier="fast", batch_size=3, workers=2, progress=stop_after_two_batches)
+        n = s.count()
+        assert 6 <= n < 22 and s.vector_count("fast") == n  # whole batches only
+        again = ingest([src], s, tier="fast", batch_size=3, workers=2)
+        assert (again.added, again.existing) == (22 - n, n + 3)
+    assert dump(tmp_path / "resumed") == dump(tmp_path / "reference")
+
+
+def test_a_small_ingest_starts_no_worker_process(tmp_path, monkeypatch, seed_a, seed_b):
+    from storymatch.corpus import ingest_analysis
+
+    monkeypatch.setattr(ingest_analysis, "ProcessPoolExecutor", lambda *a, **kw: pytest.fail("a pool was started"))
+    (tmp_path / "a.txt").write_text(seed_a, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(seed_b, encoding="utf-8")
+    with Store(tmp_path / "s", create=True) as s:
+        assert ingest([tmp_path], s, tier="fast", batch_size=1, workers=2).added == 2

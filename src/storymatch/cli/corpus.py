@@ -82,7 +82,11 @@ def ingest(paths: list[Path] = typer.Argument(...,
                                       help="Extend the approximate vector index at the end "
                                            "(else the first query does)."),
            json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-           max_chars: Optional[int] = max_chars_option()) -> None:
+           max_chars: Optional[int] = max_chars_option(),
+           workers: Optional[int] = typer.Option(None, "--workers", min=1,
+                                                 help="Processes analysing articles while this one writes "
+                                                      "(default: STORYMATCH_WORKERS, else the cores up to 4; 1: none).")
+           ) -> None:
     """Add articles to a store (created if absent); re-ingesting the same ids changes nothing.
 
     A bad record (a field of the wrong type, text over --max-chars, invalid JSON) is one line of the store's
@@ -111,7 +115,7 @@ def ingest(paths: list[Path] = typer.Argument(...,
 
         try:
             stats = run_ingest(paths, st, tier=tier, batch_size=batch_size, progress=on_progress,
-                               build_index=False, max_chars=max_chars)
+                               build_index=False, max_chars=max_chars, workers=workers)
         except KeyboardInterrupt:
             if bar:
                 bar.stop()

@@ -9,21 +9,22 @@ records never stop a run: each is one line in the store's ingest report.
 from __future__ import annotations
 
 import time
+from collections import deque
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from storymatch.corpus.ingest_analysis import Analyser, Analysis, analyse, starting_worker
 from storymatch.corpus.store import NewArticle, Store
 from storymatch.corpus.vector_index import USEARCH_MIN, index_for
 from storymatch.embedding.tiers import FAST, NO_VECTORS, Tier, get_tier
 from storymatch.errors import InputError, StoreError
-from storymatch.features.lsh import LSHParams, texts_keys
+from storymatch.features.lsh import LSHParams
 from storymatch.inputs.article import Article
 from storymatch.inputs.readers import read_corpus
-from storymatch.text.language import detect_language
-from storymatch.text.spans import sentences
 
 DEFAULT_TIER = FAST
 
@@ -69,11 +70,6 @@ def resolve_tier(store: Store, requested: str | None, languages: Sequence[str | 
     return tier
 
 
-def article_language(article: Article) -> str | None:
-    """The language of an article's body, as ingest records it."""
-    return detect_language(article.text)
-
-
 def prepare(article: Article, origin: str | None, lsh: LSHParams) -> NewArticle:
     """What the store keeps for one article besides its text: language, counts, LSH keys."""
     return prepare_many([(origin, article)], lsh)[0]
@@ -81,26 +77,25 @@ def prepare(article: Article, origin: str | None, lsh: LSHParams) -> NewArticle:
 
 def prepare_many(batch: Sequence[tuple[str | None, Article]], lsh: LSHParams) -> list[NewArticle]:
     """`prepare` for a batch of (origin, article): the LSH keys of all their sentences computed at once."""
-    for _, article in batch:
-        if not article.language:
-            article.language = article_language(article)
-    spans = [sentences(a.text) for _, a in batch]
-    keys = texts_keys([a.text for _, a in batch], lsh, spans)
-    return [NewArticle(article=a, origin=origin, lsh_keys=k, n_words=len(a.text.split()), n_sentences=len(s))
-            for (origin, a), s, (_, k) in zip(batch, spans, keys)]
+    return [_new_article(origin, a, it) for (origin, a), it in zip(batch, analyse([a for _, a in batch], lsh))]
+
+
+def _new_article(origin: str | None, article: Article, analysis: Analysis) -> NewArticle:
+    return NewArticle(article=article, origin=origin, lsh_keys=analysis.lsh_keys, n_words=analysis.n_words,
+                      n_sentences=analysis.n_sentences, vector=analysis.vector)
 
 
 def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None, batch_size: int = 256,
            progress: Progress | None = None, limit: int | None = None, build_index: bool = True,
-           max_chars: int | None = None) -> IngestStats:
+           max_chars: int | None = None, workers: int | None = None) -> IngestStats:
     """Add every readable record under `paths` to `store`; returns what happened.
 
     `limit` stops after that many records (for sampling a large corpus); `build_index`
     extends the approximate vector index at the end (else the first query does it); `max_chars` is the
-    text limit (default: the setting): a longer record is reported and skipped.
+    text limit (default: the setting): a longer record is reported and skipped; `workers`: see `ingest_records`.
     """
     stats = ingest_records(read_corpus(paths, max_chars=max_chars), store, tier=tier, batch_size=batch_size,
-                           progress=progress, limit=limit)
+                           progress=progress, limit=limit, workers=workers)
     if stats.added and build_index:
         refresh_vector_index(store)
     return stats
@@ -115,15 +110,20 @@ def refresh_vector_index(store: Store) -> None:
 
 def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: Store, *, tier: str | None = None,
                    batch_size: int = 256, progress: Progress | None = None, limit: int | None = None,
-                   report: bool = True) -> IngestStats:
+                   report: bool = True, workers: int | None = None) -> IngestStats:
     """Add (where, Article or InputError) records to `store`, e.g. ones a client sent to the server.
 
     Bad records are counted, kept in `stats.errors` and, with `report`, written one a line
     to the store's ingest report (rewritten by each run); a record kept without a field it could not
-    read (a date) is stored, and its note goes to `stats.notes` and the report.
+    read (a date) is stored, and its note goes to `stats.notes` and the report. `workers` (default: the setting,
+    else the cores) analyse batches in other processes while this one writes (corpus.ingest_analysis); what is
+    stored is the same whatever their number.
     """
     if store.read_only:
         raise StoreError(f"{store.folder}: the store is read-only here; ingest needs write access")
+    if starting_worker():
+        raise StoreError(f"{store.folder}: ingest called while an ingest worker process starts (the script's "
+                         "ingest needs to be under `if __name__ == \"__main__\":`); nothing written from it")
     store.verify_pages()
     stats = IngestStats()
     lsh = store.lsh_params()
@@ -134,22 +134,44 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
         embedder = resolve_tier(store, tier)
     report_fh = open(store.report_path, "w", encoding="utf-8") if report else None
     batch: list[tuple[str, Article]] = []
+    # Batches are written in the order they were read. Each batch's articles already stored, or in a batch
+    # submitted before it and not yet written, are counted as existing when it is submitted: exactly those a
+    # one-process run finds stored when it writes the batch.
+    origins: deque[list[str]] = deque()
+    in_flight: set[str] = set()
+    analyser: Analyser | None = None
 
-    def flush() -> None:
-        nonlocal embedder, tier_resolved
+    def submit() -> None:
+        nonlocal embedder, tier_resolved, analyser
         if not batch:
             return
         if not tier_resolved:
             embedder = resolve_tier(store, tier, [a.language for _, a in batch])
             tier_resolved = True
-        stats.tier = store.get_meta("tier")
-        _write_batch(batch, store, embedder, lsh, stats)
+        if analyser is None:
+            analyser = stack.enter_context(Analyser(lsh, embedder.name if embedder is not None else None, workers))
+        fresh = _not_stored(batch, store, in_flight, stats)
+        in_flight.update(a.id for _, a in fresh if a.id is not None)
+        origins.append([where for where, _ in fresh])
+        analyser.submit([a for _, a in fresh])
         batch.clear()
+        while analyser.in_flight > analyser.window:
+            write_next()
+
+    def write_next() -> None:
+        assert analyser is not None
+        articles, analyses = analyser.next_done()
+        items = [_new_article(where, a, it) for where, a, it in zip(origins.popleft(), articles, analyses)]
+        _write_batch(items, store, embedder, stats)
+        in_flight.difference_update(a.id for a in articles if a.id is not None)
+        stats.tier = store.get_meta("tier")
         stats.seconds = time.perf_counter() - start
         if progress:
             progress(stats)
 
-    try:
+    with ExitStack() as stack:
+        if report_fh:
+            stack.enter_context(report_fh)
         for where, rec in records:
             if limit is not None and stats.read >= limit:
                 break
@@ -168,11 +190,10 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
                     report_fh.flush()
             batch.append((where, rec))
             if len(batch) >= batch_size:
-                flush()
-        flush()
-    finally:
-        if report_fh:
-            report_fh.close()
+                submit()
+        submit()
+        while analyser is not None and analyser.in_flight:
+            write_next()
     stats.seconds = time.perf_counter() - start
     stats.tier = store.get_meta("tier")
     if progress:
@@ -180,12 +201,15 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
     return stats
 
 
-def _write_batch(batch: list[tuple[str, Article]], store: Store, embedder, lsh: LSHParams, stats: IngestStats) -> None:
+def _not_stored(batch: list[tuple[str, Article]], store: Store, in_flight: set[str],
+                stats: IngestStats) -> list[tuple[str, Article]]:
+    """The batch's records whose id is neither stored, nor in a batch on its way to the store, nor earlier in the
+    batch; the others are counted as existing."""
     ids: list[str] = []
     for _, a in batch:
         assert a.id is not None  # Article.__post_init__ always sets an id
         ids.append(a.id)
-    seen = store.existing_ids(ids)
+    seen = store.existing_ids(ids) | in_flight
     fresh: list[tuple[str, Article]] = []
     for where, art in batch:
         assert art.id is not None  # Article.__post_init__ always sets an id
@@ -194,10 +218,15 @@ def _write_batch(batch: list[tuple[str, Article]], store: Store, embedder, lsh: 
             continue
         seen.add(art.id)
         fresh.append((where, art))
-    if not fresh:
+    return fresh
+
+
+def _write_batch(items: list[NewArticle], store: Store, embedder, stats: IngestStats) -> None:
+    """Write one analysed batch; vectors of a model tier are computed here (the fast tier's came with the
+    analyses). A batch whose every record was stored already writes nothing."""
+    if not items:
         return
-    items = prepare_many(fresh, lsh)
-    if embedder is not None:
+    if embedder is not None and any(it.vector is None for it in items):
         vecs = embedder.encode_articles([it.article for it in items])
         for it, v in zip(items, np.asarray(vecs, dtype=np.float32)):
             it.vector = v

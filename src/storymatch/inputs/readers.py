@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Union
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.inputs.files import FILE_KINDS, decode_text, max_file_bytes, parse_article
-from storymatch.inputs.records import TEXT_KEYS, article_from_record, parse_json
+from storymatch.inputs.records import ESCAPED_SURROGATE, TEXT_KEYS, article_from_record, parse_json
 
 Record = Union[Article, InputError]
 Located = tuple[str, Record]  # (where it was read from, e.g. "news.jsonl:12"; the record)
@@ -197,7 +197,8 @@ def line_article(line: str, where: str, max_chars: int | None = None) -> Article
     if "\x00" in line:
         raise InputError(where, "binary data, not a JSON record")
     rec = parse_json(line.rstrip("\r\n"), where, line=True)
-    return article_from_record(rec, where, max_chars=max_chars, keep_bad_date=True)
+    return article_from_record(rec, where, max_chars=max_chars, keep_bad_date=True,
+                               surrogates=ESCAPED_SURROGATE.search(line) is not None)
 
 
 def _read_table(path: Path, opener, name: str, delimiter: str, max_chars: int | None = None

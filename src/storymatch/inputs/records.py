@@ -83,6 +83,10 @@ def parse_json(text: str | bytes, name: str, *, line: bool = False) -> Any:
         raise InputError(name, f"JSON nested more than {MAX_JSON_DEPTH} levels deep; not a news record") from None
 
 
+# A JSON escape of a surrogate (U+D800-DFFF): the only way a str read from UTF-8 text can hold one.
+ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def valid_unicode(value: Any) -> Any:
     """JSON may escape lone surrogates ("\\ud800") that no UTF-8 text can hold; replace them."""
     if isinstance(value, str):
@@ -171,17 +175,21 @@ def _id(value: Any, name: str) -> str | None:
 
 
 def article_from_record(rec: Any, name: str, default_source: str | None = None, *,
-                        max_chars: int | None = None, keep_bad_date: bool = False) -> Article:
+                        max_chars: int | None = None, keep_bad_date: bool = False,
+                        surrogates: bool = True) -> Article:
     """One record (news-please, SemEval scraper, passim, our own, an API article) to an Article.
 
     A field of the wrong type, an over-long field, a text over the size limit or a bad language is an
     InputError: the record is skipped. An unreadable date is an InputError too, unless `keep_bad_date`:
     corpus readers keep such a record without its date and note the problem in `Article.problems`, which
     ingest writes to its report (a record's body is worth more than its date; the user still hears of it).
+    `surrogates=False` says the record was parsed from JSON text with no escaped surrogate (ESCAPED_SURROGATE),
+    so no string of it needs `valid_unicode` (which took 0.08 s of every 3,581 articles read).
     """
     if not isinstance(rec, Mapping):
         raise InputError(name, f"record is {json_kind(rec)}, not a JSON object")
-    rec = valid_unicode(rec)
+    if surrogates:
+        rec = valid_unicode(rec)
     text = check_text(_text(rec, name), name, max_chars)
     _, title = _string(rec, TITLE_KEYS, name, MAX_TITLE_CHARS)
     _, source = _string(rec, SOURCE_KEYS, name, MAX_SOURCE_CHARS)

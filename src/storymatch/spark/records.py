@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from storymatch.corpus.ingestion import article_language
+from storymatch.corpus.ingest_analysis import article_language
 from storymatch.corpus.store import published_before
 from storymatch.errors import InputError
 from storymatch.features.lsh import LSHParams, text_keys

@@ -1,0 +1,172 @@
+"""What ingest computes for each article, and where: in this process, or in worker processes on the other cores.
+
+An article's analysis (its language, word and sentence counts, sentence LSH keys and fast-tier vector) depends on
+the article alone, so batches can be analysed anywhere and in any order; only the writing must be in order, by one
+process, to give the same seqs and rows as a one-process run (and a resumed run must read the same records in the
+same order). `Analyser` hands batches to a pool of worker processes and gives their results back in the order
+they were submitted; the main process keeps reading records and writing the store meanwhile.
+
+A pool is started only once an ingest has read `PARALLEL_FROM` records: starting worker processes costs more than
+it saves on the few articles of a test, a file given on the command line, or an API request (see PARALLEL_FROM for
+the measured numbers).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from storymatch.config import settings
+from storymatch.embedding.tiers import FAST, LexicalTier
+from storymatch.features.lsh import LSHParams, texts_keys
+from storymatch.inputs.article import Article
+from storymatch.text.language import detect_language
+from storymatch.text.spans import sentences
+
+log = logging.getLogger("storymatch")
+
+# A pool starts when an ingest has read this many records (in whole batches); the batches before it are analysed
+# in the main process. Measured on the 3,581 benchmark articles (benchmarks/ingest.py, 2 cores): analysis costs
+# ~0.4 ms an article in one process, and two workers took 0.75 s more CPU in all than one process (2.38 -> 3.13 s
+# user + system), most of it the two spawned interpreters' imports (~0.3 s each). At 1,000 articles two workers
+# save at most ~0.2 s of the ~0.4 s of analysis, about what starting them costs: below that, a pool never pays.
+PARALLEL_FROM = 1000
+# The default number of workers: the cores, but no more than this. The main process reads and writes ~0.14 ms an
+# article (0.1 s reading and ~0.4 s of SQLite for 3,581 articles), so past ~3 workers it is the bottleneck and
+# more processes only add start-up.
+MAX_DEFAULT_WORKERS = 4
+
+
+@dataclass
+class Analysis:
+    """One article's part of what ingest stores besides the article itself."""
+
+    language: str | None
+    n_words: int
+    n_sentences: int
+    lsh_keys: np.ndarray  # (indexable sentences, bands) int64
+    vector: np.ndarray | None = None  # the fast tier's vector, when that is the store's tier
+
+
+def article_language(article: Article) -> str | None:
+    """The language of an article's body, as ingest records it."""
+    return detect_language(article.text)
+
+
+def analyse(articles: Sequence[Article], lsh: LSHParams, fast_vectors: bool = False) -> list[Analysis]:
+    """The analyses of a batch of articles (a pure function of them: the same in any process).
+
+    An article without a language gets the detected one, in place, as before (the vector is weighed by it).
+    The LSH keys of all sentences are computed at once; `fast_vectors` adds the fast tier's vectors.
+    """
+    for article in articles:
+        if not article.language:
+            article.language = article_language(article)
+    spans = [sentences(a.text) for a in articles]
+    keys = texts_keys([a.text for a in articles], lsh, spans)
+    out = [Analysis(a.language, len(a.text.split()), len(s), k) for a, s, (_, k) in zip(articles, spans, keys)]
+    if fast_vectors and articles:
+        for it, v in zip(out, np.asarray(LexicalTier().encode_articles(articles), dtype=np.float32)):
+            it.vector = v
+    return out
+
+
+def starting_worker() -> bool:
+    """Whether this process is a worker being started, re-running its parent's main script: a script that calls
+    ingest without `if __name__ == "__main__":` does that in each worker, and that ingest must write nothing."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
+def _worker_start() -> None:
+    """A worker leaves Ctrl-C to the main process, which stops the ingest between batches (and the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Analyser:
+    """Analyses batches in the order they are submitted: in this process, or (`workers` > 1, after PARALLEL_FROM
+    records) in `workers` worker processes, each batch analysed while the ones before it are being written.
+
+    `submit` returns at once; `next_done` gives the oldest batch's analyses, waiting for them. Use as a context
+    manager: leaving it stops the pool (at once on an error or Ctrl-C: results nobody will write are dropped).
+    """
+
+    def __init__(self, lsh: LSHParams, tier: str | None, workers: int | None = None):
+        self.lsh = lsh
+        self.fast_vectors = tier == FAST
+        default = settings().workers or min(available_cores(), MAX_DEFAULT_WORKERS)
+        self.workers = max(1, workers if workers is not None else default)
+        self.submitted = 0  # records submitted so far
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: deque[tuple[list[Article], Future | None]] = deque()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._pending)
+
+    @property
+    def window(self) -> int:
+        """How many batches may be analysed ahead of the one being written: one per worker, plus one queued."""
+        return self.workers + 1 if self._pool is not None else 0
+
+    def submit(self, articles: list[Article]) -> None:
+        if self._pool is None and self.workers > 1 and self.submitted + len(articles) >= PARALLEL_FROM:
+            # spawn, not fork: the parent holds a SQLite connection and may have Rust thread pools running, which
+            # a forked child inherits in a broken state. A process pool rather than multiprocessing.Pool: a worker
+            # that dies (killed, out of memory, a script without a main guard) is noticed (BrokenProcessPool, see
+            # _fall_back) instead of leaving the ingest waiting for ever.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_worker_start)
+        self.submitted += len(articles)
+        job = self._pool.submit(analyse, articles, self.lsh, self.fast_vectors) if self._pool is not None else None
+        self._pending.append((articles, job))
+
+    def next_done(self) -> tuple[list[Article], list[Analysis]]:
+        """The oldest submitted batch and its analyses. A batch analysed in a worker comes back with the languages
+        detected there set on this process's articles too."""
+        articles, job = self._pending.popleft()
+        if job is None:
+            return articles, analyse(articles, self.lsh, self.fast_vectors)
+        try:
+            results: list[Analysis] = job.result()
+        except BrokenProcessPool:
+            self._fall_back()
+            return articles, analyse(articles, self.lsh, self.fast_vectors)
+        for article, result in zip(articles, results):
+            article.language = article.language or result.language
+        return articles, results
+
+    def _fall_back(self) -> None:
+        """A worker died (killed, or it failed to start: a script without a main guard): the batches in flight
+        are analysed here instead, and the rest of the ingest too."""
+        log.warning("an ingest worker process stopped; analysing in this process from now on (a script calling "
+                    "ingest needs `if __name__ == \"__main__\":` for workers)")
+        assert self._pool is not None
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+        self.workers = 1
+        self._pending = deque((articles, None) for articles, _ in self._pending)
+
+    def __enter__(self) -> "Analyser":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
+            self._pool = None
