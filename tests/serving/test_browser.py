@@ -277,6 +277,19 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
         assert "of the query's text" in first
         assert "Best first" in browser.find_element("id", "story-detail").text
 
+        # Search by a stored id: a hit opens side by side, the query as A and the hit as B, compared in full.
+        ids = {a["source"]: a["id"] for a in httpx.get(url + "api/articles", timeout=60).json()["articles"]}
+        query = browser.find_element("id", "search-q")
+        query.clear()
+        query.send_keys(ids["patchwork"])
+        browser.find_element("css selector", "#search-form button").click()
+        opener = wait.until(lambda d: next((b for b in d.find_elements("css selector", "#search-results li button")
+                                            if b.text == "Compare side by side"), None))
+        opener.click()
+        wait.until(lambda d: d.find_elements("css selector", "#doc-a .passage"))
+        assert browser.find_element("id", "source-a").get_attribute("value") == "patchwork"
+        assert browser.find_element("id", "source-b").get_attribute("value") == "wire"
+
 
 def test_pasted_markup_stays_text_and_offsets_survive_astral_characters(server_url, browser):
     """Offsets count code points, JavaScript counts UTF-16 units: an emoji before a passage must not shift it."""
