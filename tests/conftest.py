@@ -41,12 +41,17 @@ def shared_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def fresh_settings():
-    """Settings are read once per process; a test that sets a STORYMATCH_* variable gets them read anew."""
+    """Settings are read once per process; a test that sets a STORYMATCH_* variable gets them read anew. And the
+    analyses compare keeps of recent articles are dropped: a test with stand-in models must not hand its vectors
+    to the next one."""
+    from storymatch.comparison.analysis_cache import recent
     from storymatch.config import reset_settings
 
     reset_settings()
+    recent.clear()
     yield
     reset_settings()
+    recent.clear()
 
 
 class FakeEmbedder:

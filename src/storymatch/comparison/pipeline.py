@@ -17,12 +17,13 @@ from dataclasses import replace
 
 from storymatch.alignment.aligner import align
 from storymatch.alignment.types import AlignParams
+from storymatch.comparison.analysis_cache import recent
 from storymatch.comparison.evidence import build_evidence
 from storymatch.comparison.result import Comparison, ModelsUsed
 from storymatch.config import settings
 from storymatch.embedding.base import MPNET
 from storymatch.embedding.registry import choose_backend, describe
-from storymatch.features.analysis import ArticleFeatures, analyse, embed_pair
+from storymatch.features.analysis import ArticleFeatures, embed_pair
 from storymatch.inputs.article import Article
 from storymatch.scoring.base import Scorer
 from storymatch.scoring.pair_features import ENGLISH_HEADLINE, pair_features, sentence_similarity
@@ -37,7 +38,8 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
             features_a: ArticleFeatures | None = None, features_b: ArticleFeatures | None = None,
             align_params: AlignParams | None = None, english_large: bool | None = None,
             views: tuple[StoryView, StoryView] | None = None) -> Comparison:
-    """Compare two articles. Pass `features_a/b` to reuse analyses already made (e.g. from a store), and `views`
+    """Compare two articles. An article compared lately in this process is not analysed again
+    (comparison/analysis_cache.py). Pass `features_a/b` to reuse analyses already made (e.g. from a store), and `views`
     for the two articles as a store's clustering sees them (corpus.stories.views_of), so the verdict is cluster's.
 
     `align_params` tunes the reuse shown (e.g. a paraphrase level); the scorer always reads the default
@@ -53,10 +55,10 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     log.info("comparing %s with %s", _name(a, "A"), _name(b, "B"))
     if features_a is None:
         log.info("analysing %s", _name(a, "A"))
-    fa = features_a or analyse(a)
+    fa = features_a or recent.analysis(a)
     if features_b is None:
         log.info("analysing %s", _name(b, "B"))
-    fb = features_b or analyse(b)
+    fb = features_b or recent.analysis(b)
     t["analyse"] = time.perf_counter() - t0
 
     chosen = choose_backend([fa.language, fb.language], backend)
