@@ -19,6 +19,10 @@ def test_one_article_against_several_is_analysed_once_and_results_do_not_change(
     first = compare(Article(seed_a), Article(seed_b)).to_dict()
     second = compare(Article(seed_a), Article(other)).to_dict()  # a new Article object, the same content
     assert len(analysed) == 3  # seed-a, seed-b, the ferry story: seed-a once
+    other_model = compare(Article(seed_a), Article(seed_b), backend="use-multilingual").to_dict()
+    assert other_model["backend"] == "use-multilingual" and other_model["features"] != first["features"]
+    assert compare(Article(seed_a), Article(seed_b)).to_dict() == first  # what one compare added is not another's
+    assert len(analysed) == 3
     analysis_cache.recent.clear()
     assert compare(Article(seed_a), Article(seed_b)).to_dict() == first  # analysed afresh: the same JSON
     assert json.dumps(second["a"]) == json.dumps(first["a"]) and second["a"]["language"] == "en"

@@ -12,6 +12,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from storymatch.features.analysis import ArticleFeatures, analyse
 from storymatch.inputs.article import Article
@@ -19,31 +22,64 @@ from storymatch.inputs.article import Article
 KEPT = 64  # articles; an embedded article holds up to 84 vectors of 384-512 floats, ~170 KB
 
 
+@dataclass
+class _Kept:
+    analysis: ArticleFeatures  # without vectors: every compare gets a copy, and what one adds is not another's
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # backend -> ArticleFeatures.vector_rows()
+    headline: np.ndarray | None = None  # the large English model's headline vector, once made
+
+
 class AnalysisCache:
-    """The last `size` analyses, by the content they were made from (least recently used dropped first)."""
+    """The last `size` articles' analyses and vectors, by the content they were made from (least recently used
+    dropped first)."""
 
     def __init__(self, size: int = KEPT):
         self.size = size
-        self._kept: OrderedDict[bytes, ArticleFeatures] = OrderedDict()
+        self._kept: OrderedDict[bytes, _Kept] = OrderedDict()
         self._lock = threading.Lock()  # the server compares in several threads
 
     def analysis(self, article: Article) -> ArticleFeatures:
-        """`analyse(article)`, or the analysis of an earlier article with the same content. Like `analyse`, it
-        sets the article's language when the article did not give one."""
+        """`analyse(article)`, or a copy of the analysis of an earlier article with the same content, without
+        vectors (`restore_vectors` adds those kept). Like `analyse`, it sets the article's language when the
+        article did not give one."""
         key = content_key(article)
         with self._lock:
             found = self._kept.get(key)
             if found is not None:
                 self._kept.move_to_end(key)
         if found is None:
-            found = analyse(article)
+            made = analyse(article)
             with self._lock:
-                self._kept[key] = found
+                self._kept[key] = _Kept(replace(made))
                 while len(self._kept) > self.size:
                     self._kept.popitem(last=False)
-        elif not article.language:
-            article.language = found.language
-        return found
+            return made
+        if not article.language:
+            article.language = found.analysis.language
+        return replace(found.analysis, article=article, timings={})
+
+    def restore_vectors(self, article: Article, feats: ArticleFeatures, backend: str, headline: bool) -> None:
+        """Give `feats` the vectors kept for this content and `backend` (and the English headline vector when
+        `headline`), so `embed_pair` has nothing left to do for it."""
+        with self._lock:
+            found = self._kept.get(content_key(article))
+            rows = found.vectors.get(backend) if found else None
+            head = found.headline if found and headline else None
+        if rows is not None:
+            feats.with_vector_rows(backend, rows)
+        if head is not None:
+            feats.headline_vector = head
+
+    def keep_vectors(self, article: Article, feats: ArticleFeatures) -> None:
+        """Keep the vectors `feats` has now, for the next compare of this content."""
+        if feats.backend is None:
+            return
+        with self._lock:
+            found = self._kept.get(content_key(article))
+            if found is not None:
+                found.vectors[feats.backend] = feats.vector_rows()
+                if feats.headline_vector is not None:
+                    found.headline = feats.headline_vector
 
     def pop(self, article: Article) -> None:
         """Forget this article's analysis (the next compare analyses it afresh)."""

@@ -21,7 +21,7 @@ from storymatch.comparison.analysis_cache import recent
 from storymatch.comparison.evidence import build_evidence
 from storymatch.comparison.result import Comparison, ModelsUsed
 from storymatch.config import settings
-from storymatch.embedding.base import MPNET
+from storymatch.embedding.base import MINILM, MPNET
 from storymatch.embedding.registry import choose_backend, describe
 from storymatch.features.analysis import ArticleFeatures, embed_pair
 from storymatch.inputs.article import Article
@@ -64,7 +64,12 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     chosen = choose_backend([fa.language, fb.language], backend)
     t0 = time.perf_counter()
     log.info("embedding sentences (%s)", chosen)
+    mine = [(art, f) for art, f, given in ((a, fa, features_a), (b, fb, features_b)) if given is None]
+    for art, f in mine:
+        recent.restore_vectors(art, f, chosen, headline=large and chosen == MINILM)
     embed_pair(fa, fb, chosen, large)
+    for art, f in mine:
+        recent.keep_vectors(art, f)
     t["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
