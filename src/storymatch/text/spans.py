@@ -111,9 +111,9 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     spans.append((start, len(text)))
     out = []
     for s, e in spans:
-        m = _NON_SPACE.search(text, s, e)
-        if m is not None:
-            out.append((m.start(), e))
+        first = _NON_SPACE.search(text, s, e)
+        if first is not None:
+            out.append((first.start(), e))
     return out
 
 
