@@ -44,7 +44,8 @@ _ABBREV = {
 }
 _BOUNDARY = re.compile(r"""([.!?…]+['"\u2019\u201d\u00bb)]*)(\s+)"""
                        r"""(?=['"\u2018\u201c\u00ab(]?[\w\u00bf\u00a1])""", re.UNICODE)
-_PARA = re.compile(r"\n\s*\n|\r\n\s*\r\n")
+# A paragraph break, and the whitespace after it: the next paragraph starts on its first non-space.
+_PARA = re.compile(r"(?:\n\s*\n|\r\n\s*\r\n)\s*")
 
 
 def sentences(text: str) -> list[Span]:
@@ -103,17 +104,21 @@ def _split_dense(text: str, sent: Span) -> list[Span]:
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """(first non-space, end) of each paragraph that holds more than whitespace."""
-    spans, start = [], 0
-    for m in _PARA.finditer(text):
-        spans.append((start, m.start()))
+    """(first non-space, end) of each paragraph that holds more than whitespace.
+
+    Every paragraph after a break starts on a non-space (_PARA takes the whitespace after the break), so one that
+    holds anything is one that is not empty.
+    """
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return []
+    out, start = [], first.start()
+    for m in _PARA.finditer(text, start):
+        if start < m.start():
+            out.append((start, m.start()))
         start = m.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        first = _NON_SPACE.search(text, s, e)
-        if first is not None:
-            out.append((first.start(), e))
+    if start < len(text):
+        out.append((start, len(text)))
     return out
 
 
