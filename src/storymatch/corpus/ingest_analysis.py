@@ -21,6 +21,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from typing import Sequence
 
 import numpy as np
@@ -37,9 +38,14 @@ log = logging.getLogger("storymatch")
 # A pool starts when an ingest has read this many records (in whole batches); the batches before it are analysed
 # in the main process. Measured on the 3,581 benchmark articles (benchmarks/ingest.py, 2 cores): analysis costs
 # ~0.4 ms an article in one process, and two workers took 0.75 s more CPU in all than one process (2.38 -> 3.13 s
-# user + system), most of it the two spawned interpreters' imports (~0.3 s each). At 1,000 articles two workers
-# save at most ~0.2 s of the ~0.4 s of analysis, about what starting them costs: below that, a pool never pays.
+# user + system), most of it the two spawned interpreters' imports (~0.3 s each; now one import, in the fork
+# server). At 1,000 articles two workers save at most ~0.2 s of the ~0.4 s of analysis, about what starting them
+# costs: below that, a pool never pays.
 PARALLEL_FROM = 1000
+# The fork server the workers are forked from starts once an ingest has read this many records (a first whole batch
+# of the default size: the input may well be large); it costs this process nothing, and ingests smaller than this
+# none of the ~0.3 s of CPU it takes (see _start_fork_server).
+SERVER_FROM = 256
 # The default number of workers: the cores, but no more than this. The main process reads and writes ~0.14 ms an
 # article (0.1 s reading and ~0.4 s of SQLite for 3,581 articles), so past ~3 workers it is the bottleneck and
 # more processes only add start-up.
@@ -91,6 +97,35 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_fork_server() -> None:
+    """Start the fork server (if there is one) now, in the background: it imports this module while this process
+    reads and analyses the first batches, so that the pool's workers, started at PARALLEL_FROM, are forked at
+    once instead of after the ~0.3 s of that import (a pool's first worker waits for its fork server).
+    `ensure_running` does nothing when the server runs already (a second ingest in the same process). With it (and
+    the fork server), two workers on the 3,581 benchmark articles at load average 2: 2,084 -> 2,393 articles/s
+    against spawned workers (same run, medians of 3). Below PARALLEL_FROM records a pool still does not pay: 1,000
+    records took 0.51 s in one process, 0.53-0.66 s with it."""
+    context = _worker_context()
+    if context.get_start_method() == "forkserver":
+        forkserver.ensure_running()
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How workers start: forked from a fork server, a fresh process that has imported this module once, rather
+    than each spawned and importing it (~0.3 s of CPU each, on cores the main process needs on a busy machine).
+    Measured on the 3,581 benchmark articles, two workers at load average 3.5 (same run, medians of 4): 1,321 ->
+    1,471 articles/s. Spawned where there is no fork server (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _started() -> None:
+    """The empty job that tells a worker has started."""
+
+
 def available_cores() -> int:
     """The cores this process may run on."""
     try:
@@ -114,6 +149,8 @@ class Analyser:
         self.workers = max(1, workers if workers is not None else default)
         self.submitted = 0  # records submitted so far
         self._pool: ProcessPoolExecutor | None = None
+        self._warm_ups: list[Future] = []  # one empty job per worker: done once that worker has started
+        self._started = False  # has a worker started (taken a job)?
         self._pending: deque[tuple[list[Article], Future | None]] = deque()
 
     @property
@@ -126,16 +163,35 @@ class Analyser:
         return self.workers + 1 if self._pool is not None else 0
 
     def submit(self, articles: list[Article]) -> None:
+        if self._pool is None and self.workers > 1 and self.submitted + len(articles) >= SERVER_FROM:
+            _start_fork_server()
         if self._pool is None and self.workers > 1 and self.submitted + len(articles) >= PARALLEL_FROM:
-            # spawn, not fork: the parent holds a SQLite connection and may have Rust thread pools running, which
-            # a forked child inherits in a broken state. A process pool rather than multiprocessing.Pool: a worker
-            # that dies (killed, out of memory, a script without a main guard) is noticed (BrokenProcessPool, see
-            # _fall_back) instead of leaving the ingest waiting for ever.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_worker_start)
+            # Not forked from this process: it holds a SQLite connection and may have Rust thread pools running,
+            # which a forked child inherits in a broken state (see _worker_context). A process pool rather than
+            # multiprocessing.Pool: a worker that dies (killed, out of memory, a script without a main guard) is
+            # noticed (BrokenProcessPool, see _fall_back) instead of leaving the ingest waiting for ever.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_worker_context(), initializer=_worker_start)
+            self._warm_ups = [self._pool.submit(_started) for _ in range(self.workers)]  # starts every worker
         self.submitted += len(articles)
-        job = self._pool.submit(analyse, articles, self.lsh, self.fast_vectors) if self._pool is not None else None
+        job = None
+        if self._workers_up():
+            assert self._pool is not None
+            job = self._pool.submit(analyse, articles, self.lsh, self.fast_vectors)
         self._pending.append((articles, job))
+
+    def _workers_up(self) -> bool:
+        """Has a worker started? Until one has, batches are analysed in this process: a worker takes ~0.3 s to
+        start (an interpreter and its imports), which this process used to spend waiting for the first batch it
+        had handed over, with nothing else to do."""
+        if self._pool is None:
+            return False
+        if not self._started:
+            done = [f for f in self._warm_ups if f.done()]
+            if any(f.exception() is not None for f in done):  # a worker failed to start: see _fall_back
+                self._fall_back()
+                return False
+            self._started = bool(done)
+        return self._started
 
     def next_done(self) -> tuple[list[Article], list[Analysis]]:
         """The oldest submitted batch and its analyses. A batch analysed in a worker comes back with the languages

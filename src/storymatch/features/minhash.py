@@ -20,7 +20,7 @@ import numpy as np
 import rensa
 
 from storymatch.text.normalize import normalize
-from storymatch.text.scripts import units_of
+from storymatch.text.scripts import SENTENCE_END, sentence_units
 from storymatch.text.spans import Span, sentences
 
 EMPTY = np.uint32(0xFFFFFFFF)  # the signature value of an empty set
@@ -137,32 +137,46 @@ def shingle_sentences(texts: Sequence[str], spans: Sequence[list[Span] | None] |
                       min_words: int = 6) -> ShingledSentences:
     """Word k-gram hashes of every sentence of many texts, in bulk: one rensa call hashes every word.
 
-    Each text is normalised once and each sentence's words are read off it with one regex call; the k-grams are
-    mixed over the whole array, a sentence's shingles being the k-grams that start and end inside it. Sentences
-    of fewer than `min_words` words are left out. `spans` gives each text's sentences when the caller has split
-    them already (None: split here).
+    Each text is normalised once and the words of all its sentences are read off it with one regex call
+    (`text.scripts.sentence_units`: each sentence's words followed by an end mark); the words of all texts are
+    hashed at once, each sentence's range found at the end marks' hashes, and the k-grams mixed over the whole
+    array, a sentence's shingles being the k-grams that start and end inside it. Sentences of fewer than
+    `min_words` words are left out. `spans` gives each text's sentences when the caller has split them already
+    (None: split here).
     """
-    kept: list[list[Span]] = []
-    words: list[list[str]] = []
+    text_spans: list[list[Span]] = []
+    tokens: list[str] = []
     for i, text in enumerate(texts):
         given = spans[i] if spans is not None else None
-        norm = normalize(text)
-        mine: list[Span] = []
-        for sp in sentences(text) if given is None else given:
-            ws = units_of(norm, sp.start, sp.end)  # words; character bigrams in Chinese, Japanese, Korean, Thai
-            if len(ws) >= max(min_words, k):
-                mine.append(sp)
-                words.append(ws)
-        kept.append(mine)
-    if not words:
-        return ShingledSentences(kept, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
-    flat_words = np.fromiter(itertools.chain.from_iterable(rensa.RMinHash.hash_token_sets(words)), dtype=np.uint64)
-    grams = _grams(flat_words, k)
-    lengths = np.array([len(w) for w in words], dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    counts = lengths - k + 1
+        mine = sentences(text) if given is None else given
+        text_spans.append(mine)
+        # words; character bigrams in Chinese, Japanese, Korean, Thai
+        tokens += sentence_units(normalize(text), [(sp.start, sp.end) for sp in mine])
+    empty = np.zeros(0, dtype=np.int64)
+    if not tokens:
+        return ShingledSentences([[] for _ in texts], np.zeros(0, dtype=np.uint64), empty)
+    hashed = np.asarray(rensa.RMinHash.hash_token_sets([tokens])[0], dtype=np.uint64)
+    ends = np.flatnonzero(hashed == _END_HASH)
+    if len(ends) != sum(len(x) for x in text_spans):  # a word with the end mark's hash: keep the real marks
+        ends = np.array([j for j in ends.tolist() if tokens[j] == SENTENCE_END], dtype=np.int64)
+    begins = np.concatenate([[0], ends[:-1] + 1])
+    lengths = ends - begins
+    keep_mask = lengths >= max(min_words, k)
+    kept: list[list[Span]] = []
+    at = 0
+    for mine in text_spans:
+        flags = keep_mask[at:at + len(mine)].tolist()
+        kept.append([sp for sp, keep in zip(mine, flags) if keep])
+        at += len(mine)
+    if not keep_mask.any():
+        return ShingledSentences(kept, np.zeros(0, dtype=np.uint64), empty)
+    grams = _grams(hashed, k)
+    starts, counts = begins[keep_mask], lengths[keep_mask] - k + 1
     keep = np.repeat(starts, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
     return ShingledSentences(kept, grams[keep], np.concatenate([[0], np.cumsum(counts)[:-1]]))
+
+
+_END_HASH = np.uint64(rensa.RMinHash.hash_token_sets([[SENTENCE_END]])[0][0])
 
 
 def sentence_shingles(text: str | None = None, k: int = 2, min_words: int = 6, *,

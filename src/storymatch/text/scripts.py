@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 import numpy as np
 
@@ -170,6 +171,33 @@ def units_of(norm: str, start: int = 0, end: int | None = None) -> list[str]:
         return _SPACED_WORD.findall(norm, start, end)
     starts, ends = unit_spans(norm[start:end])
     return [norm[start + s:start + e] for s, e in zip(starts, ends)]
+
+
+# Ends each sentence's units in `sentence_units`: never a unit itself (not a word character, nor a dense one).
+SENTENCE_END = "\x00"
+
+
+def sentence_units(norm: str, spans: Iterable[tuple[int, int]]) -> list[str]:
+    """`units_of` each (start, end) range of an already normalised text, flat, each range's units followed by
+    SENTENCE_END.
+
+    Without Chinese, Japanese, Korean or Thai in the text, that is one regex call over the ranges joined by
+    SENTENCE_END (no unit spans it, and a unit match looks neither behind nor ahead of itself, so each range
+    gives what `WORD.findall` gives on it alone) instead of one call per sentence (53,566 calls for the 3,581
+    benchmark articles). With the single hashing call it allows (features.minhash.shingle_sentences), their LSH
+    keys took 0.63 -> 0.50 s (same run, best of 3).
+    """
+    ranges = list(spans)
+    if has_dense(norm):
+        out: list[str] = []
+        for start, end in ranges:
+            out += units_of(norm, start, end)
+            out.append(SENTENCE_END)
+        return out
+    return _SPACED_OR_END.findall(SENTENCE_END.join([norm[s:e] for s, e in ranges] + [""]))
+
+
+_SPACED_OR_END = re.compile(f"{_SPACED_WORD.pattern}|{SENTENCE_END}")
 
 
 # Frequent words for the languages wordfreq has no list for (Thai): the commonest function words of Thai news.
