@@ -17,6 +17,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -92,9 +94,26 @@ def starting_worker() -> bool:
     return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
 
 
-def _worker_start() -> None:
-    """A worker leaves Ctrl-C to the main process, which stops the ingest between batches (and the pool)."""
+def _worker_start(ingest_pid: int) -> None:
+    """A worker leaves Ctrl-C to the main process, which stops the ingest between batches (and the pool), and
+    ends when the ingest's process has ended (`_end_with`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(ingest_pid,), daemon=True, name="storymatch-end-with-ingest").start()
+
+
+def _end_with(ingest_pid: int, every: float = 1.0) -> None:
+    """End this worker within `every` seconds of the ingest's process. An ingest killed with `kill -9` (or out of
+    memory) never stops its pool: its workers waited for ever on pipes they hold open for each other, and with them
+    the fork server and the resource tracker (four processes per killed ingest). Asking the kernel whether the pid
+    is there touches no file descriptor of the pool, so it cannot race with a pool shutting down."""
+    while True:
+        time.sleep(every)
+        try:
+            os.kill(ingest_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # the pid is someone else's now: the ingest has ended too
+            os._exit(0)
 
 
 def _start_fork_server() -> None:
@@ -170,7 +189,8 @@ class Analyser:
             # which a forked child inherits in a broken state (see _worker_context). A process pool rather than
             # multiprocessing.Pool: a worker that dies (killed, out of memory, a script without a main guard) is
             # noticed (BrokenProcessPool, see _fall_back) instead of leaving the ingest waiting for ever.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=_worker_context(), initializer=_worker_start)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_worker_context(),
+                                             initializer=_worker_start, initargs=(os.getpid(),))
             self._warm_ups = [self._pool.submit(_started) for _ in range(self.workers)]  # starts every worker
         self.submitted += len(articles)
         job = None
