@@ -9,6 +9,7 @@ store is clustered, and kept in its analyses table, so later clusterings and que
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from itertools import islice
 from typing import Callable, Sequence
@@ -32,6 +33,7 @@ SIGNALS = "signals"  # the analyses-table kind of an article's particulars
 # ... and of its headline vector through a backend ("lead60:minilm"); the name says what text the vector read
 # (scoring.verifier.headline_text), so a store made with another reading makes its vectors again
 HEADLINE = f"lead{HEADLINE_WORDS}:"
+log = logging.getLogger("storymatch")
 
 
 def _store_vectors(store: Store) -> tuple[str, dict[int, np.ndarray]]:
@@ -177,5 +179,8 @@ def story_assignments(store: Store) -> dict[str, str]:
     """Article id -> story id, clustering the store first when it was never clustered or has grown since."""
     story_of = store.results(STORY_KIND)
     if len(story_of) != store.count():  # from the stories themselves: a read-only store keeps no results
+        # minutes for a large store never clustered (its particulars are made once): say so on the spinner
+        log.info("clustering the store's %s articles into stories first (once; `storymatch cluster` shows its "
+                 "progress)", f"{store.count():,}")
         story_of = {a: s.id for s in cluster(store) for a in s.articles}
     return story_of
