@@ -7,6 +7,7 @@ import json
 from storymatch.comparison import analysis_cache
 from storymatch.comparison.analysis_cache import AnalysisCache, content_key
 from storymatch.comparison.pipeline import compare
+from storymatch.features import analysis
 from storymatch.inputs.article import Article
 
 
@@ -15,10 +16,15 @@ def test_one_article_against_several_is_analysed_once_and_results_do_not_change(
     analysed: list[str] = []
     real = analysis_cache.analyse
     monkeypatch.setattr(analysis_cache, "analyse", lambda art: analysed.append(art.text[:30]) or real(art))
+    embedded: list[str] = []
+    real_embedder = analysis.get_embedder
+    monkeypatch.setattr(analysis, "get_embedder", lambda name: embedded.append(name) or real_embedder(name))
     other = "The ferry terminal at the harbour reopened on Monday after a week of repairs to its main ramp."
     first = compare(Article(seed_a), Article(seed_b)).to_dict()
+    assert len(embedded) == 2
     second = compare(Article(seed_a), Article(other)).to_dict()  # a new Article object, the same content
     assert len(analysed) == 3  # seed-a, seed-b, the ferry story: seed-a once
+    assert len(embedded) == 3  # and embedded once: its kept vectors are reused
     other_model = compare(Article(seed_a), Article(seed_b), backend="use-multilingual").to_dict()
     assert other_model["backend"] == "use-multilingual" and other_model["features"] != first["features"]
     assert compare(Article(seed_a), Article(seed_b)).to_dict() == first  # what one compare added is not another's

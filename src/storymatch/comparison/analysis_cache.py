@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from storymatch.features.analysis import ArticleFeatures, analyse
+from storymatch.features.analysis import GIVEN, ArticleFeatures, analyse
 from storymatch.inputs.article import Article
 
 KEPT = 64  # articles; an embedded article holds up to 84 vectors of 384-512 floats, ~170 KB
@@ -58,11 +58,11 @@ class AnalysisCache:
             article.language = found.analysis.language
         return replace(found.analysis, article=article, timings={})
 
-    def restore_vectors(self, article: Article, feats: ArticleFeatures, backend: str, headline: bool) -> None:
-        """Give `feats` the vectors kept for this content and `backend` (and the English headline vector when
-        `headline`), so `embed_pair` has nothing left to do for it."""
+    def restore_vectors(self, feats: ArticleFeatures, backend: str, headline: bool) -> None:
+        """Give `feats` (from `analysis`) the vectors kept for its content and `backend` (and the English headline
+        vector when `headline`), so `embed_pair` has nothing left to do for it."""
         with self._lock:
-            found = self._kept.get(content_key(article))
+            found = self._kept.get(_analysed_key(feats))
             rows = found.vectors.get(backend) if found else None
             head = found.headline if found and headline else None
         if rows is not None:
@@ -70,21 +70,16 @@ class AnalysisCache:
         if head is not None:
             feats.headline_vector = head
 
-    def keep_vectors(self, article: Article, feats: ArticleFeatures) -> None:
-        """Keep the vectors `feats` has now, for the next compare of this content."""
+    def keep_vectors(self, feats: ArticleFeatures) -> None:
+        """Keep the vectors `feats` (from `analysis`) has now, for the next compare of this content."""
         if feats.backend is None:
             return
         with self._lock:
-            found = self._kept.get(content_key(article))
+            found = self._kept.get(_analysed_key(feats))
             if found is not None:
                 found.vectors[feats.backend] = feats.vector_rows()
                 if feats.headline_vector is not None:
                     found.headline = feats.headline_vector
-
-    def pop(self, article: Article) -> None:
-        """Forget this article's analysis (the next compare analyses it afresh)."""
-        with self._lock:
-            self._kept.pop(content_key(article), None)
 
     def clear(self) -> None:
         with self._lock:
@@ -93,9 +88,18 @@ class AnalysisCache:
 
 def content_key(article: Article) -> bytes:
     """What an analysis depends on: the text, the title, the date and the language given with the article."""
+    return _key(article, article.language)
+
+
+def _analysed_key(feats: ArticleFeatures) -> bytes:
+    """The `content_key` the article of `feats` had before `analyse` set the language it identified."""
+    return _key(feats.article, feats.language if feats.language_method == GIVEN else None)
+
+
+def _key(article: Article, given_language: str | None) -> bytes:
     h = hashlib.sha1()
     for part in (article.text, article.title or "", article.date.isoformat() if article.date else "",
-                 article.language or ""):
+                 given_language or ""):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\x1f")
     return h.digest()

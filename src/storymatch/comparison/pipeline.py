@@ -64,12 +64,12 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     chosen = choose_backend([fa.language, fb.language], backend)
     t0 = time.perf_counter()
     log.info("embedding sentences (%s)", chosen)
-    mine = [(art, f) for art, f, given in ((a, fa, features_a), (b, fb, features_b)) if given is None]
-    for art, f in mine:
-        recent.restore_vectors(art, f, chosen, headline=large and chosen == MINILM)
+    mine = [f for f, given in ((fa, features_a), (fb, features_b)) if given is None]
+    for f in mine:
+        recent.restore_vectors(f, chosen, headline=large and chosen == MINILM)
     embed_pair(fa, fb, chosen, large)
-    for art, f in mine:
-        recent.keep_vectors(art, f)
+    for f in mine:
+        recent.keep_vectors(f)
     t["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
