@@ -42,6 +42,11 @@ def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(xs), q))
 
 
+def spread(ms: list[float], digits: int | None) -> dict[str, float]:
+    """p50 and p95 of latencies in milliseconds."""
+    return {"p50": round(pct(ms, 50), digits), "p95": round(pct(ms, 95), digits)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=10_000)
@@ -112,10 +117,8 @@ def main() -> None:
     (sw, smem), (bw, bmem) = med["storymatch search"], med["MiniLM (sentence-transformers)"]
     result = {"articles": args.articles, **setup, "runs": args.runs, "search_wall_s": sw, "search_peak_mb": round(smem),
               "baseline_wall_s": bw, "baseline_peak_mb": round(bmem), "wall_ratio": round(sw / bw, 2),
-              "first_ms": {"p50": round(pct(first, 50)), "p95": round(pct(first, 95))},
-              "again_ms": {"p50": round(pct(again, 50), 1), "p95": round(pct(again, 95), 1)},
-              "full_first_ms": {"p50": round(pct(full_first, 50)), "p95": round(pct(full_first, 95))},
-              "full_again_ms": {"p50": round(pct(full_again, 50), 1), "p95": round(pct(full_again, 95), 1)},
+              "first_ms": spread(first, None), "again_ms": spread(again, 1),
+              "full_first_ms": spread(full_first, None), "full_again_ms": spread(full_again, 1),
               "queries": len(first), "full_queries": len(full_first), "load_average": round(os.getloadavg()[0], 1)}
     if args.json:
         print(json.dumps(result, indent=2))

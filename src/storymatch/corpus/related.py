@@ -124,7 +124,7 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
         return []
     query_view, views = query_views(store, query, [c.stored for c in cands])
     verifier = shipped_verifier()
-    probabilities = verifier.probabilities([view_features(query_view, views[i]) for i in range(len(cands))])
+    probabilities = verifier.probabilities([view_features(query_view, view) for view in views])
     keep = cache and held
     hits = []
     for cand, view, p in zip(cands, views, probabilities):
