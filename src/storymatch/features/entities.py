@@ -139,7 +139,8 @@ def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
 # The fallback for languages without a spaCy model: runs of capitalised words. Crude, but names
 # are what stay capitalised in every Latin-script language. A sentence's first word is capitalised
 # anyway, so it counts only when the same text also capitalises it mid-sentence.
-_CAP_RUN = re.compile(r"\b([A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+(?:\s+[A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+)*)")
+# A name does not run across a line break: a headline, a caption or a dateline ends there ("COVID-19\nHANYA").
+_CAP_RUN = re.compile(r"\b([A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+(?:[^\S\n]+[A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+)*)")
 _WORD = re.compile(r"\S+")
 # Languages that capitalise every noun, where a capital letter alone does not make a name.
 NOUN_CAPITALISING = {"de", "lb"}
