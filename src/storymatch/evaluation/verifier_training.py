@@ -31,7 +31,8 @@ ROUNDS = 300
 # pair on one day 0.95. The constraints are what we know of news, so they hold on sets the trees never saw.
 RISING = {"cos", "title_overlap", "title_jaccard", "names_shared", "names_overlap", "countries_overlap",
           "places_shared", "places_overlap", "dates_shared", "numbers_shared", "numbers_overlap", "shared_text",
-          "cos_below_best", "headline_cos", "name_cos", "lead_in_other"}
+          "cos_below_best", "headline_cos", "name_cos", "lead_names_in_other",
+          "lead_numbers_in_other", "lead_when_in_other"}
 FALLING = {"countries_conflict", "dates_gap", "gap_days", "cos_rank"}
 MONOTONE = [1 if f in RISING else -1 if f in FALLING else 0 for f in FEATURES]
 

@@ -60,6 +60,10 @@ class StorySignals:
     dates: frozenset[str]  # day-level dates mentioned ("2017-05-18")
     numbers: frozenset[str]  # values of numbers of two digits or more, or with a unit ("1500", "12%")
     lead: frozenset[str] = frozenset()  # the names of the title and the lead (LEAD_CHARS)
+    when: frozenset[str] = frozenset()  # the days it mentions as it names them: dates, and in an undated article
+    # its weekdays and relative days ("weekday:saturday", "D-1"), which only meet the same words in another
+    lead_when: frozenset[str] = frozenset()  # those of the title and the lead
+    lead_numbers: frozenset[str] = frozenset()  # the numbers of the title and the lead
     # the KEPT_NAMES most mentioned names, with their counts
     name_counts: dict[str, int] = field(default_factory=dict, hash=False)
 
@@ -75,7 +79,7 @@ class StorySignals:
                    name_counts={str(k): int(v) for k, v in (rec.get("name_counts") or {}).items()})
 
 
-_SETS = ("title", "names", "countries", "places", "dates", "numbers", "lead")
+_SETS = ("title", "names", "countries", "places", "dates", "numbers", "lead", "when", "lead_when", "lead_numbers")
 
 
 def particular_names(text: str, lang: str | None) -> Counter[str]:
@@ -137,12 +141,24 @@ def story_signals(article: Article) -> StorySignals:
             places.add(key)
             countries.add(country)
     lead_end = LEAD_CHARS + len(_WORD_TAIL.match(text, LEAD_CHARS).group())  # not inside a word
-    lead = frozenset(particular_names(f"{_titled(article.title)}\n{text[:lead_end]}", lang))
+    head_text = f"{_titled(article.title)}\n"
+    lead = frozenset(particular_names(head_text + text[:lead_end], lang))
     dates = extract_dates(text[:DATE_CHARS], lang, article.date)
     days = frozenset(d.value for d in dates if _DAY.match(d.value))
-    numbers = frozenset(n.value for n in extract_numbers(mask_dense(text), skip=[(d.start, d.end) for d in dates])
-                        if len(n.value.rstrip("%e369").split(".")[0]) >= 2 or not n.value.isdigit())
+    when = frozenset(d.value for d in dates if _DAY.match(d.value) or d.value.startswith(("weekday:", "D")))
+    lead_dates = extract_dates(head_text + text[:lead_end], lang, article.date)
+    lead_when = frozenset(d.value for d in lead_dates if d.value in when or _DAY.match(d.value)
+                          or d.value.startswith(("weekday:", "D")))
+    numbers = frozenset(_numbers(text, [(d.start, d.end) for d in dates]))
+    lead_numbers = frozenset(_numbers(head_text + text[:lead_end], [(d.start, d.end) for d in lead_dates]))
     words = len(text.split()) if not script else round(len(unit_list(text)) / UNITS_PER_WORD[script])
     kept = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:KEPT_NAMES])
     return StorySignals(lang, article.date, words, title, frozenset(counts), frozenset(countries),
-                        frozenset(places), days, numbers, lead, kept)
+                        frozenset(places), days, numbers, lead, when, lead_when, lead_numbers, kept)
+
+
+def _numbers(text: str, dates: list[tuple[int, int]]) -> list[str]:
+    """Values of the numbers that can tell one event from another: two digits or more, or with a unit."""
+    return [n.value for n in extract_numbers(mask_dense(text), skip=dates)
+            if len(n.value.rstrip("%e369").split(".")[0]) >= 2 or not n.value.isdigit()]
+
