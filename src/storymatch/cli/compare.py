@@ -77,13 +77,23 @@ def _compare_in_store(folder: Path, a: str, b: str, model: str | None, as_json: 
     """`compare A B --store S`: the pair compared on the store's kept analyses; the result kept for search."""
     from storymatch.cli.corpus import _article_ref, _open
     from storymatch.corpus.related import compare_stored
+    from storymatch.corpus.stories import membership
+    from storymatch.scoring.verifier import shipped_verifier
 
     with _open(folder) as st, working("compare"):
-        result = compare_stored(st, _article_ref(st, a, max_chars), _article_ref(st, b, max_chars), backend=model)
+        stored_a, stored_b = _article_ref(st, a, max_chars), _article_ref(st, b, max_chars)
+        result = compare_stored(st, stored_a, stored_b, backend=model)
+        both = st.holds(stored_a) and st.holds(stored_b)
+        member = membership(st, stored_a.article.id or a, stored_b.article.id or b) if both else None
     if as_json:
-        print_json(result.to_dict())
-    else:
-        render(result)
+        print_json({**result.to_dict(), "story": member.to_dict() if member else None})
+        return
+    render(result)
+    if member is not None:
+        # the pair's probability answers "do these two alone tell one story?"; the store's stories answer "which
+        # story is each in?", judged against each story as a whole (README: "Which question each number answers")
+        console.print(escape(member.describe(stored_a.article.id or a, stored_b.article.id or b, result.probability,
+                                             shipped_verifier().threshold)), highlight=False)
 
 
 def _bar(score: float) -> str:

@@ -310,6 +310,10 @@ def render_hits(query_id: str, results: list[dict[str, Any]]) -> None:
     ]
     for note in notes if shown else notes[:2]:
         console.print(Text(note, style="dim"))
+    for r, hit_id in zip(results, ids):
+        if r.get("story_reason"):  # in the query's story though the pair alone falls short: say how
+            console.print(Text(f"{hit_id}: {r['story_reason']} (the pair alone: p(same) {_num(r.get('probability'))})",
+                               style="dim"))
 
 
 def _story_id(story: Any) -> str:

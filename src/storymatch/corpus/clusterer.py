@@ -296,8 +296,11 @@ class StoryClusterer:
                           key=lambda s: (-means[s], self.members[s][0]))
         best = accepted[0] if accepted else self._start(item)
         index = self._place(item, best)
-        self.links[index] = sorted(((j, round(p, 4)) for j, p in known.items() if self.story_of[j] in accepted),
-                                   key=lambda jp: (-jp[1], jp[0]))[:3]
+        # its best two links (at the threshold or above) into each story it joined or merged: a story's mean
+        # reaches the threshold only when one of its links does, so every member reaches the story's first article
+        self.links[index] = [jp for s in accepted for jp in sorted(
+            ((j, round(p, 4)) for j, p in known.items() if self.story_of[j] == s and p >= self.threshold),
+            key=lambda jp: (-jp[1], jp[0]))[:2]]
         if self.params.merge and len(accepted) > 1:
             together = [best] + [s for s in accepted[1:] if self._belong_together(best, s)]
             if len(together) > 1:
@@ -371,7 +374,8 @@ class StoryClusterer:
                 for sid, m in zip(self.story_ids, self.members) if m]
 
     def joining_links(self) -> dict[str, list[tuple[str, float]]]:
-        """Each article's verified links to the earlier members it joined on (best first, at most three)."""
+        """Each article's verified links to the earlier members it joined on (its best two at the threshold or above
+        in each story it joined or merged)."""
         return {self.ids[i]: [(self.ids[j], p) for j, p in links] for i, links in enumerate(self.links) if links}
 
     def save(self, path: str | Path) -> None:

@@ -536,13 +536,18 @@ class Store:
     def put_results(self, kind: str, items: Iterable[tuple[str, Any]], *, replace_all: bool = False) -> None:
         """Several results of one kind in one transaction; `replace_all` drops the kind's old ones first
         (a story assignment is all or nothing). A read-only store keeps nothing: its caches are off."""
+        self.put_result_kinds({kind: items}, replace_all=replace_all)
+
+    def put_result_kinds(self, kinds: dict[str, Iterable[tuple[str, Any]]], *, replace_all: bool = False) -> None:
+        """Results of several kinds in one transaction (stories and the links that made them: both or neither)."""
         if self.read_only:
             return
         with self._transaction():
-            if replace_all:
-                self.db.execute("DELETE FROM results WHERE kind = ?", (kind,))
-            self.db.executemany("INSERT OR REPLACE INTO results(kind, key, value) VALUES (?, ?, ?)",
-                                [(kind, k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in items])
+            for kind, items in kinds.items():
+                if replace_all:
+                    self.db.execute("DELETE FROM results WHERE kind = ?", (kind,))
+                self.db.executemany("INSERT OR REPLACE INTO results(kind, key, value) VALUES (?, ?, ?)",
+                                    [(kind, k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in items])
 
     def results(self, kind: str) -> dict[str, Any]:
         return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM results WHERE kind = ?", (kind,))}

@@ -140,7 +140,8 @@ def story_signals(article: Article) -> StorySignals:
         if country:
             places.add(key)
             countries.add(country)
-    lead_end = LEAD_CHARS + len(_WORD_TAIL.match(text, LEAD_CHARS).group())  # not inside a word
+    tail = _WORD_TAIL.match(text, LEAD_CHARS)  # `\w*` always matches: the lead ends after a word, not inside it
+    lead_end = LEAD_CHARS + (len(tail.group()) if tail else 0)
     head_text = f"{_titled(article.title)}\n"
     lead = frozenset(particular_names(head_text + text[:lead_end], lang))
     dates = extract_dates(text[:DATE_CHARS], lang, article.date)
