@@ -139,15 +139,14 @@ class StoryClusterer:
         self._spaces: dict[str, _Rows] = {}
         self._by_id: dict[str, int] = {}
         self._by_key: dict[int, list[int]] = {}
-        # The items of stories still open, as of the latest date seen: a stream arrives in date order, so a story
-        # the window has closed never takes an article again and its items leave the scan for good (a corpus of
-        # months is scanned a week at a time). Rebuilt only when the date moves on.
+        # The items within the window of the latest date seen: a stream arrives in date order, so an article the
+        # window has passed is never a candidate again and leaves the scan for good (a corpus of months is scanned
+        # a week at a time). Rebuilt only when the date moves on.
         self._active = np.zeros(64, dtype=np.int64)  # item indices of the active scan, first _n_active of them
         self._n_active = 0
         self._in_scan = np.zeros(64, dtype=bool)  # by item index: in the active scan now
         self._seen = 0  # items placed before this many are in the scan or were pruned from it
-        self._story = np.zeros(64, dtype=np.int64)  # story_of and last as arrays, for the window's vector tests
-        self._last = np.full(64, np.nan)
+        self._date = np.full(64, np.nan)  # each item's date (ordinal), nan when undated
         self._latest: int | None = None
 
     def __len__(self) -> int:
@@ -161,19 +160,33 @@ class StoryClusterer:
     # -- candidates ------------------------------------------------------------------------
 
     def _open(self, date: _dt.date | None, items: np.ndarray) -> np.ndarray:
-        """Which of these items belong to stories still open at `date` (all of them when undated or windowless)."""
+        """Which of these items lie within the window of `date` (all of them when undated or windowless).
+
+        The window is the articles', not the stories': a candidate is an article of the last `window_days`, so
+        which articles are candidates never depends on how earlier ones were clustered. That is what lets Spark
+        find every article's candidates at once (spark/stories.py) and still make the stories of one machine. A
+        story takes an article only through a link to one of its members, so a story is open exactly while it
+        has a member within the window, as before.
+        """
         if self.params.window_days is None or date is None or not len(items):
             return np.ones(len(items), dtype=bool)
-        last = self._last[self._story[items]]
-        return ~(np.abs(date.toordinal() - last) > self.params.window_days)  # nan (undated story) stays open
+        return ~(np.abs(date.toordinal() - self._date[items]) > self.params.window_days)  # nan (undated) stays
 
-    def _vector_sims(self, item: StoryView) -> np.ndarray:
-        """The item's cosine with every active item by the article vector (-inf for stories the window closed)."""
+    def _vector_sims(self, item: StoryView, date: _dt.date | None) -> np.ndarray:
+        """The item's cosine with every active item by the article vector (-inf outside the window)."""
         active = self._active[: self._n_active]
         rows = self._spaces[FAST_SPACE]
         sims = rows.active[: self._n_active] @ np.asarray(item.vector, dtype=np.float32).ravel()
-        sims[~self._open(item.date, active)] = -np.inf
+        sims[~self._open(date, active)] = -np.inf
         return sims
+
+    def stream_date(self, item: StoryView) -> _dt.date | None:
+        """The date the stream places an article at: its own, or for an undated one the latest date seen before it
+        (in date order, the date of the article it follows). So an undated report in a dated stream is compared
+        with the week it arrived in, and a wholly undated corpus has no window at all."""
+        if item.date is not None or self._latest is None:
+            return item.date
+        return _dt.date.fromordinal(self._latest)
 
     def candidates(self, item: StoryView) -> list[tuple[int, float]]:
         """(item index, vector cosine) of the earlier articles worth verifying against `item`."""
@@ -182,40 +195,25 @@ class StoryClusterer:
     def _candidates(self, item: StoryView) -> tuple[list[tuple[int, float]], np.ndarray]:
         if not self.items:
             return [], np.zeros(0, dtype=np.float32)
-        self._prune(item.date)
-        active = self._active[: self._n_active]
-        is_open = self._open(item.date, active)
-        sims = self._vector_sims(item)
-        chosen: dict[int, float] = {}
-
-        def take(scores: np.ndarray, k: int) -> None:
-            k = min(k, len(scores))
-            if k <= 0:
-                return
-            for j in np.argpartition(-scores, k - 1)[:k]:
-                if np.isfinite(scores[j]) and int(active[j]) not in chosen:
-                    chosen[int(active[j])] = float(sims[j])
-
-        take(sims, self.params.candidates)
-        for space, vector in sorted(item.headlines.items()):
-            rows = self._spaces.get(space)
-            if rows is None or not self.params.headline_candidates:
-                continue
-            scores = rows.active[: self._n_active] @ np.asarray(vector, dtype=np.float32)
-            scores[~(rows.active_has[: self._n_active] & is_open)] = -np.inf
-            take(scores, self.params.headline_candidates)
+        date = self.stream_date(item)
+        self._prune(date)
+        n = self._n_active
+        active = self._active[:n]
+        is_open = self._open(date, active)
+        heads = {name: (rows.active[:n], rows.active_has[:n] & is_open) for name, rows in self._spaces.items()
+                 if name != FAST_SPACE}
         shared: dict[int, int] = {}
         for key in item.keys:
             bucket = self._by_key.get(key, ())
             if len(bucket) <= MAX_BUCKET:
                 for j in bucket:
                     shared[j] = shared.get(j, 0) + 1
-        fast = self._spaces[FAST_SPACE].all
-        vector = np.asarray(item.vector, dtype=np.float32).ravel()
-        for j, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.text_candidates]:
-            if j not in chosen and self._in_scan[j] and self._open(item.date, np.array([j]))[0]:
-                chosen[j] = float(fast[j] @ vector)
-        return sorted(chosen.items()), sims
+        within = [(j, c) for j, c in shared.items() if self._in_scan[j] and self._open(date, np.array([j]))[0]]
+        text = [j for j, _ in sorted(within, key=lambda kv: (-kv[1], kv[0]))[: self.params.text_candidates]]
+        position = {int(j): i for i, j in enumerate(active)}
+        chosen, sims = window_candidates(item, self._spaces[FAST_SPACE].active[:n], is_open, heads,
+                                         [position[j] for j in text], self.params)
+        return [(int(active[i]), cos) for i, cos in chosen], sims
 
     def _prune(self, date: _dt.date | None) -> None:
         """Bring the active scan up to the items placed so far, dropping stories closed before `date`."""
@@ -227,9 +225,8 @@ class StoryClusterer:
         newer = np.arange(self._seen, n)
         if later and self.params.window_days is not None:
             keep = np.concatenate([self._active[: self._n_active], newer])
-            last = self._last[self._story[keep]]
             assert self._latest is not None
-            keep = keep[~(self._latest - last > self.params.window_days)]  # nan (undated) stays
+            keep = keep[~(self._latest - self._date[keep] > self.params.window_days)]  # nan (undated) stays
             self._in_scan[self._active[: self._n_active]] = False
             self._n_active = 0
             newer = keep
@@ -246,24 +243,17 @@ class StoryClusterer:
 
     # -- the story decision ------------------------------------------------------------------
 
-    def _rows(self, item: StoryView, others: Sequence[int], sims: np.ndarray | None) -> list[list[float]]:
-        """Verifier rows of `item` against earlier items, each with its vector cosine and its rank among the active
-        scan's cosines (how a candidate search would have met it)."""
-        fast = self._spaces[FAST_SPACE].all
-        vector = np.asarray(item.vector, dtype=np.float32).ravel()
-        best = float(sims.max()) if sims is not None and len(sims) else float("nan")
-        rows = []
-        for j in others:
-            cos = float(fast[j] @ vector)
-            rank = float(np.count_nonzero(sims > cos)) if sims is not None else float("nan")
-            rows.append(view_features(item, self.items[j], cos, rank, best))
-        return rows
-
-    def _probabilities(self, item: StoryView, others: Sequence[int], sims: np.ndarray | None) -> list[float]:
+    def _probabilities(self, item: StoryView, others: Sequence[int], best: float,
+                       ranks: dict[int, float]) -> list[float]:
+        """P(same story) of `item` with earlier items: each pair with its vector cosine, its rank among the cosines
+        of the window's articles (`ranks`; a member verified beyond the candidates is ranked past them all) and the
+        best of those cosines (how a candidate search met it)."""
         assert self.verifier is not None
         if not others:
             return []
-        return [float(p) for p in self.verifier.probabilities(self._rows(item, others, sims))]
+        rows = candidate_rows(item, [self.items[j] for j in others],
+                              [ranks.get(j, float(self.params.candidates)) for j in others], best)
+        return [float(p) for p in self.verifier.probabilities(rows)]
 
     def _sample(self, story: int, known: dict[int, float]) -> list[int]:
         """The members a story is judged on: all of a small one; else those already verified, then the latest."""
@@ -284,13 +274,30 @@ class StoryClusterer:
         if item.id in self._by_id:  # idempotent: an article already placed stays where it is
             return self.story_ids[self.story_of[self._by_id[item.id]]]
         cands, sims = self._candidates(item)
-        known = dict(zip((j for j, _ in cands), self._probabilities(item, [j for j, _ in cands], sims)))
+        ranks = {j: float(np.count_nonzero(sims > cos)) for j, cos in cands}
+        best = float(sims.max()) if len(sims) else float("nan")
+        known = dict(zip((j for j, _ in cands), self._probabilities(item, [j for j, _ in cands], best, ranks)))
+        return self._decide(item, known, best, ranks)
+
+    def add_verified(self, item: StoryView, known: dict[str, float], best: float) -> str:
+        """Place an article whose candidates were found and verified elsewhere (spark/stories.py): `known` gives
+        P(same story) with each earlier candidate by id (those not placed here are of no story it can join), `best`
+        the best vector cosine in its window. The story decision is `add`'s, to the last digit."""
+        if item.id in self._by_id:
+            return self.story_ids[self.story_of[self._by_id[item.id]]]
+        if item.date is not None:
+            self._latest = max(self._latest or item.date.toordinal(), item.date.toordinal())
+        given = {self._by_id[i]: p for i, p in known.items() if i in self._by_id}
+        return self._decide(item, given, best, {})
+
+    def _decide(self, item: StoryView, known: dict[int, float], best_cos: float, ranks: dict[int, float]) -> str:
+        """The story decision for an article with its candidates' probabilities (see the module's docstring)."""
         linked = sorted({self.story_of[j] for j, p in known.items() if p >= self.threshold})
         means: dict[int, float] = {}
         for s in linked:
             sample = self._sample(s, known)
             missing = [m for m in sample if m not in known]
-            known.update(zip(missing, self._probabilities(item, missing, sims)))
+            known.update(zip(missing, self._probabilities(item, missing, best_cos, ranks)))
             means[s] = float(np.mean([known[m] for m in sample]))
         accepted = sorted((s for s, mean in means.items() if mean >= self.threshold),
                           key=lambda s: (-means[s], self.members[s][0]))
@@ -323,20 +330,16 @@ class StoryClusterer:
                 continue
             for i in self.members[s]:
                 self.story_of[i] = keep
-                self._story[i] = keep
             self.members[keep] = sorted(self.members[keep] + self.members[s])
             self.members[s] = []
             if not np.isnan(self.last[s]):
-                last = self.last[s] if np.isnan(self.last[keep]) else max(self.last[keep], self.last[s])
-                self.last[keep] = self._last[keep] = last
+                self.last[keep] = self.last[s] if np.isnan(self.last[keep]) else max(self.last[keep], self.last[s])
         return keep
 
     def _start(self, item: StoryView) -> int:
         self.story_ids.append(story_id(item.id))
         self.members.append([])
         self.last.append(np.nan)
-        if len(self.story_ids) > len(self._last):
-            self._last = np.concatenate([self._last, np.full(len(self._last), np.nan)])
         return len(self.story_ids) - 1
 
     def _place(self, item: StoryView, story: int) -> int:
@@ -353,10 +356,11 @@ class StoryClusterer:
         self.ids.append(item.id)
         self.story_of.append(story)
         self.links.append([])
-        if index >= len(self._story):
-            self._story = np.concatenate([self._story, np.zeros(len(self._story), dtype=np.int64)])
+        if index >= len(self._date):
+            self._date = np.concatenate([self._date, np.full(len(self._date), np.nan)])
             self._in_scan = np.concatenate([self._in_scan, np.zeros(len(self._in_scan), dtype=bool)])
-        self._story[index] = story
+        when = self.stream_date(item)
+        self._date[index] = float(when.toordinal()) if when is not None else np.nan
         self.members[story].append(index)
         self._by_id[item.id] = index
         for key in item.keys:
@@ -364,7 +368,6 @@ class StoryClusterer:
         if item.date is not None:
             d = float(item.date.toordinal())
             self.last[story] = d if np.isnan(self.last[story]) else max(self.last[story], d)
-            self._last[story] = self.last[story]
         return index
 
     # -- results and persistence ---------------------------------------------------------
@@ -402,7 +405,6 @@ class StoryClusterer:
         c.story_ids = list(meta["story_ids"])
         c.members = [[] for _ in c.story_ids]
         c.last = [np.nan] * len(c.story_ids)
-        c._last = np.full(max(64, len(c.story_ids)), np.nan)
         for rec, story, vector in zip(meta["items"], meta["story_of"], vectors):
             date = _dt.date.fromisoformat(rec["date"]) if rec["date"] else None
             headlines = {k: np.asarray(v, dtype=np.float32) for k, v in rec.get("headlines", {}).items()}
@@ -410,6 +412,57 @@ class StoryClusterer:
                                date, headlines), int(story))
         c.links = [[(int(j), float(p)) for j, p in links] for links in meta.get("links", [[]] * len(c.items))]
         return c
+
+
+def window_candidates(item: StoryView, fast: np.ndarray, is_open: np.ndarray,
+                      heads: dict[str, tuple[np.ndarray, np.ndarray]], text: Sequence[int],
+                      params: ClusterParams) -> tuple[list[tuple[int, float]], np.ndarray]:
+    """The candidates of an article among the earlier articles of its window, by position in those rows:
+    (position, vector cosine) of the `candidates` nearest by the article vector, the `headline_candidates` nearest by
+    headline cosine in each sentence model (`heads`: rows and which of them take part), and the `text` positions
+    (those sharing the most sentence keys); and the vector cosines of all rows (-inf outside the window).
+
+    One function for the clusterer's scan and for Spark's time blocks, so both choose the same candidates.
+    """
+    sims = fast @ np.asarray(item.vector, dtype=np.float32).ravel()
+    sims[~is_open] = -np.inf
+    chosen: dict[int, float] = {}
+    for j in top_k(sims, params.candidates):
+        chosen.setdefault(int(j), float(sims[j]))
+    for space, vector in sorted(item.headlines.items()):
+        if space not in heads or not params.headline_candidates:
+            continue
+        rows, take = heads[space]
+        scores = rows @ np.asarray(vector, dtype=np.float32)
+        scores[~take] = -np.inf
+        for j in top_k(scores, params.headline_candidates):
+            chosen.setdefault(int(j), float(sims[j]))
+    for j in text:
+        chosen.setdefault(int(j), float(sims[j]))
+    return sorted(chosen.items()), sims
+
+
+def candidate_rows(item: StoryView, others: Sequence[StoryView], ranks: Sequence[float],
+                   best: float) -> list[list[float]]:
+    """The verifier's rows of an article with earlier ones, each with its vector cosine, its rank among its window's
+    cosines and the best of them."""
+    vector = np.asarray(item.vector, dtype=np.float32).ravel()
+    return [view_features(item, other, float(np.asarray(other.vector, dtype=np.float32).ravel() @ vector), rank, best)
+            for other, rank in zip(others, ranks)]
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` largest finite scores, ties broken by position (the earlier article first): the same
+    choice wherever it is made, here or in a Spark task (argpartition leaves ties to chance)."""
+    finite = np.flatnonzero(np.isfinite(scores))
+    if k <= 0 or not len(finite):
+        return finite[:0]
+    if k >= len(finite):
+        return finite
+    kth = np.partition(scores[finite], len(finite) - k)[len(finite) - k]  # the k-th largest
+    above = finite[scores[finite] > kth]
+    ties = finite[scores[finite] == kth][: k - len(above)]
+    return np.sort(np.concatenate([above, ties]))
 
 
 def stream_order(items: Sequence[StoryView]) -> list[int]:
