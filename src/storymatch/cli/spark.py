@@ -136,3 +136,39 @@ def embed(input: str = typer.Argument(..., help="Passim-style JSONL corpus."),
          input, out, master, json_out,
          lambda r: f"{r['articles']:,} vectors ({r['tier']}, {r['bad']:,} bad records) "
                    f"in {r['seconds']:.1f} s -> {out}")
+
+
+@spark_app.command("stories")
+def stories(input: str = typer.Argument(..., help="Passim-style corpus: JSONL (a file, .gz, folder or glob) or "
+                                                  "Parquet (id, text, title, date, source, ...)."),
+            out: str = typer.Option(..., "--out", help="Output folder (created): articles/, stories/, reuse/, bad/, "
+                                                       "state/, summary.json."),
+            previous: Optional[str] = typer.Option(None, "--previous",
+                                                   help="The OUT of an earlier run: add INPUT's articles to its "
+                                                        "stories without judging its pairs again."),
+            master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
+            fmt: str = typer.Option("jsonl", "--format", help="Output format: jsonl or parquet."),
+            window: float = typer.Option(7.0, "--window", min=0,
+                                         help="Days a story stays open after its latest article (as cluster)."),
+            json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
+    """The stories of a corpus, the ones `storymatch cluster` makes on one machine, with the reuse inside each."""
+    from dataclasses import asdict
+
+    from storymatch.corpus.clusterer import ClusterParams
+    from storymatch.spark import stories as run_stories
+
+    if fmt not in ("jsonl", "parquet"):
+        fail(f"--format {fmt}: choose jsonl or parquet")
+    if previous is not None and _is_local(previous) and not (Path(previous) / "state" / "meta.json").is_file():
+        fail(f"--previous {previous}: not the output of `storymatch spark stories` (no state/meta.json)")
+
+    def job(spark) -> dict:
+        run = run_stories(spark, input, out, previous=previous, partitions=partitions, fmt=fmt,
+                          params=ClusterParams(window_days=window))
+        return {**asdict(run), "articles_per_second": round(run.rate, 2)}
+
+    _run(job, input, out, master, json_out, lambda r: (
+        f"{r['articles']:,} articles placed ({r['bad']:,} bad records, listed in {out}/bad; {r['duplicates']:,} "
+        f"repeated ids, the first kept) in {r['seconds']:.1f} s: {r['stories']:,} stories, "
+        f"{r['multi_article_stories']:,} with more than one article, {r['reuse_edges']:,} reuse pairs inside them "
+        f"-> {out}"))

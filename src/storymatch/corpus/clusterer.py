@@ -64,6 +64,8 @@ class ClusterParams:
     among its candidates and then the latest."""
     merge: bool = True
     """Merge two stories an article belongs to when their members belong together on average (late evidence)."""
+    cohesion_margin: float | None = None
+    """EXPERIMENT: an article joins a story only if its mean is at most this far below the story's cohesion."""
 
 
 @dataclass
@@ -136,6 +138,7 @@ class StoryClusterer:
         self.members: list[list[int]] = []
         self.last: list[float] = []  # latest date (ordinal) of each story; nan when none is dated
         self.links: list[list[tuple[int, float]]] = []  # each item's verified links to earlier members, best first
+        self.join_mean: list[float] = []
         self._spaces: dict[str, _Rows] = {}
         self._by_id: dict[str, int] = {}
         self._by_key: dict[int, list[int]] = {}
@@ -299,10 +302,13 @@ class StoryClusterer:
             missing = [m for m in sample if m not in known]
             known.update(zip(missing, self._probabilities(item, missing, best_cos, ranks)))
             means[s] = float(np.mean([known[m] for m in sample]))
-        accepted = sorted((s for s, mean in means.items() if mean >= self.threshold),
+        margin = self.params.cohesion_margin
+        accepted = sorted((s for s, mean in means.items() if mean >= self.threshold and (
+            margin is None or not (mean < self._cohesion(s) - margin))),
                           key=lambda s: (-means[s], self.members[s][0]))
         best = accepted[0] if accepted else self._start(item)
         index = self._place(item, best)
+        self.join_mean[index] = means.get(best, float("nan"))
         # its best two links (at the threshold or above) into each story it joined or merged: a story's mean
         # reaches the threshold only when one of its links does, so every member reaches the story's first article
         self.links[index] = [jp for s in accepted for jp in sorted(
@@ -313,6 +319,10 @@ class StoryClusterer:
             if len(together) > 1:
                 best = self._merge(together)
         return self.story_ids[best]
+
+    def _cohesion(self, s: int) -> float:
+        vals = [self.join_mean[m] for m in self.members[s] if not np.isnan(self.join_mean[m])]
+        return float(np.mean(vals)) if vals else float("nan")
 
     def _belong_together(self, a: int, b: int) -> bool:
         """Average linkage between two stories: the mean probability over pairs of their sampled members."""
@@ -356,6 +366,7 @@ class StoryClusterer:
         self.ids.append(item.id)
         self.story_of.append(story)
         self.links.append([])
+        self.join_mean.append(float("nan"))
         if index >= len(self._date):
             self._date = np.concatenate([self._date, np.full(len(self._date), np.nan)])
             self._in_scan = np.concatenate([self._in_scan, np.zeros(len(self._in_scan), dtype=bool)])
