@@ -136,6 +136,18 @@ def test_an_article_is_judged_against_the_story_as_a_whole():
     assert [s.articles for s in latest] == [["a1", "a2", "a3", "b"]]
 
 
+def test_an_article_much_less_alike_than_the_storys_own_reports_starts_its_own():
+    # four reports of one event, alike at 0.99; x is alike to each at 0.6: over the threshold, but far below how
+    # alike the story's own reports are (cohesion 0.99, margin 0.3): a second event of the kind, not a fifth report
+    reports = [view(f"a{i}", _unit(1, 0.1 * i, 0)) for i in range(4)]
+    x = view("x", _unit(0.6, 0, 0.8))
+    kept = cluster_stream([*reports, x], ClusterParams(threshold=0.5), verifier=CosineVerifier())
+    assert [s.articles for s in kept] == [["a0", "a1", "a2", "a3"], ["x"]]
+    joined = cluster_stream([*reports, x], ClusterParams(threshold=0.5, cohesion_margin=None),
+                            verifier=CosineVerifier())
+    assert [s.articles for s in joined] == [["a0", "a1", "a2", "a3", "x"]]
+
+
 def test_joining_links_say_how_a_story_holds_two_unlike_members():
     # c is unlike a (0.28) but joins the story through b, which is like both: the links give the chain a-b-c
     from storymatch.corpus.clusterer import link_path, run_stream

@@ -99,3 +99,37 @@ def test_odd_stores(tmp_path, seed_a, seed_b):
         stories = cluster(s)
         assert sorted(a for st in stories for a in st.articles) == ["a", "b"]
         assert json.dumps([st.to_dict() for st in stories])  # plain data
+
+
+def test_a_same_story_hit_under_the_verdict_says_how_the_story_joins_them(tmp_path, seed_a, seed_b, follow_up):
+    # the follow-up alone is unlike the wire (its pair probability is low) but is seed-a's story, and seed-a is the
+    # wire's: search of the wire puts it in the story and says through which article; compare --store says it too
+    from typer.testing import CliRunner
+
+    from storymatch.cli import app
+
+    records = [("b", Article(seed_b, id="wire", date="2017-05-18", language="en")),
+               ("a", Article(seed_a, id="patchwork", date="2017-05-19", language="en")),
+               ("c", Article(follow_up, id="follow-up", date="2017-05-20", language="en"))]
+    folder = tmp_path / "s"
+    with Store(folder, create=True) as s:
+        ingest_records(records, s)
+        assert {frozenset(st.articles) for st in cluster(s)} == {frozenset({"wire", "patchwork", "follow-up"})}
+        hits = {h.stored.article.id: h for h in search(s, s.get("wire"))}
+    follow = hits["follow-up"]
+    assert follow.same_story and follow.probability < 0.5
+    assert follow.through == ["patchwork"] and follow.reason == "same story, through patchwork"
+    for hit in hits.values():  # every same-story hit under the verdict carries its reason; none above it does
+        assert (hit.reason is not None) == (hit.same_story and hit.probability < 0.5)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["search", "wire", "--store", str(folder)], env={"COLUMNS": "120"})
+    assert shown.exit_code == 0 and "follow-up: same story, through patchwork" in shown.output
+    as_json = json.loads(runner.invoke(app, ["search", "wire", "--store", str(folder), "--json"]).output)
+    row = next(r for r in as_json["results"] if r["id"] == "follow-up")
+    assert row["story_reason"] == "same story, through patchwork" and row["through"] == ["patchwork"]
+    opened = runner.invoke(app, ["compare", "wire", "follow-up", "--store", str(folder)], env={"COLUMNS": "120"})
+    assert opened.exit_code == 0 and "DIFFERENT STORIES" in opened.output
+    assert "story: both in" in opened.output and "through patchwork" in opened.output
+    opened_json = json.loads(runner.invoke(app, ["compare", "wire", "follow-up", "--store", str(folder),
+                                                 "--json"]).output)
+    assert opened_json["story"]["same"] and opened_json["story"]["through"] == ["patchwork"]

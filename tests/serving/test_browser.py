@@ -291,6 +291,30 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
         assert browser.find_element("id", "source-b").get_attribute("value") == "wire"
 
 
+def test_a_search_hit_in_the_story_under_the_verdict_says_why(browser, tmp_path, seed_a, seed_b, follow_up):
+    """The page's search says how the story joins a hit whose pair probability alone is under the verdict."""
+    import httpx
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from storymatch.serving.app import create_app
+
+    with running(create_app(store_dir=tmp_path / "store", token="t0k")) as url:
+        body = {"articles": [{"id": "wire", "text": seed_b, "date": "2017-05-18"},
+                             {"id": "patchwork", "text": seed_a, "date": "2017-05-19"},
+                             {"id": "follow-up", "text": follow_up, "date": "2017-05-20"}]}
+        resp = httpx.post(url + "api/ingest", json=body, headers={"Authorization": "Bearer t0k"}, timeout=300)
+        assert resp.status_code == 200, resp.text
+        browser.get(url)
+        wait = WebDriverWait(browser, 300)
+        wait.until(lambda d: d.find_element("id", "stories-tab").is_displayed())
+        browser.find_element("id", "stories-tab").click()
+        browser.find_element("id", "search-q").send_keys("wire")
+        browser.find_element("css selector", "#search-form button").click()
+        hits = wait.until(lambda d: d.find_elements("css selector", "#search-results li"))
+        line = next(li.text for li in hits if "follow-up" in li.text)
+        assert "same story, through patchwork" in line and "p(same story)" in line
+
+
 def test_pasted_markup_stays_text_and_offsets_survive_astral_characters(server_url, browser):
     """Offsets count code points, JavaScript counts UTF-16 units: an emoji before a passage must not shift it."""
     from selenium.webdriver.support.ui import WebDriverWait

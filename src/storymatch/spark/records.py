@@ -1,4 +1,5 @@
-"""Reading a JSONL (or Parquet) corpus into Spark: each line an Article with its language and LSH keys, or an error line.
+"""Reading a JSONL (or Parquet) corpus into Spark: each record an Article with its language and LSH keys, or an
+error line.
 
 Records become Articles through `readers.line_article` and get their language as `storymatch ingest`
 gives it, so a Spark run and a store read the same corpus the same way.

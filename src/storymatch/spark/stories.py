@@ -189,10 +189,10 @@ def stories(spark, input_path: str | Path, out_dir: str | Path, *, previous: str
     clock("story decision")
 
     # 6. writing
-    story_of = spark.createDataFrame(decided, "id string, story string, links string")
+    story_of = spark.createDataFrame(decided, "id string, story string, links string, joined double")
     if old is not None:  # stories no new article touched stay as they were
         story_of = story_of.unionByName(old.join(story_of.select("id"), "id", "left_anti")
-                                        .select("id", "story", "links"))
+                                        .select("id", "story", "links", "joined"))
     story_of = story_of.persist()
     table = _table(new, articles, old, story_of).persist()
     counts = _write(spark, work, fmt, table, all_keys, new, prev, state, errors, max_bucket)
@@ -344,7 +344,8 @@ def _block(rows, params: ClusterParams, verifier: Verifier, timings):
 
 
 def _decide(ordered, old, component, found, params: ClusterParams, verifier: Verifier):
-    """(id, story, links as JSON) of every article of every component with a new article, decided per component."""
+    """(id, story, links as JSON, joining mean) of every article of every component with a new article, decided per
+    component."""
     known = found.filter(lambda r: r[0] == "pair").map(lambda r: (r[1][1], (r[1][2], r[1][4]))).groupByKey()
     best = found.filter(lambda r: r[0] == "best").map(lambda r: r[1])
     new_rows = (ordered.map(lambda r: (r[1], (r[0], r[3]))).leftOuterJoin(known).leftOuterJoin(best)
@@ -353,7 +354,7 @@ def _decide(ordered, old, component, found, params: ClusterParams, verifier: Ver
     rows = new_rows
     if old is not None:
         rows = rows.union(old.rdd.map(lambda r: (r["sidx"], ("old", r["id"], bytes(r["payload"]), r["story"],
-                                                               r["links"]))))
+                                                               r["links"], r["joined"]))))
     labelled = rows.leftOuterJoin(component).map(lambda kv: (kv[1][1] if kv[1][1] is not None else kv[0],
                                                              (kv[0], kv[1][0])))
     return labelled.groupByKey().flatMap(lambda kv: _component(kv[1], params, verifier))
@@ -363,16 +364,17 @@ def _component(rows, params: ClusterParams, verifier: Verifier):
     placed, arriving = [], []
     for sidx, row in rows:
         if row[0] == "old":
-            _, _, payload, story, links = row
-            placed.append(Placed(sidx, load(payload), story, [(b, float(p)) for b, p in json.loads(links or "[]")]))
+            _, _, payload, story, links, joined = row
+            placed.append(Placed(sidx, load(payload), story, [(b, float(p)) for b, p in json.loads(links or "[]")],
+                                 float("nan") if joined is None else float(joined)))
         else:
             _, _, payload, known, best = row
             arriving.append(Arriving(sidx, load(payload), {b: float(p) for b, p in known},
                                      float(best) if best is not None else float("nan")))
     if not arriving:
         return  # a story no new article reaches: it stays as the previous run left it
-    for art_id, story, links in decide_component(placed, arriving, params, verifier):
-        yield art_id, story, json.dumps([[b, p] for b, p in links])
+    for art_id, story, links, joined in decide_component(placed, arriving, params, verifier):
+        yield art_id, story, json.dumps([[b, p] for b, p in links]), None if math.isnan(joined) else joined
 
 
 def _table(new, articles, old, story_of):

@@ -102,6 +102,7 @@ class Placed:
     view: StoryView
     story: str
     links: list[tuple[str, float]]
+    joined: float  # its mean probability with the story it joined (nan: it began the story)
 
 
 @dataclass
@@ -115,8 +116,9 @@ class Arriving:
 
 
 def decide_component(placed: Sequence[Placed], arriving: Sequence[Arriving], params: ClusterParams,
-                     verifier: Verifier) -> Iterator[tuple[str, str, list[tuple[str, float]]]]:
-    """(article id, story id, joining links) of every article of one connected component of the verified links.
+                     verifier: Verifier) -> Iterator[tuple[str, str, list[tuple[str, float]], float]]:
+    """(article id, story id, joining links, joining mean) of every article of one connected component of the
+    verified links.
 
     An article can join only a story it links to at the threshold or above, and a story is made of articles so
     linked, so the stories of a component are those the whole stream makes: the component's earlier stories are
@@ -125,7 +127,7 @@ def decide_component(placed: Sequence[Placed], arriving: Sequence[Arriving], par
     if not placed and len(arriving) == 1 and not any(p >= _threshold(params, verifier)
                                                      for p in arriving[0].known.values()):
         only = arriving[0].view.id
-        yield only, story_id(only), []  # alone, the common case: no clusterer to build
+        yield only, story_id(only), [], float("nan")  # alone, the common case: no clusterer to build
         return
     clusterer = StoryClusterer(params, verifier)
     index: dict[str, int] = {}
@@ -137,11 +139,12 @@ def decide_component(placed: Sequence[Placed], arriving: Sequence[Arriving], par
             clusterer.last.append(np.nan)
         at = clusterer._place(p.view, index[p.story])
         clusterer.links[at] = [(clusterer._by_id[b], q) for b, q in p.links if b in clusterer._by_id]
+        clusterer.join_mean[at] = p.joined
     for a in sorted(arriving, key=lambda a: a.sidx):
         clusterer.add_verified(a.view, a.known, a.best)
     links = clusterer.joining_links()
     for i, article in enumerate(clusterer.ids):
-        yield article, clusterer.story_ids[clusterer.story_of[i]], links.get(article, [])
+        yield article, clusterer.story_ids[clusterer.story_of[i]], links.get(article, []), clusterer.join_mean[i]
 
 
 def _threshold(params: ClusterParams, verifier: Verifier) -> float:

@@ -39,7 +39,8 @@ def spark():
 
 def fixture_lines() -> list[str]:
     """The fixture corpus as JSONL: the example pair and its week (dated), then the unrelated articles (undated)."""
-    lines = [json.dumps(json.loads(f.read_text(encoding="utf-8"))) for f in sorted((FIXTURES / "corpus").glob("*.json"))]
+    lines = [json.dumps(json.loads(f.read_text(encoding="utf-8")))
+             for f in sorted((FIXTURES / "corpus").glob("*.json"))]
     lines += [ln for ln in (FIXTURES / "corpus" / "week.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
     lines += [json.dumps({"id": f.stem, "text": f.read_text(encoding="utf-8")})
               for f in sorted((FIXTURES / "articles").glob("*.txt")) + [FIXTURES / "corpus" / "markets.txt"]]
