@@ -163,8 +163,10 @@ def _described(article: dict[str, Any]) -> str:
 
 @app.command("cluster")
 def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
-                threshold: Optional[float] = typer.Option(None, "--threshold", min=-1.0, max=1.0,
-                                                          help="Cosine to join a story (default: the tier's)."),
+                threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                                          help="Least average same-story probability (the "
+                                                               "verifier's, 0 to 1) for an article to join a "
+                                                               "story (default: the verifier's own threshold)."),
                 window_days: Optional[float] = typer.Option(None, "--window-days", min=0.0,
                                                             help="Days a story stays open "
                                                                  "(default 7; 0: no window).")) -> None:

@@ -18,7 +18,7 @@ from storymatch.errors import StorymatchError
 
 spark_app = typer.Typer(no_args_is_help=True,
                         help="Run corpus jobs on Apache Spark when one machine is not enough "
-                             "(pip install 'storymatch\\[spark]').")
+                             "(pip install 'storymatch[spark]').")
 app.add_typer(spark_app, name="spark")
 
 MASTER_OPT = typer.Option("local[2]", "--master", help="Spark master URL: local[N], spark://host:7077, yarn, ...")
