@@ -53,7 +53,8 @@ def _open(store_dir: Path, create: bool = False):
 
 def _article_ref(store, ref: str, max_chars: int | None = None):
     """A stored article by id; or an article file, which is its stored copy when the store holds the
-    same text under its id or file name, else a query ranked after everything stored (never stored)."""
+    same text (corpus.candidates.query_article), else a query ranked after everything stored (never stored)."""
+    from storymatch.corpus.candidates import query_article
     from storymatch.errors import InputError
     from storymatch.inputs.files import load_article
     from storymatch.inputs.readers import _strip_suffixes
@@ -67,7 +68,7 @@ def _article_ref(store, ref: str, max_chars: int | None = None):
             art = load_article(p, max_chars=max_chars)
         except InputError as e:
             fail(str(e))
-        return store.as_query(art, _strip_suffixes(p.name))  # also under the id ingest gives a loose file
+        return query_article(store, art, _strip_suffixes(p.name))  # also the id ingest gives a loose file
     fail(f"{ref}: no article with this id in {store.folder}, and no such file")
 
 
