@@ -290,6 +290,15 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
         assert browser.find_element("id", "source-a").get_attribute("value") == "patchwork"
         assert browser.find_element("id", "source-b").get_attribute("value") == "wire"
 
+        # The address of the Stories tab opens it: /#stories typed or linked, not the Compare view
+        browser.get("about:blank")
+        browser.get(url + "#stories")
+        wait.until(lambda d: d.find_elements("css selector", "#story-list li[data-story]"))
+        assert browser.find_element("id", "view-stories").is_displayed()
+        assert not browser.find_element("id", "view-compare").is_displayed()
+        browser.find_element("css selector", ".tab[data-view='compare']").click()
+        assert browser.current_url.endswith("#compare")
+
 
 def test_a_search_hit_in_the_story_under_the_verdict_says_why(browser, tmp_path, seed_a, seed_b, follow_up):
     """The page's search says how the story joins a hit whose pair probability alone is under the verdict."""

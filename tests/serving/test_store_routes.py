@@ -159,3 +159,22 @@ def test_a_posted_copy_of_a_stored_article_searches_as_that_article(corpus_clien
     edited = stored["text"].replace("US officials said", "officials in Washington said")
     other = corpus_client.post("/api/search", json={"article": {"text": edited}}).json()
     assert other["article"]["id"] != "seed-b" and other["results"][0]["id"] == "seed-b"
+
+
+def test_without_a_store_the_corpus_endpoints_say_so(store_client, fake_embedder):
+    """`storymatch serve` without --store: /api/store and every other corpus endpoint answer why they are not
+    there, not a bare "Not Found"; an unknown path is still a plain 404."""
+    from storymatch.serving.store_routes import STORE_PATHS
+
+    paths = {r.path for r in store_client.app.routes if getattr(r, "path", "").startswith("/api/")}
+    corpus = {p for p in paths if p.split("/")[2] not in ("compare", "align", "parse", "health")}
+    assert corpus and all(any(p == s or p.startswith(s + "/") for s in STORE_PATHS) for p in corpus), corpus
+    with TestClient(create_app()) as c:
+        assert c.get("/api/health").json()["store"] is False
+        for path in sorted(corpus):
+            concrete = path.replace("{article_id}", "seed-b").replace("{story_id}", "s-1")
+            for method in ("GET", "POST"):
+                resp = c.request(method, concrete)
+                assert resp.status_code == 404, (method, concrete)
+                assert "started without a store" in resp.json()["error"] and "--store" in resp.json()["error"]
+        assert c.get("/api/nothing-here").json() == {"error": "Not Found"}

@@ -25,7 +25,7 @@ from storymatch.serving.analysis_routes import add_analysis_routes, warm_models
 from storymatch.serving.bodylimit import DEFAULT_MAX_INFLIGHT, BodyLimit, InFlightLimit
 from storymatch.serving.error_handlers import add_error_handlers
 from storymatch.serving.models import AlignRequest, CompareRequest, IngestRequest
-from storymatch.serving.store_routes import add_store_routes
+from storymatch.serving.store_routes import add_no_store_routes, add_store_routes
 
 DEFAULT_MAX_BYTES = 2_000_000
 WEB_DIR = Path(__file__).parent / "web"
@@ -63,6 +63,8 @@ def create_app(store_dir: str | Path | None = None, token: str | None = None,
     _add_page(app)
     if store_dir is not None:
         add_store_routes(app, Path(store_dir), token)
+    else:
+        add_no_store_routes(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -34,6 +34,22 @@ from storymatch.serving.requests import content_type, is_json, read_form, read_j
 
 bearer = HTTPBearer(auto_error=False, description="Required by write endpoints when the server has a --token.")
 
+# Where the corpus endpoints live: a server started without --store answers there with why (FastAPI's bare
+# {"error": "Not Found"} told a user nothing), and every route add_store_routes adds is under one of them.
+STORE_PATHS = ("/api/store", "/api/ingest", "/api/articles", "/api/search", "/api/trace", "/api/stories",
+               "/api/report")
+NO_STORE = ("this server was started without a store: the corpus endpoints (ingest, articles, search, trace, "
+            "stories, report) need `storymatch serve --store DIR`")
+
+
+def add_no_store_routes(app: FastAPI) -> None:
+    async def no_store() -> None:
+        raise HTTPException(404, NO_STORE)
+
+    for path in STORE_PATHS:
+        for route in (path, path + "/{rest:path}"):
+            app.add_api_route(route, no_store, methods=["GET", "POST"], include_in_schema=False)
+
 
 def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
     with Store(folder, create=True) as st:  # a bad folder or a damaged store fails at start-up, in one line

@@ -381,13 +381,19 @@ async function init() {
     $("text-" + side).addEventListener("input", () => { $("source-" + side).value = ""; });
   }
   for (const t of document.querySelectorAll(".tab")) {
-    t.addEventListener("click", (e) => { e.preventDefault(); showView(t.dataset.view); });
+    t.addEventListener("click", (e) => {
+      e.preventDefault();
+      showView(t.dataset.view);
+      history.replaceState(null, "", "#" + t.dataset.view);  // the address opens this tab again
+    });
   }
   try {
     const health = await api("/api/health");
     if (health.store && window.StoryBrowser) {
       $("stories-tab").hidden = false;
       window.StoryBrowser.init(health);
+      // a link to /#stories opens the Stories tab, as a click on it does (its list loads on that click)
+      if (location.hash === "#stories") $("stories-tab").click();
     }
   } catch (e) { /* the compare view works without it */ }
 }
