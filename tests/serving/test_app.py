@@ -189,6 +189,24 @@ def test_page_is_served_and_needs_no_network(client):
         assert not re.search(r"https?://", text), f.name
 
 
+def test_api_docs_load_nothing_from_other_hosts(client):
+    """/docs is Swagger UI from the package (fastapi-swagger), not from a CDN: offline it was a blank page."""
+    from urllib.parse import urlsplit
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and "swagger-ui" in page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        url = urlsplit(asset)
+        assert url.netloc in ("", "testserver"), asset  # this server, whatever its name
+        got = client.get(url.path)
+        assert got.status_code == 200 and len(got.content) > 500, asset
+    assert "SwaggerUIBundle" in client.get(next(a for a in assets if a.endswith(".js"))).text
+    assert not re.search(r"https?://(?!testserver)", page.text)
+    assert client.get("/openapi.json").status_code == 200
+
+
 def test_favicon_is_served(client):
     """Browsers ask for /favicon.ico whatever the page links: a 404 there showed in every console."""
     icon = client.get("/favicon.ico")

@@ -369,3 +369,12 @@ def test_translation_drawn_sentence_by_sentence(server_url, browser, seed_b_path
     titles = [m.get_attribute("title") for m in browser.find_elements("css selector", "#doc-a mark.tsent")]
     assert any("Coalition officials said Russian forces" in t for t in titles)
     browser.save_screenshot(str(tmp_path / "translation.png"))
+
+
+def test_api_docs_render_without_a_network(server_url, browser):
+    """/docs draws its operations from files the package serves: from a CDN it was blank offline (as here)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server_url + "docs")
+    ops = WebDriverWait(browser, 60).until(lambda d: d.find_elements("css selector", ".opblock"))
+    assert any("/api/compare" in op.text for op in ops) and any("/api/align" in op.text for op in ops)
