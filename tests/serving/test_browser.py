@@ -139,7 +139,8 @@ def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path
     assert len(browser.find_elements("css selector", "#scores rect.bar")) == 7
     assert browser.find_element("id", "backend").text not in ("", "?")
     models = browser.find_element("id", "models").text
-    for named in ("embeddings", "all-MiniLM-L6-v2", "names", "spaCy en_core_web_sm", "language", "scorer"):
+    for named in ("embeddings", "all-MiniLM-L6-v2", "names", "spaCy en_core_web_sm", "language", "scores", "verdict",
+                  "same-story verifier"):
         assert named in models, models
     assert browser.find_elements("css selector", "#evidence .ev-group")
 

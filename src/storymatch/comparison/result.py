@@ -9,6 +9,30 @@ from storymatch.alignment.types import Alignment
 from storymatch.comparison.evidence import Evidence
 from storymatch.embedding.registry import ModelInfo
 from storymatch.inputs.article import Article
+from storymatch.text.scripts import unit_list
+
+# Fewest words (title and text; character pairs in Chinese, Japanese, Korean, Thai) each article needs for a
+# same-story verdict. benchmarks/short_texts.py cuts pairs to their first N words: on 300 SemEval-2022 pairs the
+# verifier's verdict is right less often than always answering "different stories" below 25 words (AUC 0.52 at
+# 1-3 words, 0.80 at 25, 0.99 whole), so below it the verdict is "cannot tell" (`same_story` None).
+MIN_WORDS = 25
+
+
+def too_little_text(a: Article, b: Article) -> str | None:
+    """Why there is too little text to tell whether A and B report the same story, or None when there is enough.
+
+    A verdict on a headline, a pasted fragment or "…" was a guess that read like a finding ("SAME STORY 0.63" for
+    a one-character text). The scores and the reused text are still given: they describe what is there.
+    """
+    short = []
+    for side, art in (("A", a), ("B", b)):
+        n = len(unit_list(f"{art.title or ''}\n{art.text}"))
+        if n < MIN_WORDS:
+            short.append(f"{side} has {n} word{'' if n == 1 else 's'}")
+    if not short:
+        return None
+    return (f"too little text to tell whether they report the same story: {' and '.join(short)}, and a verdict "
+            f"needs at least {MIN_WORDS} on each side")
 
 
 @dataclass(frozen=True)
@@ -47,13 +71,17 @@ class ModelsUsed:
 
 @dataclass
 class Comparison:
-    """The verdict on a pair, its seven scores, the evidence, the reused text and the numbers the scorer saw."""
+    """The verdict on a pair, its seven scores, the evidence, the reused text and the numbers the scorer saw.
+
+    `same_story` is None ("cannot tell") when an article has too little text for a verdict (`too_little_text`
+    says why); `probability` is then still the verifier's number, shown as the guess it is.
+    """
 
     a: Article
     b: Article
     backend: str
     scorer: str
-    same_story: bool
+    same_story: bool | None
     probability: float
     scores: dict[str, float]
     evidence: Evidence
@@ -61,6 +89,7 @@ class Comparison:
     features: dict[str, float]
     models: ModelsUsed
     timings: dict[str, float] = field(default_factory=dict)
+    too_little_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +97,7 @@ class Comparison:
             "b": self.b.summary(),
             "same_story": self.same_story,
             "probability": self.probability,
+            "too_little_text": self.too_little_text,
             "scores": self.scores,
             "evidence": self.evidence.to_dict(),
             "reuse": self.reuse.to_dict(),

@@ -146,8 +146,10 @@ class Scores(_Open):
 class ComparisonOut(_Open):
     a: ArticleSummary
     b: ArticleSummary
-    same_story: bool
+    same_story: bool | None = Field(description="The verdict; null (cannot tell) when an article has too little "
+                                                "text, which too_little_text then says.")
     probability: float
+    too_little_text: str | None = None
     scores: Scores
     evidence: dict[str, Any]
     reuse: Alignment
