@@ -122,3 +122,13 @@ def test_cluster_threshold_is_the_verifiers_probability(helps):
     assert "same-story probability" in text and "Cosine" not in text
     r = run("cluster", "--store", "/nonexistent", "--threshold", "-0.5")
     assert r.returncode == 2 and "--threshold" in r.stderr  # a probability: below 0 is refused before anything runs
+
+
+def test_help_speaks_of_commands_not_functions(helps):
+    """Spark's help said "compare() on every pair", "align()", "(the compare contract)": words from the code. Help
+    names what a user runs (`storymatch compare`), never a Python call."""
+    for path in [(), *COMMANDS]:
+        text = _flat(helps[path].stdout)
+        assert not re.search(r"\w\(\)", text), f"{' '.join(path)} --help: {text}"
+        assert "contract" not in text, path
+    assert "as `storymatch compare` does" in _flat(helps[("spark", "compare")].stdout)

@@ -83,7 +83,8 @@ def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a fi
           max_bucket: int = typer.Option(2000, "--max-bucket", min=2,
                                          help="Ignore LSH band keys shared by more articles (boilerplate)."),
           json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
-    """Every pair of articles that shares text, with aligned passages: MinHash-LSH candidates, then align()."""
+    """Every pair of articles that shares text, with the passages they share: candidate pairs from sentences that
+    hash alike (MinHash-LSH), each then aligned as `storymatch align` does."""
     from dataclasses import asdict
 
     from storymatch.spark import reuse_pairs
@@ -114,7 +115,8 @@ def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\
             backend: Optional[str] = typer.Option(None, "--backend", hidden=True,
                                                   help="Old name of --model, kept for one release."),
             json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
-    """compare() on every pair of a file; one JSON result (the compare contract) a line."""
+    """Compare every pair of a file as `storymatch compare` does; one result a line, the JSON that
+    `storymatch compare --json` prints."""
     from storymatch.spark import compare_pairs
 
     _run(lambda spark: compare_pairs(spark, pairs, out, partitions=partitions, backend=model or backend),
@@ -129,7 +131,8 @@ def embed(input: str = typer.Argument(..., help="Passim-style JSONL corpus."),
           tier: str = typer.Option("fast", "--tier", help="Vector tier: fast, quality, lead, hybrid."),
           master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
           json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
-    """A unit vector per article in one tier, computed per partition."""
+    """One vector per article, as `storymatch ingest --tier` makes them for finding articles on the same story;
+    written as Parquet (id, vector)."""
     from storymatch.spark import embed_corpus
 
     _run(lambda spark: embed_corpus(spark, input, out, tier=tier, partitions=partitions),
