@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from storymatch.cli.app import app
-from storymatch.cli.common import err_console, fail, print_json
+from storymatch.cli.common import err_console, fail, plural, print_json
 from storymatch.cli.progress import working
 from storymatch.errors import StorymatchError
 
@@ -74,6 +74,31 @@ def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
         err_console.print(message(summary), highlight=False, markup=False)
 
 
+# What each job prints when it ends (the --json summary has the same counts).
+def reuse_message(r: dict, out: str) -> str:
+    return (f"{plural(r['articles'], 'article')} ({plural(r['bad'], 'bad record')}, listed in {out}/bad) in "
+            f"{r['seconds']:.1f} s ({r['articles_per_second']:,.1f} articles/s): "
+            f"{plural(r['candidate_pairs'], 'candidate pair')}, {plural(r['reuse_pairs'], 'pair')} sharing text, with "
+            f"{plural(r['passages'], 'passage')}, in {out}/pairs")
+
+
+def compare_message(r: dict, out: str) -> str:
+    return (f"{plural(r['pairs'], 'pair')} compared ({plural(r['errors'], 'bad line')}, written as error records) in "
+            f"{r['seconds']:.1f} s -> {out}")
+
+
+def stories_message(r: dict, out: str) -> str:
+    return (f"{plural(r['articles'], 'article')} placed ({plural(r['bad'], 'bad record')}, listed in {out}/bad; "
+            f"{plural(r['duplicates'], 'repeated id')}, the first kept) in {r['seconds']:.1f} s: "
+            f"{plural(r['stories'], 'story', 'stories')}, {r['multi_article_stories']:,} with more than one article, "
+            f"{plural(r['reuse_edges'], 'reuse pair')} inside them -> {out}")
+
+
+def embed_message(r: dict, out: str) -> str:
+    return (f"{plural(r['articles'], 'vector')} ({r['tier']}, {plural(r['bad'], 'bad record')}) in "
+            f"{r['seconds']:.1f} s -> {out}")
+
+
 @spark_app.command("reuse")
 def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a file, .gz, folder or glob "
                                                 "(id, text, title, date, source, ...)."),
@@ -96,10 +121,7 @@ def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a fi
         run = reuse_pairs(spark, input, out, partitions=partitions, fmt=fmt, max_bucket=max_bucket)
         return {**asdict(run), "articles_per_second": round(run.rate, 2)}
 
-    _run(job, input, out, master, json_out, lambda r: (
-        f"{r['articles']:,} articles ({r['bad']:,} bad records, listed in {out}/bad) in {r['seconds']:.1f} s "
-        f"({r['articles_per_second']:,.1f} art/s): {r['candidate_pairs']:,} candidate pairs, "
-        f"{r['reuse_pairs']:,} reuse pairs with {r['passages']:,} passages in {out}/pairs"))
+    _run(job, input, out, master, json_out, lambda r: reuse_message(r, out))
 
 
 @spark_app.command("compare")
@@ -121,8 +143,7 @@ def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\
 
     _run(lambda spark: compare_pairs(spark, pairs, out, partitions=partitions, backend=model or backend),
          pairs, out, master, json_out,
-         lambda r: f"{r['pairs']:,} pairs compared ({r['errors']:,} bad lines, as error records) "
-                   f"in {r['seconds']:.1f} s -> {out}")
+         lambda r: compare_message(r, out))
 
 
 @spark_app.command("embed")
@@ -137,8 +158,7 @@ def embed(input: str = typer.Argument(..., help="Passim-style JSONL corpus."),
 
     _run(lambda spark: embed_corpus(spark, input, out, tier=tier, partitions=partitions),
          input, out, master, json_out,
-         lambda r: f"{r['articles']:,} vectors ({r['tier']}, {r['bad']:,} bad records) "
-                   f"in {r['seconds']:.1f} s -> {out}")
+         lambda r: embed_message(r, out))
 
 
 @spark_app.command("stories")
@@ -170,8 +190,4 @@ def stories(input: str = typer.Argument(..., help="Passim-style corpus: JSONL (a
                           params=ClusterParams(window_days=window))
         return {**asdict(run), "articles_per_second": round(run.rate, 2)}
 
-    _run(job, input, out, master, json_out, lambda r: (
-        f"{r['articles']:,} articles placed ({r['bad']:,} bad records, listed in {out}/bad; {r['duplicates']:,} "
-        f"repeated ids, the first kept) in {r['seconds']:.1f} s: {r['stories']:,} stories, "
-        f"{r['multi_article_stories']:,} with more than one article, {r['reuse_edges']:,} reuse pairs inside them "
-        f"-> {out}"))
+    _run(job, input, out, master, json_out, lambda r: stories_message(r, out))
