@@ -42,6 +42,26 @@ def test_spinner_follows_the_library_log(terminal):
     assert not log.handlers and log.level == logging.NOTSET  # left as it was
 
 
+def test_the_librarys_records_are_not_printed_again_between_the_frames(terminal):
+    """A library that calls logging.basicConfig (a root handler on stderr) made every step print as a line of
+    its own among the spinner's frames: "INFO:storymatch:aligning shared text"."""
+    root_out = io.StringIO()
+    root_handler = logging.StreamHandler(root_out)
+    logging.getLogger().addHandler(root_handler)
+    try:
+        log = logging.getLogger("storymatch")
+        with progress.working("compare"):
+            log.info("aligning shared text")
+            log.warning("the cache folder is read-only")
+        assert root_out.getvalue() == ""
+        assert "compare: aligning shared text" in ESCAPES.sub("", terminal.getvalue())
+        assert log.propagate  # left as it was: outside a spinner the records go where the user's logging says
+        log.warning("after the spinner")
+        assert "after the spinner" in root_out.getvalue()
+    finally:
+        logging.getLogger().removeHandler(root_handler)
+
+
 def test_quiet_draws_nothing(terminal):
     progress.set_quiet(True)
     with progress.working("compare"):

@@ -62,14 +62,16 @@ class _Status(logging.Handler):
 class Spinner:
     """A running spinner (or nothing, where spinners are not shown); `stop()` ends it early, e.g. for a bar."""
 
-    def __init__(self, status: Any = None, handler: logging.Handler | None = None, level: int = logging.NOTSET):
-        self._status, self._handler, self._level = status, handler, level
+    def __init__(self, status: Any = None, handler: logging.Handler | None = None, level: int = logging.NOTSET,
+                 propagate: bool = True):
+        self._status, self._handler, self._level, self._propagate = status, handler, level, propagate
 
     def stop(self) -> None:
         if self._handler is not None:
             logger = logging.getLogger(LOGGER)
             logger.removeHandler(self._handler)
             logger.setLevel(self._level)
+            logger.propagate = self._propagate
             self._handler = None
         if self._status is not None:
             self._status.stop()
@@ -85,9 +87,12 @@ def working(label: str) -> Iterator[Spinner]:
     logger = logging.getLogger(LOGGER)
     status = err_console.status(escape(label), spinner="dots")
     handler = _Status(status, label)
-    spinner = Spinner(status, handler, logger.level)
+    spinner = Spinner(status, handler, logger.level, logger.propagate)
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    # the spinner shows these records; passed on to the root logger, they were printed again between its frames
+    # ("INFO:storymatch:aligning shared text") wherever a library had set the root up (logging.basicConfig)
+    logger.propagate = False
     status.start()
     try:
         yield spinner
