@@ -62,6 +62,25 @@ def test_the_librarys_records_are_not_printed_again_between_the_frames(terminal)
         logging.getLogger().removeHandler(root_handler)
 
 
+def test_a_child_process_writes_whole_lines_above_the_spinner(terminal):
+    """Spark's JVM inherits stderr: its first line landed inside the spinner's line. In the block, what a child
+    writes on stderr is printed line by line through the console, and Java's module notice is left out."""
+    import time
+
+    before = os.fstat(2)
+    with progress.working("starting Spark (local[2])"), progress.child_stderr_above_spinner():
+        subprocess.run(["sh", "-c", "echo 'WARNING: Using incubator modules: jdk.incubator.vector' >&2; "
+                                    "echo 'a line of its own' >&2"], check=True)
+        deadline = time.monotonic() + 10
+        while "a line of its own" not in terminal.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    after = os.fstat(2)
+    assert (before.st_dev, before.st_ino) == (after.st_dev, after.st_ino)  # this process's stderr is back
+    out = ESCAPES.sub("", terminal.getvalue())
+    assert "incubator" not in out
+    assert re.search(r"(^|\n)a line of its own\n", out.replace("\r", "\n")), out
+
+
 def test_quiet_draws_nothing(terminal):
     progress.set_quiet(True)
     with progress.working("compare"):

@@ -13,7 +13,7 @@ import typer
 
 from storymatch.cli.app import app
 from storymatch.cli.common import err_console, fail, plural, print_json
-from storymatch.cli.progress import working
+from storymatch.cli.progress import child_stderr_above_spinner, working
 from storymatch.errors import StorymatchError
 
 spark_app = typer.Typer(no_args_is_help=True,
@@ -53,7 +53,7 @@ def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
     from storymatch.spark import session
 
     _check(inp, out, master)
-    with working(f"starting Spark ({master})") as spinner:
+    with working(f"starting Spark ({master})") as spinner, child_stderr_above_spinner():
         try:
             spark = session(master)
         except Exception as e:  # py4j/JVM errors: a bad master URL, no free port, too little memory
