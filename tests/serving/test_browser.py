@@ -136,6 +136,7 @@ def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path
 
     # The rest of the result is on screen: verdict, seven score bars, evidence, the models.
     assert browser.find_element("css selector", "#verdict .verdict-line").text in ("Same story", "Different stories")
+    assert "null" not in browser.find_element("id", "verdict").text.split()
     assert len(browser.find_elements("css selector", "#scores rect.bar")) == 7
     assert browser.find_element("id", "backend").text not in ("", "?")
     models = browser.find_element("id", "models").text
@@ -379,3 +380,22 @@ def test_api_docs_render_without_a_network(server_url, browser):
     browser.get(server_url + "docs")
     ops = WebDriverWait(browser, 60).until(lambda d: d.find_elements("css selector", ".opblock"))
     assert any("/api/compare" in op.text for op in ops) and any("/api/align" in op.text for op in ops)
+
+
+def test_too_little_text_is_cannot_tell_with_why(server_url, browser, seed_b):
+    """A one-word text against the wire: "Cannot tell" and why, not "Same story" for a guess; and the source card
+    says what share of each text is shared ("A reused 15% · B reused 16%" read as if B took from A)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server_url)
+    wait = WebDriverWait(browser, 300)
+    browser.execute_script("document.getElementById('text-a').value = 'Strike.';"
+                           "document.getElementById('text-b').value = arguments[0];", seed_b)
+    browser.find_element("id", "compare-btn").click()
+    wait.until(lambda d: d.find_elements("css selector", "#verdict .verdict-line"))
+    assert browser.find_element("css selector", "#verdict .verdict-line").text == "Cannot tell"
+    why = browser.find_element("id", "too-little-text").text
+    assert "A has 1 word" in why and "at least 25" in why
+    assert "(a guess)" in browser.find_element("css selector", "#verdict .prob").text
+    shared = browser.find_element("id", "source-card").text
+    assert "the shared text is" in shared and "reused" not in shared.split("·")[-1]

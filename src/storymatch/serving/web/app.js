@@ -337,12 +337,12 @@ function render(result, textA, textB) {
   // same_story is null when an article has too little text for a verdict ("cannot tell", and why)
   const unsure = result.same_story === null || result.same_story === undefined;
   v.className = "card verdict " + (unsure ? "unsure" : result.same_story ? "same" : "different");
-  v.replaceChildren(
+  v.replaceChildren(...[
     el("div", { class: "verdict-line" }, unsure ? "Cannot tell" : result.same_story ? "Same story" : "Different stories"),
     el("div", { class: "prob" }, "probability that they report the same story: " + pct(result.probability) +
       (unsure ? " (a guess)" : "")),
     unsure ? el("p", { class: "reason", id: "too-little-text" }, result.too_little_text || "too little text") : null,
-    el("div", { class: "models-head" }, "Models"), renderModels(result));
+    el("div", { class: "models-head" }, "Models"), renderModels(result)].filter(Boolean));
 
   const src = $("source-card");
   const who = reuse.likely_source ? "Article " + reuse.likely_source.toUpperCase() : "undetermined";
