@@ -9,9 +9,11 @@ threshold beside the share of pairs the majority label alone gets right; beside 
 of the same cut texts (the baseline). The rule is chosen on SemEval-2022 pairs (gold: same story = Overall <= 2)
 and checked on pairs from a labelled clustering set the verifier was not fitted on (ECB+ even topics: same story =
 same `story` label; half the other pairs from the same topic, another event of the same kind), never used for the
-choice. Chosen: the smallest N from which the verifier's verdict is right more often than always giving the
-commoner answer, on the choice data; below it a verdict is no better than that guess. (The verifier was fitted on
-these SemEval pairs, so its whole-text figures there are optimistic; cut texts are far from what it saw.)
+choice. Chosen: the smallest N from which the verifier's AUC on the choice data reaches 0.75, the usual bar of an
+acceptable discrimination; below it, it ranks pairs little better than chance and its verdict is hardly more often
+right than always answering "different stories". (Beating that answer alone was tried first: at 300 pairs it
+picked 3 words, on a 0.004 margin, noise.) The verifier was fitted on these SemEval pairs, so its whole-text
+figures there are optimistic; cut texts are far from what it saw.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from storymatch.text.scripts import units  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 WORDS = (1, 3, 5, 8, 12, 16, 25, 40, None)  # None: the whole text
+MIN_AUC = 0.75
 
 
 def cut(text: str, n: int | None) -> str:
@@ -95,13 +98,13 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     choice = measure(semeval_pairs(args.pairs, args.seed))
-    chosen = next(r["words"] for r in choice if r["verifier_accuracy"] > r["majority_accuracy"])
+    chosen = next(r["words"] for r in choice if r["verifier_auc"] >= MIN_AUC)
     check = measure(ecb_pairs(args.pairs, args.seed))
     result = {"chosen_min_words": chosen, "semeval (choice)": choice, "ecb+ (check)": check}
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"chosen: at least {chosen} words on each side (from there the verdict beats the commoner answer)")
+    print(f"chosen: at least {chosen} words on each side (from there the verifier's AUC reaches {MIN_AUC})")
     for name in ("semeval (choice)", "ecb+ (check)"):
         print(f"\n{name}: words  verifier AUC  accuracy (majority)  TF-IDF AUC  said same story")
         for r in result[name]:

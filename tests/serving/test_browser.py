@@ -395,7 +395,7 @@ def test_too_little_text_is_cannot_tell_with_why(server_url, browser, seed_b):
     wait.until(lambda d: d.find_elements("css selector", "#verdict .verdict-line"))
     assert browser.find_element("css selector", "#verdict .verdict-line").text == "Cannot tell"
     why = browser.find_element("id", "too-little-text").text
-    assert "A has 1 word" in why and "at least 25" in why
+    assert "A has 1 word" in why and "at least 16" in why
     assert "(a guess)" in browser.find_element("css selector", "#verdict .prob").text
     shared = browser.find_element("id", "source-card").text
     assert "the shared text is" in shared and "reused" not in shared.split("·")[-1]
