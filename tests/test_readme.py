@@ -29,7 +29,7 @@ SEARCH = {
     "query": "seed-b",
     "first": {"id": "seed-a", "relation": "reuser", "shared": "16%"},
     "then": {"ids": ["levant-post-0519", "moscow-courier-0519", "northern-wire-0518"], "relation": "same story"},
-    "after": {"id": "digest-0522", "relation": "reuser", "shared": "6%"},
+    "after": {"id": "digest-0522", "relation": "reuser", "shared": "6%", "own_story": True},
 }
 TRACE = {"article": "seed-a", "copied": 3, "from": "seed-b", "own": 15, "swap": ("US", "USA"),
          "paraphrase": "Syria today condemned"}
@@ -49,7 +49,8 @@ def readme_says() -> dict[str, list[str]]:
         f"stores the {WORDS[INGEST['articles']]} articles of the fixture corpus",
         f"{first['id']} first (a later article that took {first['shared']} of the wire's text)",
         f"then {WORDS[len(then['ids'])]} reports of the same strike that share no text",
-        f"then a weekly digest that took {after['shared']} of the wire's text",
+        f"then a weekly digest that took {after['shared']} of the wire's text"
+        + (" (a round-up of the week, a story of its own)" if after["own_story"] else ""),
         f"that {TRACE['article']}'s {WORDS[TRACE['copied']]} copied sentences came from {TRACE['from']}",
         f"its other {WORDS[TRACE['own']]} sentences from no earlier article",
         f"pick the one whose first article is the wire report (\"{STORY['title']} …\")",
@@ -166,6 +167,8 @@ def test_search_ranks_as_the_readme_says(cli, ingested):
                for i in then["ids"])
     assert by_id[after["id"]]["relation"] == after["relation"]
     assert f"{by_id[after['id']]['reuse']['coverage_query']:.0%}" == after["shared"]
+    stories = {h["story"] for h in hits if h["story"] and h["id"] != after["id"]}
+    assert (by_id[after["id"]]["story"] not in stories) == after["own_story"]
     table = _flat(cli("search", SEARCH["query"], "--store", "STORE"))  # "a table explained under it"
     assert "p(same): probability" in table and "relation: reuser = a later article" in table
 
