@@ -164,17 +164,20 @@ def _pairs_file(path, links: list[tuple[int, int]], overall=lambda i: 1.0 + (i %
     return path
 
 
-@pytest.mark.parametrize("holdout", ["0.2", "0"])
-def test_train_on_pairs_sharing_one_article_says_what_they_lack(tmp_path, holdout):
+def test_train_on_pairs_sharing_one_article_says_what_they_lack(tmp_path):
     """36 pairs all sharing one article are one group: no split keeps an article on one side. One line saying so,
-    exit 2, before any feature is computed (it was scikit-learn's ValueError at the end, with a traceback)."""
+    exit 2, before any feature is computed (it was scikit-learn's ValueError at the end, with a traceback; with
+    --holdout 0, another one from the folds)."""
+    from storymatch.evaluation.training import shortfall
+
     path = _pairs_file(tmp_path / "hub.jsonl", [(0, i) for i in range(1, 37)])
-    r = _cli("train", "semeval", str(path), "--out", str(tmp_path / "s.json.gz"), "--holdout", holdout)
+    r = _cli("train", "semeval", str(path), "--out", str(tmp_path / "s.json.gz"))
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr and "ValueError" not in r.stderr
     line = " ".join(r.stderr.split())
     assert str(path) in line and "36 pairs form 1 group with no article in common" in line
-    assert "needs at least" in line and not (tmp_path / "s.json.gz").exists()
+    assert "--folds 5 with --holdout 0.2 needs at least 7" in line and not (tmp_path / "s.json.gz").exists()
+    assert "--folds 5 needs at least 5" in shortfall(read_pairs(path), 0.0, 5)
 
 
 def test_train_needs_groups_for_every_fold_and_the_holdout(tmp_path):
