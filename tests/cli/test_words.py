@@ -7,11 +7,13 @@ from storymatch.cli import spark
 
 def test_spark_summaries_count_in_the_right_plural():
     one = {"articles": 1, "bad": 1, "seconds": 2.0, "articles_per_second": 0.5, "candidate_pairs": 1,
-           "reuse_pairs": 1, "passages": 1, "pairs": 1, "errors": 1, "tier": "fast"}
-    lines = [spark.reuse_message(one, "OUT"), spark.compare_message(one, "OUT"), spark.embed_message(one, "OUT")]
+           "reuse_pairs": 1, "passages": 1, "pairs": 1, "errors": 1, "tier": "fast", "duplicates": 1, "stories": 1,
+           "multi_article_stories": 0, "reuse_edges": 1}
+    lines = [spark.reuse_message(one, "OUT"), spark.compare_message(one, "OUT"), spark.embed_message(one, "OUT"),
+             spark.stories_message(one, "OUT")]
     text = " ".join(lines)
     for wrong in ("1 bad records", "1 bad lines", "1 articles", "1 pairs", "1 passages", "1 vectors",
-                  "1 candidate pairs"):
+                  "1 candidate pairs", "1 stories", "1 repeated ids", "1 reuse pairs"):
         assert wrong not in text, wrong
     assert "1 bad record," in lines[0] and "1 bad line," in lines[1] and "1 vector (fast, 1 bad record)" in lines[2]
     many = {k: (3 if isinstance(v, int) else v) for k, v in one.items()}
