@@ -29,7 +29,7 @@ SEARCH = {
     "query": "seed-b",
     "first": {"id": "seed-a", "relation": "reuser", "shared": "16%"},
     "then": {"ids": ["levant-post-0519", "moscow-courier-0519", "northern-wire-0518"], "relation": "same story"},
-    "after": {"id": "digest-0522", "relation": "reuser", "shared": "6%", "own_story": False},
+    "after": {"id": "digest-0522", "relation": "reuser", "shared": "6%", "own_story": True},
 }
 TRACE = {"article": "seed-a", "copied": 3, "from": "seed-b", "own": 15, "swap": ("US", "USA"),
          "paraphrase": "Syria today condemned"}
