@@ -45,7 +45,9 @@ def test_report_names_every_model(report):
     assert "embeddings: all-MiniLM-L6-v2 (ONNX Runtime, int8 weights)" in report
     assert "names: spaCy en_core_web_sm" in report
     assert "language: lingua" in report
-    assert "scorer: learned (shipped, storymatch/models/scorer.json.gz" in report
+    assert "scores: learned (shipped, storymatch/models/scorer.json.gz" in report
+    assert "verdict: same-story verifier (storymatch/models/verifier.json.gz" in " ".join(report.split())
+    assert "SAME STORY  (probability that they report the same story: 0.94)" in report
     assert "English headlines" not in report  # not asked for, so not used, so not named
 
 

@@ -136,10 +136,12 @@ def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path
 
     # The rest of the result is on screen: verdict, seven score bars, evidence, the models.
     assert browser.find_element("css selector", "#verdict .verdict-line").text in ("Same story", "Different stories")
+    assert "null" not in browser.find_element("id", "verdict").text.split()
     assert len(browser.find_elements("css selector", "#scores rect.bar")) == 7
     assert browser.find_element("id", "backend").text not in ("", "?")
     models = browser.find_element("id", "models").text
-    for named in ("embeddings", "all-MiniLM-L6-v2", "names", "spaCy en_core_web_sm", "language", "scorer"):
+    for named in ("embeddings", "all-MiniLM-L6-v2", "names", "spaCy en_core_web_sm", "language", "scores", "verdict",
+                  "same-story verifier"):
         assert named in models, models
     assert browser.find_elements("css selector", "#evidence .ev-group")
 
@@ -290,6 +292,15 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
         assert browser.find_element("id", "source-a").get_attribute("value") == "patchwork"
         assert browser.find_element("id", "source-b").get_attribute("value") == "wire"
 
+        # The address of the Stories tab opens it: /#stories typed or linked, not the Compare view
+        browser.get("about:blank")
+        browser.get(url + "#stories")
+        wait.until(lambda d: d.find_elements("css selector", "#story-list li[data-story]"))
+        assert browser.find_element("id", "view-stories").is_displayed()
+        assert not browser.find_element("id", "view-compare").is_displayed()
+        browser.find_element("css selector", ".tab[data-view='compare']").click()
+        assert browser.current_url.endswith("#compare")
+
 
 def test_a_search_hit_in_the_story_under_the_verdict_says_why(browser, tmp_path, seed_a, seed_b, follow_up):
     """The page's search says how the story joins a hit whose pair probability alone is under the verdict."""
@@ -360,3 +371,31 @@ def test_translation_drawn_sentence_by_sentence(server_url, browser, seed_b_path
     titles = [m.get_attribute("title") for m in browser.find_elements("css selector", "#doc-a mark.tsent")]
     assert any("Coalition officials said Russian forces" in t for t in titles)
     browser.save_screenshot(str(tmp_path / "translation.png"))
+
+
+def test_api_docs_render_without_a_network(server_url, browser):
+    """/docs draws its operations from files the package serves: from a CDN it was blank offline (as here)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server_url + "docs")
+    ops = WebDriverWait(browser, 60).until(lambda d: d.find_elements("css selector", ".opblock"))
+    assert any("/api/compare" in op.text for op in ops) and any("/api/align" in op.text for op in ops)
+
+
+def test_too_little_text_is_cannot_tell_with_why(server_url, browser, seed_b):
+    """A one-word text against the wire: "Cannot tell" and why, not "Same story" for a guess; and the source card
+    says what share of each text is shared ("A reused 15% · B reused 16%" read as if B took from A)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server_url)
+    wait = WebDriverWait(browser, 300)
+    browser.execute_script("document.getElementById('text-a').value = 'Strike.';"
+                           "document.getElementById('text-b').value = arguments[0];", seed_b)
+    browser.find_element("id", "compare-btn").click()
+    wait.until(lambda d: d.find_elements("css selector", "#verdict .verdict-line"))
+    assert browser.find_element("css selector", "#verdict .verdict-line").text == "Cannot tell"
+    why = browser.find_element("id", "too-little-text").text
+    assert "A has 1 word" in why and "at least 16" in why
+    assert "(a guess)" in browser.find_element("css selector", "#verdict .prob").text
+    shared = browser.find_element("id", "source-card").text
+    assert "the shared text is" in shared and "reused" not in shared.split("·")[-1]

