@@ -81,10 +81,15 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model; the default is MiniLM shipped on PyPI."""
 
     def __init__(self, model: str, name: str | None = None):
-        # torch and sentence-transformers take seconds to import: only when such a model is asked for
-        import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
+        # torch and sentence-transformers take seconds to import: only when such a model is asked for. They are
+        # an extra (storymatch[sentence-transformers]): the packaged models run without them (onnx_graph.py).
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+        except ImportError:
+            raise ModelUnavailable(model, "a sentence-transformers model needs torch and sentence-transformers: "
+                                          "pip install 'storymatch[sentence-transformers]'") from None
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         hf_logging.set_verbosity_error()  # nor the load report on MiniLM's unused position_ids
