@@ -64,6 +64,6 @@ def test_minilm_graph_computes_torchs_vectors(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not mpnet.installed(), reason="storymatch[english-large] not installed")
+@pytest.mark.skipif(not mpnet.installed(), reason="requirements/english-large.txt not installed")
 def test_mpnet_graph_computes_torchs_vectors(tmp_path):
     _same_as_torch(mpnet.model_dir(), "mpnet", tmp_path)
