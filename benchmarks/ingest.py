@@ -1,14 +1,18 @@
-"""Ingest speed of the fast tier on real news, against the code before this round's speed work, in one run;
-and MinHash signatures a second: storymatch, datasketch and rensa on the same shingles.
+"""Ingest speed of the fast tier on real news, against scikit-learn's TfidfVectorizer on the same texts and against
+the code before this round's speed work, in one run; and MinHash signatures a second: storymatch, datasketch and
+rensa on the same shingles.
 
     python benchmarks/ingest.py [--runs 3] [--baseline-rev dbde0c2] [--minhash-docs 2000] [--json]
 
 Articles: the unique texts of ../shared/semeval22 (whole articles, several languages) and ../shared/clustering's
-BASIL articles, written once as JSONL with their language (as a passim-style corpus carries it). Each ingest is a
-fresh process into a new store; the current code with one process (workers=1: the single-core gain), with two
-worker processes (workers=2, what `storymatch ingest` does on two cores) and the baseline revision (its source
-extracted with `git archive`) alternate, so load on a shared machine hits all alike; medians are printed with
-their ratios to the baseline.
+BASIL articles, written once as JSONL with their language (as a passim-style corpus carries it) and once without
+it (as most corpora come: scraped JSONL, folders of .txt, CSV exports), so that ingest tells each language itself.
+Each ingest is a fresh process into a new store; the current code with one process (workers=1) and with two worker
+processes (workers=2, what `storymatch ingest` does on two cores), on both files, scikit-learn's TfidfVectorizer
+(fit_transform of the texts read from the file, in a fresh process: the cost of a plain TF-IDF pass) and the
+baseline revision (its source extracted with `git archive`) alternate, so load on a shared machine hits all alike;
+medians are printed with their ratios to TF-IDF and to the baseline. Each rate is articles (documents) a second
+of the work inside the process (reading the file included, the interpreter's start not).
 MinHash: word 3-gram shingles of the first --minhash-docs articles, 128 permutations, each library timed on the
 same documents (hashing included), in this process.
 """
@@ -40,6 +44,15 @@ with tempfile.TemporaryDirectory() as tmp, Store(tmp + "/s", create=True) as sto
     print(stats.added, time.perf_counter() - t)
 """
 
+TFIDF = """
+import json, sys, time
+from sklearn.feature_extraction.text import TfidfVectorizer
+t = time.perf_counter()
+texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
+TfidfVectorizer().fit_transform(texts)
+print(len(texts), time.perf_counter() - t)
+"""
+
 
 def articles() -> list[dict]:
     out, seen = [], set()
@@ -60,10 +73,10 @@ def articles() -> list[dict]:
     return out
 
 
-def ingest_rate(src: Path, corpus: Path, workers: int | None = None) -> float:
+def ingest_rate(src: Path, corpus: Path, workers: int | None = None, script: str = CHILD) -> float:
     env = {**os.environ, "PYTHONPATH": str(src)}
     args = [str(workers)] if workers is not None else []
-    out = subprocess.run([sys.executable, "-c", CHILD, str(corpus), *args], env=env, check=True, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", script, str(corpus), *args], env=env, check=True, capture_output=True,
                          text=True).stdout.split()
     return int(out[0]) / float(out[1])
 
@@ -100,41 +113,83 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--baseline-rev", default="dbde0c2", help="git revision of the baseline (before the speed work)")
+    ap.add_argument("--lingua-rev", default="499d9c8",
+                    help="git revision whose ingest told every language with lingua (before quick_language); '' skips")
     ap.add_argument("--minhash-docs", type=int, default=2000)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     arts = articles()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus.jsonl"
+        corpus, bare = Path(tmp) / "corpus.jsonl", Path(tmp) / "no-language.jsonl"
         corpus.write_text("".join(json.dumps(a) + "\n" for a in arts), encoding="utf-8")
+        bare.write_text("".join(json.dumps({k: v for k, v in a.items() if k != "lang"}) + "\n" for a in arts),
+                        encoding="utf-8")
         archive = Path(tmp) / "baseline.tar"
         subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline_rev, "src"], check=True)
         with tarfile.open(archive) as tar:
             tar.extractall(Path(tmp) / "baseline", filter="data")
         baseline_src = Path(tmp) / "baseline" / "src"
-        ingest_rate(ROOT / "src", corpus, 1)  # builds this code's caches (word frequencies) once: not counted
-        one, two, before = [], [], []
+        lingua_src = None
+        if args.lingua_rev:
+            subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.lingua_rev, "src"], check=True)
+            with tarfile.open(archive) as tar:
+                tar.extractall(Path(tmp) / "lingua", filter="data")
+            lingua_src = Path(tmp) / "lingua" / "src"
+        ingest_rate(ROOT / "src", bare, 1)  # builds this code's caches (word frequencies) once: not counted
+        rates: dict[str, list[float]] = {k: [] for k in ("one", "two", "bare_one", "bare_two", "tfidf", "before")}
+        if lingua_src is not None:
+            rates.update(lingua_one=[], lingua_two=[])
         for _ in range(args.runs):
-            one.append(ingest_rate(ROOT / "src", corpus, 1))
-            two.append(ingest_rate(ROOT / "src", corpus, 2))
-            before.append(ingest_rate(baseline_src, corpus))
-    rates = minhash_rates([a["text"] for a in arts[: args.minhash_docs]])
+            rates["one"].append(ingest_rate(ROOT / "src", corpus, 1))
+            rates["two"].append(ingest_rate(ROOT / "src", corpus, 2))
+            rates["bare_one"].append(ingest_rate(ROOT / "src", bare, 1))
+            rates["bare_two"].append(ingest_rate(ROOT / "src", bare, 2))
+            rates["tfidf"].append(ingest_rate(ROOT / "src", bare, script=TFIDF))
+            rates["before"].append(ingest_rate(baseline_src, corpus))
+            if lingua_src is not None:
+                rates["lingua_one"].append(ingest_rate(lingua_src, bare, 1))
+                rates["lingua_two"].append(ingest_rate(lingua_src, bare, 2))
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    one, two, before = rates["one"], rates["two"], rates["before"]
+    rates_mh = minhash_rates([a["text"] for a in arts[: args.minhash_docs]])
     result = {"articles": len(arts), "mean_chars": round(statistics.mean(len(a["text"]) for a in arts)),
-              "ingest_per_s": round(statistics.median(two)), "ingest_one_process_per_s": round(statistics.median(one)),
+              "ingest_per_s": round(med["two"]), "ingest_one_process_per_s": round(med["one"]),
+              "no_language_per_s": round(med["bare_two"]), "no_language_one_process_per_s": round(med["bare_one"]),
+              "tfidf_docs_per_s": round(med["tfidf"]),
+              "no_language_vs_tfidf": round(med["bare_two"] / med["tfidf"], 2),
+              "no_language_one_process_vs_tfidf": round(med["bare_one"] / med["tfidf"], 2),
+              "language_given_vs_tfidf": round(med["two"] / med["tfidf"], 2),
+              "language_given_one_process_vs_tfidf": round(med["one"] / med["tfidf"], 2),
               "baseline_ingest_per_s": round(statistics.median(before)),
               "ingest_ratio": round(statistics.median(two) / statistics.median(before), 2),
               "ingest_one_process_ratio": round(statistics.median(one) / statistics.median(before), 2),
-              "minhash_docs_per_s": {k: round(v) for k, v in rates.items()},
+              "minhash_docs_per_s": {k: round(v) for k, v in rates_mh.items()},
               "load_average": round(os.getloadavg()[0], 1)}
-    result["minhash_vs_rensa"] = round(rates["rensa RMinHash"] / rates["storymatch (rensa inside)"], 2)
+    if lingua_src is not None:
+        result.update(lingua_no_language_per_s=round(med["lingua_two"]),
+                      lingua_no_language_one_process_per_s=round(med["lingua_one"]),
+                      lingua_no_language_vs_tfidf=round(med["lingua_two"] / med["tfidf"], 2),
+                      lingua_no_language_one_process_vs_tfidf=round(med["lingua_one"] / med["tfidf"], 2))
+    result["minhash_vs_rensa"] = round(rates_mh["rensa RMinHash"] / rates_mh["storymatch (rensa inside)"], 2)
     if args.json:
         print(json.dumps(result, indent=2))
         return
     print(f"fast-tier ingest of {result['articles']:,} real articles (mean {result['mean_chars']:,} chars), "
           f"medians of {args.runs}, load average {result['load_average']}:")
-    print(f"  now, workers=2: {result['ingest_per_s']:,} art/s (x{result['ingest_ratio']}); workers=1: "
-          f"{result['ingest_one_process_per_s']:,} art/s (x{result['ingest_one_process_ratio']}); "
-          f"baseline ({args.baseline_rev}) {result['baseline_ingest_per_s']:,} art/s")
+    print(f"  records without a language: workers=2 {result['no_language_per_s']:,} art/s "
+          f"(x{result['no_language_vs_tfidf']} TfidfVectorizer), workers=1 "
+          f"{result['no_language_one_process_per_s']:,} art/s (x{result['no_language_one_process_vs_tfidf']}); "
+          f"TfidfVectorizer {result['tfidf_docs_per_s']:,} docs/s")
+    if "lingua_no_language_per_s" in result:
+        print(f"  the same with lingua alone ({args.lingua_rev}): workers=2 {result['lingua_no_language_per_s']:,} "
+              f"art/s (x{result['lingua_no_language_vs_tfidf']}), workers=1 "
+              f"{result['lingua_no_language_one_process_per_s']:,} art/s "
+              f"(x{result['lingua_no_language_one_process_vs_tfidf']})")
+    print(f"  records with their language: workers=2 {result['ingest_per_s']:,} art/s "
+          f"(x{result['language_given_vs_tfidf']} TF-IDF, x{result['ingest_ratio']} baseline); workers=1 "
+          f"{result['ingest_one_process_per_s']:,} art/s (x{result['language_given_one_process_vs_tfidf']} TF-IDF, "
+          f"x{result['ingest_one_process_ratio']} baseline); baseline ({args.baseline_rev}) "
+          f"{result['baseline_ingest_per_s']:,} art/s")
     print(f"MinHash, {min(len(arts), args.minhash_docs):,} articles, word 3-grams, 128 permutations (docs/s):")
     for k, v in result["minhash_docs_per_s"].items():
         print(f"  {k:<28} {v:>8,}")
