@@ -2,7 +2,8 @@
 the code before this round's speed work, in one run; and MinHash signatures a second: storymatch, datasketch and
 rensa on the same shingles.
 
-    python benchmarks/ingest.py [--runs 3] [--baseline-rev dbde0c2] [--minhash-docs 2000] [--json]
+    python benchmarks/ingest.py [--runs 3] [--baseline-rev dbde0c2] [--lingua-rev 499d9c8] [--minhash-docs 2000]
+                                [--json]
 
 Articles: the unique texts of ../shared/semeval22 (whole articles, several languages) and ../shared/clustering's
 BASIL articles, written once as JSONL with their language (as a passim-style corpus carries it) and once without
@@ -112,10 +113,11 @@ def minhash_rates(texts: list[str]) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--baseline-rev", default="dbde0c2", help="git revision of the baseline (before the speed work)")
+    ap.add_argument("--baseline-rev", default="dbde0c2",
+                    help="git revision of the baseline (before the speed work); '' skips it")
     ap.add_argument("--lingua-rev", default="499d9c8",
                     help="git revision whose ingest told every language with lingua (before quick_language); '' skips")
-    ap.add_argument("--minhash-docs", type=int, default=2000)
+    ap.add_argument("--minhash-docs", type=int, default=2000, help="0 skips MinHash (it needs the bench extra)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     arts = articles()
@@ -125,10 +127,13 @@ def main() -> None:
         bare.write_text("".join(json.dumps({k: v for k, v in a.items() if k != "lang"}) + "\n" for a in arts),
                         encoding="utf-8")
         archive = Path(tmp) / "baseline.tar"
-        subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline_rev, "src"], check=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(Path(tmp) / "baseline", filter="data")
-        baseline_src = Path(tmp) / "baseline" / "src"
+        baseline_src = None
+        if args.baseline_rev:
+            subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline_rev, "src"],
+                           check=True)
+            with tarfile.open(archive) as tar:
+                tar.extractall(Path(tmp) / "baseline", filter="data")
+            baseline_src = Path(tmp) / "baseline" / "src"
         lingua_src = None
         if args.lingua_rev:
             subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.lingua_rev, "src"], check=True)
@@ -145,13 +150,13 @@ def main() -> None:
             rates["bare_one"].append(ingest_rate(ROOT / "src", bare, 1))
             rates["bare_two"].append(ingest_rate(ROOT / "src", bare, 2))
             rates["tfidf"].append(ingest_rate(ROOT / "src", bare, script=TFIDF))
-            rates["before"].append(ingest_rate(baseline_src, corpus))
+            if baseline_src is not None:
+                rates["before"].append(ingest_rate(baseline_src, corpus))
             if lingua_src is not None:
                 rates["lingua_one"].append(ingest_rate(lingua_src, bare, 1))
                 rates["lingua_two"].append(ingest_rate(lingua_src, bare, 2))
-    med = {k: statistics.median(v) for k, v in rates.items()}
-    one, two, before = rates["one"], rates["two"], rates["before"]
-    rates_mh = minhash_rates([a["text"] for a in arts[: args.minhash_docs]])
+    med = {k: statistics.median(v) for k, v in rates.items() if v}
+    rates_mh = minhash_rates([a["text"] for a in arts[: args.minhash_docs]]) if args.minhash_docs else {}
     result = {"articles": len(arts), "mean_chars": round(statistics.mean(len(a["text"]) for a in arts)),
               "ingest_per_s": round(med["two"]), "ingest_one_process_per_s": round(med["one"]),
               "no_language_per_s": round(med["bare_two"]), "no_language_one_process_per_s": round(med["bare_one"]),
@@ -160,17 +165,18 @@ def main() -> None:
               "no_language_one_process_vs_tfidf": round(med["bare_one"] / med["tfidf"], 2),
               "language_given_vs_tfidf": round(med["two"] / med["tfidf"], 2),
               "language_given_one_process_vs_tfidf": round(med["one"] / med["tfidf"], 2),
-              "baseline_ingest_per_s": round(statistics.median(before)),
-              "ingest_ratio": round(statistics.median(two) / statistics.median(before), 2),
-              "ingest_one_process_ratio": round(statistics.median(one) / statistics.median(before), 2),
               "minhash_docs_per_s": {k: round(v) for k, v in rates_mh.items()},
               "load_average": round(os.getloadavg()[0], 1)}
+    if baseline_src is not None:
+        result.update(baseline_ingest_per_s=round(med["before"]), ingest_ratio=round(med["two"] / med["before"], 2),
+                      ingest_one_process_ratio=round(med["one"] / med["before"], 2))
     if lingua_src is not None:
         result.update(lingua_no_language_per_s=round(med["lingua_two"]),
                       lingua_no_language_one_process_per_s=round(med["lingua_one"]),
                       lingua_no_language_vs_tfidf=round(med["lingua_two"] / med["tfidf"], 2),
                       lingua_no_language_one_process_vs_tfidf=round(med["lingua_one"] / med["tfidf"], 2))
-    result["minhash_vs_rensa"] = round(rates_mh["rensa RMinHash"] / rates_mh["storymatch (rensa inside)"], 2)
+    if rates_mh:
+        result["minhash_vs_rensa"] = round(rates_mh["rensa RMinHash"] / rates_mh["storymatch (rensa inside)"], 2)
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -186,14 +192,16 @@ def main() -> None:
               f"{result['lingua_no_language_one_process_per_s']:,} art/s "
               f"(x{result['lingua_no_language_one_process_vs_tfidf']})")
     print(f"  records with their language: workers=2 {result['ingest_per_s']:,} art/s "
-          f"(x{result['language_given_vs_tfidf']} TF-IDF, x{result['ingest_ratio']} baseline); workers=1 "
-          f"{result['ingest_one_process_per_s']:,} art/s (x{result['language_given_one_process_vs_tfidf']} TF-IDF, "
-          f"x{result['ingest_one_process_ratio']} baseline); baseline ({args.baseline_rev}) "
-          f"{result['baseline_ingest_per_s']:,} art/s")
-    print(f"MinHash, {min(len(arts), args.minhash_docs):,} articles, word 3-grams, 128 permutations (docs/s):")
-    for k, v in result["minhash_docs_per_s"].items():
-        print(f"  {k:<28} {v:>8,}")
-    print(f"  rensa / storymatch: x{result['minhash_vs_rensa']}")
+          f"(x{result['language_given_vs_tfidf']} TF-IDF), workers=1 {result['ingest_one_process_per_s']:,} art/s "
+          f"(x{result['language_given_one_process_vs_tfidf']} TF-IDF)")
+    if baseline_src is not None:
+        print(f"  against the baseline ({args.baseline_rev}, {result['baseline_ingest_per_s']:,} art/s, records with "
+              f"their language): workers=2 x{result['ingest_ratio']}, workers=1 x{result['ingest_one_process_ratio']}")
+    if rates_mh:
+        print(f"MinHash, {min(len(arts), args.minhash_docs):,} articles, word 3-grams, 128 permutations (docs/s):")
+        for k, v in result["minhash_docs_per_s"].items():
+            print(f"  {k:<28} {v:>8,}")
+        print(f"  rensa / storymatch: x{result['minhash_vs_rensa']}")
 
 
 if __name__ == "__main__":

@@ -74,7 +74,8 @@ def main() -> None:
     print(f"{result['articles']:,} SemEval articles {result['languages']}")
     for name in answers:
         r = result[name]
-        print(f"  {name:<22} accuracy {r['accuracy']:.4f} (even pairs {r['even pairs']:.4f}, odd {r['odd pairs']:.4f}), "
+        print(f"  {name:<22} accuracy {r['accuracy']:.4f} (even pairs {r['even pairs']:.4f}, "
+              f"odd {r['odd pairs']:.4f}), "
               f"unknown {r['unknown']}, {r['cpu_ms_per_article']:.3f} ms CPU an article, errors {r['errors']}")
     print(f"  answers that differ: {result['answers_differ']}")
 
