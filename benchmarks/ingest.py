@@ -34,25 +34,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
+# Each child prints what it did, its wall time and its CPU time (user + system, its worker processes' included):
+# on a machine shared with other jobs the wall time moves with their load, the CPU time much less.
+CPU = "sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime for w in (0, -1))"
 CHILD = """
-import sys, time, tempfile
+import resource, sys, time, tempfile
 from storymatch.corpus.store import Store
 from storymatch.corpus.ingestion import ingest
 kw = {"workers": int(sys.argv[2])} if len(sys.argv) > 2 else {}  # the baseline has no workers
 with tempfile.TemporaryDirectory() as tmp, Store(tmp + "/s", create=True) as store:
-    t = time.perf_counter()
+    c, t = CPU, time.perf_counter()
     stats = ingest([sys.argv[1]], store, tier="fast", **kw)
-    print(stats.added, time.perf_counter() - t)
-"""
+    print(stats.added, time.perf_counter() - t, CPU - c)
+""".replace("CPU", CPU)
 
 TFIDF = """
-import json, sys, time
+import json, resource, sys, time
 from sklearn.feature_extraction.text import TfidfVectorizer
-t = time.perf_counter()
+c, t = CPU, time.perf_counter()
 texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
 TfidfVectorizer().fit_transform(texts)
-print(len(texts), time.perf_counter() - t)
-"""
+print(len(texts), time.perf_counter() - t, CPU - c)
+""".replace("CPU", CPU)
 
 
 def articles() -> list[dict]:
@@ -74,11 +77,16 @@ def articles() -> list[dict]:
     return out
 
 
-def ingest_rate(src: Path, corpus: Path, workers: int | None = None, script: str = CHILD) -> float:
+CPU_RATES: dict[str, list[float]] = {}  # articles per CPU second, by the same keys as the wall rates
+
+
+def ingest_rate(src: Path, corpus: Path, workers: int | None = None, script: str = CHILD, key: str = "") -> float:
+    """Articles a second (wall) of one fresh process; its articles per CPU second go to CPU_RATES[key]."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     args = [str(workers)] if workers is not None else []
     out = subprocess.run([sys.executable, "-c", script, str(corpus), *args], env=env, check=True, capture_output=True,
                          text=True).stdout.split()
+    CPU_RATES.setdefault(key, []).append(int(out[0]) / float(out[2]))
     return int(out[0]) / float(out[1])
 
 
@@ -145,17 +153,18 @@ def main() -> None:
         if lingua_src is not None:
             rates.update(lingua_one=[], lingua_two=[])
         for _ in range(args.runs):
-            rates["one"].append(ingest_rate(ROOT / "src", corpus, 1))
-            rates["two"].append(ingest_rate(ROOT / "src", corpus, 2))
-            rates["bare_one"].append(ingest_rate(ROOT / "src", bare, 1))
-            rates["bare_two"].append(ingest_rate(ROOT / "src", bare, 2))
-            rates["tfidf"].append(ingest_rate(ROOT / "src", bare, script=TFIDF))
+            rates["one"].append(ingest_rate(ROOT / "src", corpus, 1, key="one"))
+            rates["two"].append(ingest_rate(ROOT / "src", corpus, 2, key="two"))
+            rates["bare_one"].append(ingest_rate(ROOT / "src", bare, 1, key="bare_one"))
+            rates["bare_two"].append(ingest_rate(ROOT / "src", bare, 2, key="bare_two"))
+            rates["tfidf"].append(ingest_rate(ROOT / "src", bare, script=TFIDF, key="tfidf"))
             if baseline_src is not None:
                 rates["before"].append(ingest_rate(baseline_src, corpus))
             if lingua_src is not None:
-                rates["lingua_one"].append(ingest_rate(lingua_src, bare, 1))
-                rates["lingua_two"].append(ingest_rate(lingua_src, bare, 2))
+                rates["lingua_one"].append(ingest_rate(lingua_src, bare, 1, key="lingua_one"))
+                rates["lingua_two"].append(ingest_rate(lingua_src, bare, 2, key="lingua_two"))
     med = {k: statistics.median(v) for k, v in rates.items() if v}
+    cpu = {k: statistics.median(v) for k, v in CPU_RATES.items() if k}
     rates_mh = minhash_rates([a["text"] for a in arts[: args.minhash_docs]]) if args.minhash_docs else {}
     result = {"articles": len(arts), "mean_chars": round(statistics.mean(len(a["text"]) for a in arts)),
               "ingest_per_s": round(med["two"]), "ingest_one_process_per_s": round(med["one"]),
@@ -165,6 +174,8 @@ def main() -> None:
               "no_language_one_process_vs_tfidf": round(med["bare_one"] / med["tfidf"], 2),
               "language_given_vs_tfidf": round(med["two"] / med["tfidf"], 2),
               "language_given_one_process_vs_tfidf": round(med["one"] / med["tfidf"], 2),
+              "per_cpu_second": {k: round(v) for k, v in cpu.items()},
+              "per_cpu_second_vs_tfidf": {k: round(v / cpu["tfidf"], 2) for k, v in cpu.items()},
               "minhash_docs_per_s": {k: round(v) for k, v in rates_mh.items()},
               "load_average": round(os.getloadavg()[0], 1)}
     if baseline_src is not None:
@@ -194,6 +205,9 @@ def main() -> None:
     print(f"  records with their language: workers=2 {result['ingest_per_s']:,} art/s "
           f"(x{result['language_given_vs_tfidf']} TF-IDF), workers=1 {result['ingest_one_process_per_s']:,} art/s "
           f"(x{result['language_given_one_process_vs_tfidf']} TF-IDF)")
+    print("  articles per CPU second (the process and its workers), against TfidfVectorizer's: "
+          + ", ".join(f"{k} {v:,} (x{result['per_cpu_second_vs_tfidf'][k]})"
+                      for k, v in result["per_cpu_second"].items()))
     if baseline_src is not None:
         print(f"  against the baseline ({args.baseline_rev}, {result['baseline_ingest_per_s']:,} art/s, records with "
               f"their language): workers=2 x{result['ingest_ratio']}, workers=1 x{result['ingest_one_process_ratio']}")

@@ -116,7 +116,8 @@ def quick_language(text: str) -> str | None:
 
     lingua costs ~1.5 ms for an article's 3,000-character sample, which set ingest's speed (5.2 s of 8.8 s on the
     3,350 SemEval articles); CLD2 (pycld2, Google's Compact Language Detector 2, compiled) reads QUICK_SAMPLE
-    characters in ~0.05 ms. A text too short for CLD2 (under CLD2_MIN_BYTES of letters) goes to lingua, whose cost
+    characters in ~0.05 ms, and where it is unsure lingua reads the same sample (on all 3,281 SemEval articles its
+    answers from 1,000 characters are those from 3,000). A text too short for CLD2 (under CLD2_MIN_BYTES of letters) goes to lingua, whose cost
     is per character and whose rules for short text hold: "Hello world." is unknown, not English (CLD2 would call
     it English, reliably). CLD2 was taken where it answered for ~97% of the SemEval articles: what it names differs
     from lingua's answer for ~0.1% of them, with accuracy measured against the articles' own languages
@@ -128,4 +129,4 @@ def quick_language(text: str) -> str | None:
         return by_script
     if len(sample) >= CLD2_MIN_BYTES // 2 and (code := _cld2(sample)):
         return code
-    return detect_language(text)
+    return detect_language(sample)
