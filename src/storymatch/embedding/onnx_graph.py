@@ -21,11 +21,14 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import numpy as np
 
 from storymatch.errors import ModelUnavailable
+
+if TYPE_CHECKING:
+    from onnx import ModelProto
 
 OPSET = 17
 FLOAT_MIN = float(np.finfo(np.float32).min)  # what transformers adds to masked attention scores
@@ -128,7 +131,7 @@ class _Graph:
         self.nodes.append(self.helper.make_node("Div", [summed, counts], [out], name="mean_pooling"))
         return out
 
-    def model(self, name: str, dim: int):
+    def model(self, name: str, dim: int) -> ModelProto:
         helper, TensorProto = self.helper, __import__("onnx").TensorProto
         inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "length"])
                   for n in ("input_ids", "attention_mask")]
@@ -149,7 +152,7 @@ def _strip(weights: Mapping[str, np.ndarray], prefixes: tuple[str, ...]) -> dict
     return out
 
 
-def bert(weights: Mapping[str, np.ndarray], config: Mapping) -> object:
+def bert(weights: Mapping[str, np.ndarray], config: Mapping) -> ModelProto:
     """all-MiniLM-L6-v2 and other BERT encoders (absolute positions, GELU) + mean pooling."""
     w = _strip(weights, ("bert.",))
     g, eps, heads = _Graph(), float(config.get("layer_norm_eps", 1e-12)), int(config["num_attention_heads"])
@@ -199,7 +202,7 @@ def relative_position_buckets(max_positions: int, num_buckets: int = 32, max_dis
     return ret + np.where(n < max_exact, n, large)
 
 
-def mpnet(weights: Mapping[str, np.ndarray], config: Mapping) -> object:
+def mpnet(weights: Mapping[str, np.ndarray], config: Mapping) -> ModelProto:
     """all-mpnet-base-v2 (MPNet: positions from the padding index on, relative position bias) + mean pooling."""
     w = _strip(weights, ("mpnet.",))
     g, eps, heads = _Graph(), float(config.get("layer_norm_eps", 1e-12)), int(config["num_attention_heads"])
@@ -238,7 +241,7 @@ def mpnet(weights: Mapping[str, np.ndarray], config: Mapping) -> object:
     return g.model("mpnet_mean_pooled", int(config["hidden_size"]))
 
 
-BUILDERS = {"bert": bert, "mpnet": mpnet}
+BUILDERS: dict[str, Callable[[Mapping[str, np.ndarray], Mapping], ModelProto]] = {"bert": bert, "mpnet": mpnet}
 
 
 def load_weights(source: Path) -> dict[str, np.ndarray]:

@@ -117,12 +117,12 @@ def quick_language(text: str) -> str | None:
     lingua costs ~1.5 ms for an article's 3,000-character sample, which set ingest's speed (5.2 s of 8.8 s on the
     3,350 SemEval articles); CLD2 (pycld2, Google's Compact Language Detector 2, compiled) reads QUICK_SAMPLE
     characters in ~0.05 ms, and where it is unsure lingua reads the same sample (on all 3,281 SemEval articles its
-    answers from 1,000 characters are those from 3,000). A text too short for CLD2 (under CLD2_MIN_BYTES of letters) goes to lingua, whose cost
-    is per character and whose rules for short text hold: "Hello world." is unknown, not English (CLD2 would call
-    it English, reliably). CLD2 was taken where it answered for ~97% of the SemEval articles: what it names differs
-    from lingua's answer for ~0.1% of them, with accuracy measured against the articles' own languages
-    (benchmarks/language_id.py; docs/EVALUATION.md). Ingest, Spark's records and align ask this; compare names its
-    detector in its results and asks lingua (identify_language).
+    answers from 1,000 characters are those from 3,000). A text too short for CLD2 (under CLD2_MIN_BYTES of
+    letters) goes to lingua, whose cost is per character and whose rules for short text hold: "Hello world." is
+    unknown, not English (CLD2 would call it English, reliably). On the 3,281 SemEval articles CLD2 was sure of all
+    but 60 (1.8%), and the answers equal lingua's for every article (benchmarks/language_id.py, docs/EVALUATION.md).
+    Ingest, Spark's records and align ask this; compare names its detector in its results and asks lingua
+    (identify_language).
     """
     sample = text[:QUICK_SAMPLE]
     if by_script := script_language(sample):
