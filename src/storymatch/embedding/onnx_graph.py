@@ -81,6 +81,12 @@ class _Graph:
         inner = self.op("Mul", x, self.op("Add", erf, self.const(np.float32(1.0))))
         return self.op("Mul", inner, self.const(np.float32(0.5)))
 
+    def feed_forward(self, x: str, w: Mapping[str, np.ndarray], prefix: str, eps: float) -> str:
+        """A layer's second half, alike in BERT and MPNet: LayerNorm(x + output(GELU(intermediate(x))))."""
+        inner = self.gelu(self.linear(x, w, prefix + "intermediate.dense"))
+        return self.layer_norm(self.op("Add", self.linear(inner, w, prefix + "output.dense"), x), w,
+                               prefix + "output.LayerNorm", eps)
+
     def dim(self, x: str, axis: int) -> str:
         return self.op("Gather", self.op("Shape", x), self.const(np.int64(axis)), axis=0)
 
@@ -175,9 +181,7 @@ def bert(weights: Mapping[str, np.ndarray], config: Mapping) -> ModelProto:
         names = (p + "attention.self.query", p + "attention.self.key", p + "attention.self.value",
                  p + "attention.output.dense")
         attended = g.attention(x, w, names, heads, mask, None, scale_by_div=False)
-        x = g.layer_norm(g.op("Add", attended, x), w, p + "attention.output.LayerNorm", eps)
-        inner = g.gelu(g.linear(x, w, p + "intermediate.dense"))
-        x = g.layer_norm(g.op("Add", g.linear(inner, w, p + "output.dense"), x), w, p + "output.LayerNorm", eps)
+        x = g.feed_forward(g.layer_norm(g.op("Add", attended, x), w, p + "attention.output.LayerNorm", eps), w, p, eps)
     g.mean_pool(x, attention_mask)
     return g.model("bert_mean_pooled", int(config["hidden_size"]))
 
@@ -234,9 +238,7 @@ def mpnet(weights: Mapping[str, np.ndarray], config: Mapping) -> ModelProto:
         p = f"encoder.layer.{i}."
         names = (p + "attention.attn.q", p + "attention.attn.k", p + "attention.attn.v", p + "attention.attn.o")
         attended = g.attention(x, w, names, heads, mask, bias, scale_by_div=True)
-        x = g.layer_norm(g.op("Add", attended, x), w, p + "attention.LayerNorm", eps)
-        inner = g.gelu(g.linear(x, w, p + "intermediate.dense"))
-        x = g.layer_norm(g.op("Add", g.linear(inner, w, p + "output.dense"), x), w, p + "output.LayerNorm", eps)
+        x = g.feed_forward(g.layer_norm(g.op("Add", attended, x), w, p + "attention.LayerNorm", eps), w, p, eps)
     g.mean_pool(x, attention_mask)
     return g.model("mpnet_mean_pooled", int(config["hidden_size"]))
 
