@@ -89,7 +89,7 @@ def test_json_names_the_models_and_the_short_note_stays_english(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not mpnet.installed(), reason="storymatch[english-large] not installed")
+@pytest.mark.skipif(not mpnet.installed(), reason="requirements/english-large.txt not installed")
 def test_large_english_model_only_when_asked():
     """The test extra installs the large English model; the same command must still compute what a default
     install does, and name the model when asked for it (option or setting)."""

