@@ -31,11 +31,12 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from storymatch.corpus.store_rules import check_lines, meta_problems
+from storymatch.corpus.store_rules import article_row_problem, check_lines, meta_problems
 from storymatch.embedding.tiers import NO_VECTORS
 from storymatch.errors import StoreDamaged, StoreError, StoreUnusable
 from storymatch.features.lsh import MAX_BUCKET, LSHParams
 from storymatch.inputs.article import Article
+from storymatch.inputs.publication_date import stored_date
 
 # 2: sentence MinHash signatures computed with rensa (word hashes and permutations), so the LSH keys of a version-1
 #    store no longer meet those of new queries.
@@ -379,8 +380,11 @@ class Store:
 
     def _row(self, row: tuple) -> Stored:
         seq, id_, title, date, language, source, url, text, meta, origin = row
-        art = Article(text=text, title=title, date=_dt.date.fromisoformat(date) if date else None,
-                      language=language, source=source, url=url, id=id_, meta=json.loads(meta or "{}"))
+        problem = article_row_problem(id_, date, meta, text)
+        if problem:
+            raise StoreDamaged(str(self.folder), problem)
+        art = Article(text=text, title=title, date=stored_date(date), language=language, source=source, url=url,
+                      id=id_, meta=json.loads(meta or "{}"))
         return Stored(seq, art, origin)
 
     def get(self, ref: str | int) -> Stored | None:

@@ -12,6 +12,7 @@ from dataclasses import fields
 
 from storymatch.embedding.tiers import known_tier, tier_dim
 from storymatch.features.lsh import LSHParams
+from storymatch.inputs.publication_date import EARLIEST, LATEST, stored_date
 
 
 def check_lines(db: sqlite3.Connection, pragma: str = "integrity_check") -> list[str]:
@@ -57,3 +58,26 @@ def meta_problems(meta: dict[str, str]) -> list[str]:
         elif name == tier and (expected := tier_dim(name)) is not None and expected != int(value):
             problems.append(f"{key} is {value}, but {name} vectors have {expected} dimensions")
     return problems
+
+
+def article_row_problem(article_id: object, date: object, meta: object, text: object = "") -> str | None:
+    """What is wrong with one row of the articles table as every reader parses it (None: nothing): a date that
+    is not an ISO day in the years ingest takes, a meta that is not a JSON object, an id or text that is not a
+    string. Every read of a row (Store) and `check`'s scan of the table apply it, so a row `check` passes is one
+    every command can read, and one that would fail a command is named by both."""
+    who = f"article {str(article_id)[:60]!r}" if isinstance(article_id, str) else "an article row"
+    if not isinstance(article_id, str) or not article_id:
+        return f"{who}: its id is {type(article_id).__name__}, not text"
+    if not isinstance(text, str):
+        return f"{who}: its text is {type(text).__name__}, not text"
+    if date is not None and stored_date(date) is None:
+        return (f"{who}: its date {str(date)[:40]!r} is not a day from {EARLIEST.year} to {LATEST.year} "
+                "(repair clears it)")
+    if meta is not None:
+        try:
+            value = json.loads(meta) if isinstance(meta, (str, bytes)) else None
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            return f"{who}: its meta is not a JSON object (repair clears it)"
+    return None
