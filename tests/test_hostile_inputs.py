@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from storymatch.cli import command
+from storymatch.cli import command, user_error
 from storymatch.cli.common import error_line
 from storymatch.errors import StorymatchError
 
@@ -68,9 +68,13 @@ def cli(*args: str) -> Run:
             command()(args=list(args), prog_name="storymatch")
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else 1
-        except StorymatchError as e:
-            error_line(str(e))
-            code = 2
+        except (StorymatchError, OSError) as e:
+            if user_error(e) is None:
+                err.write(traceback.format_exc())
+                code = "traceback"
+            else:
+                error_line(user_error(e) or "")
+                code = 2
         except BaseException:  # noqa: BLE001 - what main() would show as a traceback is what this test counts
             err.write(traceback.format_exc())
             code = "traceback"

@@ -21,6 +21,7 @@ Articles are keyed by their id (INSERT OR IGNORE), which makes ingest idempotent
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 import sqlite3
@@ -36,6 +37,7 @@ from storymatch.embedding.tiers import NO_VECTORS
 from storymatch.errors import StoreDamaged, StoreError, StoreUnusable
 from storymatch.features.lsh import MAX_BUCKET, LSHParams
 from storymatch.inputs.article import Article
+from storymatch.inputs.files import shown_name
 from storymatch.inputs.publication_date import stored_date
 
 # 2: sentence MinHash signatures computed with rensa (word hashes and permutations), so the LSH keys of a version-1
@@ -76,6 +78,10 @@ CREATE TABLE IF NOT EXISTS analyses (   -- an article's analysis ("features", JS
     seq INTEGER NOT NULL, kind TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (seq, kind)
 ) WITHOUT ROWID;
 """
+
+
+# What a disk says when it cannot take a write: full, over quota, read-only, failing.
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG)
 
 
 def vector_file(folder: Path, tier: str) -> Path:
@@ -157,7 +163,13 @@ class Store:
         self._languages: tuple[int, frozenset[str | None]] | None = None  # (max_seq, languages): languages()
         self._vector_maps: dict[str, np.ndarray] = {}
         db_path = self.folder / DB_NAME
-        new = not db_path.exists()
+        try:
+            size = db_path.stat().st_size
+        except FileNotFoundError:
+            size = None
+        except OSError as e:  # a name too long for the file system, a file in a folder's place, no access
+            raise StoreError(f"{shown_name(self.folder)}: cannot use this folder as a store ({e.strerror})") from None
+        new = size is None
         if new:
             if not create:
                 raise StoreError(f"{self.folder}: not a storymatch store (no {DB_NAME}); run `storymatch ingest` first")
@@ -165,7 +177,7 @@ class Store:
                 self.folder.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(f"{self.folder}: cannot create the store folder ({e.strerror})") from None
-        elif db_path.stat().st_size == 0:
+        elif size == 0:
             raise StoreUnusable(str(self.folder), f"{DB_NAME} is an empty file (0 bytes), not a storymatch store")
         self.read_only = bool(read_only) if read_only is not None else not new and not store_writable(self.folder)
         mode = "ro" if self.read_only else "rwc"
@@ -249,9 +261,19 @@ class Store:
                     f"({rows:,} rows of {int(dim):,} dimensions)"]
         return []
 
+    def disk_problem(self, e: OSError | sqlite3.Error) -> StoreError:
+        """A write the disk refused (full, over quota, read-only, failing), as one line that says what the store
+        is left as: every write is one transaction, so the batch being written is not in it and all before are."""
+        what = getattr(e, "strerror", None) or str(e)
+        return StoreError(f"{self.folder}: could not write the store ({what}); it is as it was before this write, "
+                          "every stored batch whole: free some space (or fix the disk) and run the same command "
+                          "again to resume")
+
     def sqlite_problem(self, e: sqlite3.Error) -> StoreError:
         """A SQLite error as the one line a user sees: damage (garbled pages, not a database) or another failure."""
         name = getattr(e, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+            return self.disk_problem(e)
         if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             return StoreDamaged(str(self.folder), f"its SQLite file is damaged ({e})", repairable=False)
         if name.startswith("SQLITE_READONLY"):
@@ -265,6 +287,8 @@ class Store:
         self.close()
         if isinstance(exc, sqlite3.Error):  # damage found while reading: one line naming the store, not a traceback
             raise self.sqlite_problem(exc) from None
+        if isinstance(exc, OSError) and exc.errno in DISK_ERRORS:
+            raise self.disk_problem(exc) from None
 
     def close(self) -> None:
         self.db.close()
@@ -301,6 +325,14 @@ class Store:
         """
         if self.read_only:
             raise StoreError(f"{self.folder}: the store is read-only here; adding articles needs write access")
+        try:
+            return self._add_batch(batch, tier)
+        except OSError as e:
+            raise self.disk_problem(e) from None
+        except sqlite3.Error as e:
+            raise self.sqlite_problem(e) from None
+
+    def _add_batch(self, batch: Sequence[NewArticle], tier: str | None) -> int:
         with self._transaction():
             ids: list[str] = []
             for item in batch:

@@ -154,8 +154,8 @@ def _value(mt: re.Match, lex: _Lexicon, published: _dt.date | None, lang: str) -
     g = mt.groupdict()
     month: int | None
     if g["iso"]:  # a real day only: "2017-13-45" in a text is no date (readers of the value parse it)
-        y, m, d = (int(x) for x in g["iso"].split("-"))
-        return _ymd(y, m, d)
+        year, mon, mday = (int(x) for x in g["iso"].split("-"))
+        return _ymd(year, mon, mday)
     if g["num"]:
         a, b, y = re.split(r"[./]", g["num"])
         day, month = (int(a), int(b)) if int(b) <= 12 else (int(b), int(a))
