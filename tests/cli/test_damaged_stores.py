@@ -30,9 +30,10 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           env={**os.environ, "COLUMNS": "400", **(env or {})})
 
 
-def checksums(folder: Path) -> dict[str, str]:
+def checksums(folder: Path, with_wal: bool = False) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
-            if p.is_file() and not p.name.endswith(TRANSIENT)}
+            if p.is_file() and (with_wal or not p.name.endswith(TRANSIENT) or p.name.endswith("-wal")
+                                and p.stat().st_size)}
 
 
 def set_meta(key: str, value: str):
@@ -76,6 +77,62 @@ def empty_file(store: Path) -> None:
     (store / "storymatch.sqlite").write_bytes(b"")
 
 
+def sql(*statements: str):
+    def damage(store: Path) -> None:
+        db = sqlite3.connect(store / "storymatch.sqlite")
+        for statement in statements:
+            db.execute(statement)
+        db.commit()
+        db.close()
+    return damage
+
+
+def nan_vector(store: Path) -> None:
+    path = store / "vectors-fast.f16"
+    data = bytearray(path.read_bytes())
+    data[0:2] = b"\x00\x7e"  # float16 NaN in the first row
+    path.write_bytes(bytes(data))
+
+
+def vectors_a_folder(store: Path) -> None:
+    (store / "vectors-fast.f16").unlink()
+    (store / "vectors-fast.f16").mkdir()
+    (store / "vectors-fast.f16" / "x").write_text("x")
+
+
+def flipped_text_byte(store: Path) -> None:
+    """One byte of an article's text changed inside the file: SQLite's page check cannot see it."""
+    db = sqlite3.connect(store / "storymatch.sqlite")
+    text = db.execute("SELECT text FROM articles WHERE id = 'seed-a'").fetchone()[0]
+    db.close()
+    raw = (store / "storymatch.sqlite").read_bytes()
+    probe = text[100:140].encode("utf-8")
+    at = raw.index(probe) + 5
+    with open(store / "storymatch.sqlite", "r+b") as fh:
+        fh.seek(at)
+        fh.write(bytes([raw[at] ^ 0x01]))
+
+
+def foreign_with_meta(store: Path) -> None:
+    """Another program's database with a meta(key, value) table holding schema_version = '2', and a live WAL."""
+    for p in store.iterdir():
+        p.unlink()
+    db = sqlite3.connect(store / "storymatch.sqlite")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    db.execute("CREATE TABLE articles (id TEXT, body TEXT)")
+    db.commit()
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.execute("INSERT INTO articles VALUES ('x', 'their data')")
+    db.commit()
+    # leave the connection's WAL behind as a live program would: copy the files before it closes
+    copies = {p.name: p.read_bytes() for p in store.iterdir()}
+    db.close()
+    for name, data in copies.items():
+        (store / name).write_bytes(data)
+
+
 # damage -> (how to make it, what the one line says, whether repair can fix it)
 DAMAGES = {
     "vectors missing": (lambda s: (s / "vectors-fast.f16").unlink(), "vector file vectors-fast.f16 is missing", True),
@@ -87,7 +144,35 @@ DAMAGES = {
     "dim 512": (set_meta("dim:fast", "512"), "dim:fast is 512, but fast vectors have 1024 dimensions", True),
     "foreign file": (foreign_file, "not a storymatch store (it holds other tables: users)", False),
     "empty file": (empty_file, "storymatch.sqlite is an empty file (0 bytes)", False),
+    # issue 28
+    "lsh rows deleted (a few)": (sql("DELETE FROM lsh WHERE key IN (SELECT key FROM lsh LIMIT 3)"),
+                                 "rows deleted in its lsh table outside storymatch", True),
+    "lsh rows deleted (half)": (sql("DELETE FROM lsh WHERE key % 2 = 0"), "rows deleted in its lsh table", True),
+    "features rows deleted": (sql("DELETE FROM features WHERE seq > 5"), "rows deleted in its features table",
+                              True),
+    "tier row deleted": (sql("DELETE FROM meta WHERE key = 'tier'"), "rows deleted in its meta table", True),
+    "dim row deleted": (sql("DELETE FROM meta WHERE key = 'dim:fast'"), "rows deleted in its meta table", True),
+    "date not-a-date": (sql("UPDATE articles SET date = 'not-a-date' WHERE id = 'seed-a'"),
+                        "its date 'not-a-date' is not a day", "cleared"),
+    "date 0001-01-01": (sql("UPDATE articles SET date = '0001-01-01', digest = NULL WHERE id = 'seed-a'"),
+                        "its date '0001-01-01' is not a day", "cleared"),
+    "analyses garbled": (sql("UPDATE analyses SET value = x'7b6e6f74206a736f6e' WHERE kind = 'signals'"),
+                         "cached analysis 'signals' is not a JSON object", True),
+    "results garbled": (sql("UPDATE results SET value = '{not json' WHERE kind = 'story'"),
+                        "cached story result", True),
+    "results wrong type": (sql("UPDATE results SET value = '[1, 2]' WHERE kind = 'story'"),
+                           "cached story result", True),
+    "NaN vector": (nan_vector, "rows hold NaN or infinite values", True),
+    "vector file a folder": (vectors_a_folder, "vector file vectors-fast.f16 is not a file", False),
+    "flipped text byte": (flipped_text_byte, "is not what was stored (a changed byte?)", False),
+    "foreign with meta": (foreign_with_meta, "not a storymatch store (it holds other tables: articles, meta)",
+                          False),
 }
+# Damage to what only some reads touch (a cached row, one article's row, a vector's values): a command either
+# refuses it in one line naming it, or answers exactly as the intact store did (an answer the damage did not
+# reach is no silent answer from a damaged store); ingest refuses every damage `check` finds.
+PARTIAL = {"analyses garbled", "results garbled", "results wrong type", "date not-a-date", "date 0001-01-01",
+           "NaN vector", "flipped text byte"}
 COMMANDS = {
     "search": ("search", "seed-b"),
     "trace": ("trace", "seed-a"),
@@ -115,14 +200,30 @@ def damaged(intact_folder: Path, tmp_path: Path, damage: str) -> Path:
     return store
 
 
-# one damage in the fast tier (each case runs five commands as processes); all nine in the full suite
-@pytest.mark.parametrize("damage", [d if d == "vectors missing" else pytest.param(d, marks=pytest.mark.slow)
-                                    for d in DAMAGES])
-def test_every_command_on_a_damaged_store_is_one_line_and_changes_nothing(intact, tmp_path, damage):
+@pytest.fixture(scope="module")
+def intact_answers(intact) -> dict[str, str]:
+    """What each read command prints on the intact store (with --json), to hold a damaged store's answers to."""
+    return {name: run(*args, "--json", "--store", str(intact[0])).stdout
+            for name, args in COMMANDS.items() if name != "ingest"}
+
+
+# one damage in the fast tier (each case runs five commands as processes); all in the full suite
+@pytest.mark.parametrize("damage", [d if d in ("vectors missing", "lsh rows deleted (a few)")
+                                    else pytest.param(d, marks=pytest.mark.slow) for d in DAMAGES])
+def test_every_command_on_a_damaged_store_is_one_line_and_changes_nothing(intact, intact_answers, tmp_path,
+                                                                          damage):
     store = damaged(intact[0], tmp_path, damage)
     before = checksums(store)
     for name, args in COMMANDS.items():
-        r = run(*args, "--store", str(store))
+        if damage in PARTIAL and name != "ingest":
+            r = run(*args, "--json", "--store", str(store))
+            if r.returncode == 0:  # the damage did not reach this answer: it must be the intact store's (cluster
+                # may rewrite the cached stories it did not read)
+                assert r.stdout == intact_answers[name], (name, "a silent answer from a damaged store")
+                before = checksums(store)
+                continue
+        else:
+            r = run(*args, "--store", str(store))
         lines = r.stderr.strip().splitlines()
         assert r.returncode == 2, (name, r.stdout, r.stderr)
         assert len(lines) == 1 and "Traceback" not in r.stderr, (name, r.stderr)
@@ -132,10 +233,12 @@ def test_every_command_on_a_damaged_store_is_one_line_and_changes_nothing(intact
     r = run("check", "--store", str(store))
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert DAMAGES[damage][1] in r.stderr
+    problems = [line for line in r.stderr.splitlines() if not line.startswith(("store ", f"{store} holds"))]
+    assert all(line.startswith(f"{store}: ") for line in problems), r.stderr  # one line per problem, each named
     assert checksums(store) == before
 
 
-@pytest.mark.parametrize("damage", [d for d, (_, _, fixable) in DAMAGES.items() if fixable])
+@pytest.mark.parametrize("damage", [d for d, (_, _, fixable) in DAMAGES.items() if fixable is True])
 def test_check_names_the_damage_and_repair_restores_the_clustering(intact, tmp_path, damage):
     folder, clustered = intact
     store = damaged(folder, tmp_path, damage)
@@ -149,16 +252,32 @@ def test_check_names_the_damage_and_repair_restores_the_clustering(intact, tmp_p
     assert c.stdout == clustered
 
 
+@pytest.mark.parametrize("damage", [d for d, (_, _, fixable) in DAMAGES.items() if fixable == "cleared"])
+def test_repair_clears_a_date_no_reader_takes_and_says_so(intact, tmp_path, damage):
+    """A stored date no reader can take (written by hand, or 0001-01-01 by an older storymatch, which made every
+    read of the store fail): repair clears it, names it, and the store reads again (that article undated)."""
+    store = damaged(intact[0], tmp_path, damage)
+    r = run("repair", "--store", str(store))
+    assert r.returncode == 0 and DAMAGES[damage][1] in r.stdout, r.stderr
+    assert run("check", "--store", str(store)).returncode == 0
+    for name, args in COMMANDS.items():
+        if name != "ingest":
+            assert run(*args, "--store", str(store)).returncode == 0, name
+    got = subprocess.run([*CLI, "report", "--json", "--store", str(store), "--quiet"], capture_output=True,
+                         text=True, cwd=ROOT).stdout
+    assert json.loads(got)["articles"] == 10
+
+
 @pytest.mark.parametrize("damage", [d for d, (_, _, fixable) in DAMAGES.items() if not fixable])
 def test_repair_refuses_what_it_cannot_rebuild_in_one_line(intact, tmp_path, damage):
     store = damaged(intact[0], tmp_path, damage)
-    before = checksums(store)
+    before = checksums(store, with_wal=True)
     r = run("repair", "--store", str(store))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert DAMAGES[damage][1] in r.stderr
-    if damage == "garbled page":
+    if damage in ("garbled page", "flipped text byte"):
         assert "ingest the source files into a new store" in r.stderr
-    assert checksums(store) == before
+    assert checksums(store, with_wal=True) == before  # a foreign database's WAL is neither checkpointed nor deleted
 
 
 def test_ingest_after_losing_the_vector_file_never_fills_it_with_zeros(intact, tmp_path):
@@ -221,12 +340,16 @@ def test_the_server_on_a_damaged_store_answers_503_without_paths_and_refuses_to_
     store = tmp_path / "store"
     shutil.copytree(intact[0], store)
     with TestClient(create_app(store_dir=store, warm=False)) as client:  # started on the sound store
+        intact_answers = {path: client.get(path).json() for path in GETS} if damage in PARTIAL else {}
         DAMAGES[damage][0](store)
         before = checksums(store)
         for path in GETS:
             resp = client.get(path)
             if path == "/api/store" and damage == "garbled page":  # counted from the id index: not the bad page
                 assert resp.json() == {"articles": 10, "tier": "fast"}
+                continue
+            if damage in PARTIAL and resp.status_code == 200:  # the damage did not reach this answer
+                assert resp.json() == intact_answers[path], (path, "a silent answer from a damaged store")
                 continue
             assert resp.status_code == 503, (path, resp.text)
             error = resp.json()["error"]
