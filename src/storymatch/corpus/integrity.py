@@ -38,7 +38,7 @@ from storymatch.corpus.store_rules import (
     seal_sql,
     text_digest,
     tier_problems,
-    vector_rows_problem,
+    vector_rows_problems,
 )
 from storymatch.embedding.tiers import NO_VECTORS, get_tier, known_tier
 from storymatch.errors import StoreDamaged, StoreError
@@ -180,12 +180,7 @@ def _check_vectors(db: sqlite3.Connection, folder: Path, tier: str, meta: dict[s
         out.notes.append(f"vector file {path.name} has {size - top * row_bytes:,} bytes past the last recorded row "
                          "(left by an interrupted ingest; cut off by the next one)")
     mm = np.memmap(path, dtype=VECTOR_DTYPE, mode="r", shape=(top, dim))
-    zero = sum(int((~mm[i:i + 65536].any(axis=1)).sum()) for i in range(0, top, 65536))
-    if zero:
-        out.problems.append(f"vector file {path.name}: {zero:,} of {top:,} rows are all zeros (no article's vector "
-                            "is; an older storymatch filled a lost file with zeros)")
-    if problem := vector_rows_problem(path.name, mm):
-        out.problems.append(problem)
+    out.problems.extend(vector_rows_problems(path.name, mm))
     ann = path.with_suffix(".usearch")
     side = ann.with_name(ann.name + ".json")
     if ann.exists():

@@ -45,6 +45,7 @@ from storymatch.corpus.store_rules import (
     seal_sql,
     text_digest,
     tier_problems,
+    vector_rows_problems,
 )
 from storymatch.embedding.tiers import NO_VECTORS
 from storymatch.errors import StoreDamaged, StoreError, StoreUnusable
@@ -291,8 +292,9 @@ class Store:
         return tables
 
     def verify_pages(self) -> None:
-        """SQLite's quick_check over the whole file (0.12 s for a 60 MB store): a writer runs it first, so a
-        garbled page it would not happen to read still stops it before it writes into a damaged store."""
+        """SQLite's quick_check over the whole file (0.12 s for a 60 MB store), the rows as readers parse them and
+        the vector file's values: a writer runs it first, so damage it would not happen to read (a garbled page,
+        a cached row, a NaN vector) still stops it before it writes into a store `check` calls damaged."""
         found = check_lines(self.db, "quick_check")
         if found:
             raise StoreDamaged(str(self.folder), f"its SQLite file is damaged ({found[0]})", repairable=False)
@@ -300,6 +302,11 @@ class Store:
         rows, past_repair = row_problems(self.db)
         if rows:
             raise StoreDamaged(str(self.folder), rows[0], repairable=not past_repair)
+        tier = self.get_meta("tier")
+        if tier and tier != NO_VECTORS and self._committed_rows(tier):
+            values = vector_rows_problems(self.vector_path(tier).name, self._vector_map(tier))
+            if values:
+                raise StoreDamaged(str(self.folder), values[0])
 
     def _meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM meta"))

@@ -213,10 +213,22 @@ def analysis_problem(kind: str, value: object) -> str | None:
     return None
 
 
-def vector_rows_problem(name: str, rows: np.ndarray) -> str | None:
-    """Vector rows no article can have: NaN or infinite values (`check` missed them; every cosine with one is NaN)."""
-    bad = sum(int((~np.isfinite(rows[i:i + 65536])).any(axis=1).sum()) for i in range(0, len(rows), 65536))
-    return f"vector file {name}: {bad:,} rows hold NaN or infinite values" if bad else None
+def vector_rows_problems(name: str, rows: np.ndarray) -> list[str]:
+    """Vector rows no article can have: all zeros (an older storymatch filled a lost file with zeros) or NaN or
+    infinite values (`check` missed them; every cosine with one is NaN). A pass over the file in 64k-row blocks:
+    `check`, and every writer before it writes."""
+    zero = nan = 0
+    for i in range(0, len(rows), 65536):
+        block = np.asarray(rows[i:i + 65536])
+        zero += int((~block.any(axis=1)).sum())
+        nan += int((~np.isfinite(block)).any(axis=1).sum())
+    out = []
+    if zero:
+        out.append(f"vector file {name}: {zero:,} of {len(rows):,} rows are all zeros (no article's vector is; an "
+                   "older storymatch filled a lost file with zeros)")
+    if nan:
+        out.append(f"vector file {name}: {nan:,} rows hold NaN or infinite values")
+    return out
 
 
 # Row problems of one kind past this many are summed up in one line ("... and 120 more like these").

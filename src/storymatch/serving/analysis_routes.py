@@ -58,7 +58,8 @@ def add_analysis_routes(app: FastAPI) -> None:
             "multipart/form-data": {"schema": upload_schema(with_backend)},
         }}}
 
-    @app.get("/api/health", summary="Liveness, and whether the models are loaded")
+    # HEAD too: a load balancer's probe (HEAD got a bare 405)
+    @app.api_route("/api/health", methods=["GET", "HEAD"], summary="Liveness, and whether the models are loaded")
     async def health(request: Request) -> dict[str, Any]:
         # whether a store is open, never where: the server's paths are nobody's business over HTTP
         return {"status": "ok", "version": app.version, "models_loaded": bool(request.app.state.ready),
