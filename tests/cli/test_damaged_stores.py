@@ -329,6 +329,50 @@ def test_a_read_only_store_answers_reads_with_caches_off(intact, tmp_path):
     assert checksums(store) == before
 
 
+def _mount_read_only(source: Path, target: Path) -> bool:
+    """A real read-only bind mount of `source` at `target` (root only); False where it cannot be made here."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    target.mkdir()
+    if subprocess.run(["mount", "--bind", str(source), str(target)], capture_output=True).returncode:
+        return False
+    if subprocess.run(["mount", "-o", "remount,ro,bind", str(target)], capture_output=True).returncode:
+        subprocess.run(["umount", str(target)], capture_output=True)
+        return False
+    return True
+
+
+@pytest.mark.parametrize("transient", ["none", "empty -wal and -shm"])
+def test_a_store_on_a_real_read_only_mount_answers_reads(intact, tmp_path, transient):
+    """Issue 28: on a read-only bind mount search, trace, cluster and report ended in "unable to open database
+    file" (SQLite could not make the -shm file) and check called the sound store's file damaged beyond repair.
+    No stand-in here: the store is mounted read-only, so SQLite and the file system say no, even to root."""
+    source = tmp_path / "source"
+    shutil.copytree(intact[0], source)
+    for suffix in TRANSIENT:
+        (source / f"storymatch.sqlite{suffix}").unlink(missing_ok=True)
+        if transient != "none":
+            (source / f"storymatch.sqlite{suffix}").write_bytes(b"")
+    before = checksums(source, with_wal=True)
+    mounted = tmp_path / "mounted"
+    if not _mount_read_only(source, mounted):
+        pytest.skip("a read-only bind mount needs root and mount(8)")
+    try:
+        assert subprocess.run(["touch", str(mounted / "probe")], capture_output=True).returncode != 0
+        c = run("cluster", "--json", "--store", str(mounted))
+        assert c.returncode == 0 and c.stdout == intact[1], c.stderr
+        for args in (("search", "seed-b", "--json"), ("trace", "seed-a", "--json"), ("report", "--json")):
+            r = run(*args, "--store", str(mounted))
+            assert r.returncode == 0 and json.loads(r.stdout), (args, r.stderr)
+        r = run("check", "--store", str(mounted))
+        assert r.returncode == 0 and "is sound (10 articles)" in r.stdout, r.stderr
+        i = run("ingest", str(NEW_ARTICLE), "--store", str(mounted))
+        assert i.returncode == 2 and "read-only" in i.stderr and "Traceback" not in i.stderr
+    finally:
+        subprocess.run(["umount", str(mounted)], capture_output=True)
+    assert checksums(source, with_wal=True) == before
+
+
 # -- the server ------------------------------------------------------------------------------------------------------
 
 GETS = ["/api/store", "/api/articles", "/api/articles/seed-b", "/api/search/seed-b", "/api/trace/seed-a",

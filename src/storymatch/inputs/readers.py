@@ -345,10 +345,13 @@ class _Rows:
             if any(self._OVERLONG in f for f in fields):
                 yield first, [], f"row is over the {self.cap:,}-byte limit for one record (raise it with --max-chars)"
                 continue
-            if width is not None and len(self.taken) > 1 and len(fields) != width:
-                yield first, [], (f"malformed CSV row: {len(fields)} fields where the header has {width}, across "
-                                  f"{len(self.taken)} lines (an unbalanced quote?); the lines after it are read "
-                                  "again")
+            # a row's quotes pair up (an escaped one is doubled): an odd count is a quote left open, which read on
+            # into the rows after it; so is a row over several lines with another number of fields than the header
+            odd = sum(line.count('"') for _, line in self.taken) % 2
+            if width is not None and (odd or len(self.taken) > 1 and len(fields) != width):
+                again = "; the lines after its first are read again" if len(self.taken) > 1 else ""
+                yield first, [], (f"malformed CSV row: an unbalanced quote ({len(fields)} fields where the header "
+                                  f"has {width}, over {len(self.taken)} lines){again}")
                 self._again()
                 continue
             yield first, fields, None
