@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import signal
 import time
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
@@ -64,15 +65,32 @@ class Run:
         return [line for line in self.err.splitlines() if line.strip()]
 
 
+# A case that has not ended after this many seconds is counted a hang (the test stops waiting, SIGALRM)
+HANG_S = 60
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang(f"no answer within {HANG_S} s")
+
+
 def cli(*args: str) -> Run:
-    """`storymatch ARGS` in-process, as `storymatch.cli.main` runs it; an escaping exception is a traceback."""
+    """`storymatch ARGS` in-process, as `storymatch.cli.main` runs it; an escaping exception is a traceback, a run
+    past HANG_S seconds a hang."""
     out, err = io.StringIO(), io.StringIO()
     code: int | str = 0
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(HANG_S)
     with redirect_stdout(out), redirect_stderr(err):
         try:
             command()(args=list(args), prog_name="storymatch")
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else 1
+        except Hang:
+            code = "hang"
         except (StorymatchError, OSError) as e:
             if user_error(e) is None:
                 err.write(traceback.format_exc())
@@ -83,6 +101,9 @@ def cli(*args: str) -> Run:
         except BaseException:  # noqa: BLE001 - what main() would show as a traceback is what this test counts
             err.write(traceback.format_exc())
             code = "traceback"
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
     return Run(code, out.getvalue(), err.getvalue())
 
 
@@ -171,7 +192,7 @@ def test_count_single_file_matrix(store, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(files_module, "INPUT_WAIT_S", 0.5)
     files = _single_files(tmp_path)
     before = store_digest(store)
-    failures, tracebacks, n = [], 0, 0
+    failures, tracebacks, hangs, n = [], 0, 0, 0
     for case, path, says in files:
         for cmd in COMMANDS:
             args = [cmd, str(path), str(SEED_B)] if cmd in ("compare", "align") else \
@@ -179,6 +200,7 @@ def test_count_single_file_matrix(store, tmp_path, capsys, monkeypatch):
             started = time.monotonic()
             r = cli(*args)
             n += 1
+            hangs += r.code == "hang"
             if time.monotonic() - started > 60:
                 failures.append(f"{cmd} {case}: took {time.monotonic() - started:.0f} s (a hang)")
             tracebacks += r.traceback
@@ -190,7 +212,7 @@ def test_count_single_file_matrix(store, tmp_path, capsys, monkeypatch):
     assert store_digest(store) == before
     with capsys.disabled():
         print(f"\nsingle-file matrix: {n} cases ({len(files)} files x {len(COMMANDS)} commands), "
-              f"{tracebacks} tracebacks, {len(failures)} failures")
+              f"{tracebacks} tracebacks, {hangs} hangs, {len(failures)} failures")
     assert not failures, "\n".join(failures[:20])
     assert tracebacks == 0
 
