@@ -146,7 +146,11 @@ def tier_problems(db: sqlite3.Connection, meta: dict[str, str]) -> list[str]:
     """The vector rows against the meta rows (two index seeks): vectors recorded under a tier the meta does not name
     (its tier row deleted: search and trace answered as a store without vectors), or without their dimension."""
     tier = meta.get("tier")
-    recorded = [r[0] for r in db.execute("SELECT DISTINCT tier FROM vectors LIMIT 3")]
+    recorded: list[str] = []  # the tiers vectors are recorded under, by seeks on the (tier, seq) key: no scan
+    row = db.execute("SELECT MIN(tier) FROM vectors").fetchone()
+    while row and row[0] is not None and len(recorded) < 3:
+        recorded.append(row[0])
+        row = db.execute("SELECT MIN(tier) FROM vectors WHERE tier > ?", (row[0],)).fetchone()
     problems = []
     if recorded and tier is None:
         problems.append(f"meta has no tier, but vectors are recorded under {recorded[0]!r}")
