@@ -183,7 +183,7 @@ def digest_problem(article_id: object, text: object, title: object, date: object
 
 
 # The shape each kind of cached result has when storymatch wrote it (corpus.stories, provenance, related).
-RESULT_TYPES: dict[str, type] = {"story": str, "align": dict, "compare": dict}
+RESULT_TYPES: dict[str, type] = {"story": str, "story-link": list, "align": dict, "compare/2": dict, "compare": dict}
 
 
 def result_problem(kind: str, key: str, value: object) -> str | None:
