@@ -58,12 +58,14 @@ def add_analysis_routes(app: FastAPI) -> None:
             "multipart/form-data": {"schema": upload_schema(with_backend)},
         }}}
 
-    # HEAD too: a load balancer's probe (HEAD got a bare 405)
-    @app.api_route("/api/health", methods=["GET", "HEAD"], summary="Liveness, and whether the models are loaded")
+    @app.get("/api/health", summary="Liveness, and whether the models are loaded")
     async def health(request: Request) -> dict[str, Any]:
         # whether a store is open, never where: the server's paths are nobody's business over HTTP
         return {"status": "ok", "version": app.version, "models_loaded": bool(request.app.state.ready),
                 "store": request.app.state.store_dir is not None}
+
+    # HEAD too: a load balancer's probe (it got a bare 405); the same answer, which the server sends without a body
+    app.head("/api/health", include_in_schema=False)(health)
 
     @app.post("/api/compare", summary="Compare two articles (same JSON as `storymatch compare --json`)",
               response_model=None, responses={200: {"model": ComparisonOut}, **ERRORS},
