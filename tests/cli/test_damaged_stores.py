@@ -87,6 +87,15 @@ def sql(*statements: str):
     return damage
 
 
+def poisoned_date(store: Path) -> None:
+    """What an older storymatch stored from a record dated 0001-01-01 (stores of then keep no digest)."""
+    db = sqlite3.connect(store / "storymatch.sqlite")
+    digest = any(r[1] == "digest" for r in db.execute("PRAGMA table_info(articles)"))
+    db.execute("UPDATE articles SET date = '0001-01-01'" + (", digest = NULL" if digest else "") + " WHERE id = 'seed-a'")
+    db.commit()
+    db.close()
+
+
 def nan_vector(store: Path) -> None:
     path = store / "vectors-fast.f16"
     data = bytearray(path.read_bytes())
@@ -154,7 +163,7 @@ DAMAGES = {
     "dim row deleted": (sql("DELETE FROM meta WHERE key = 'dim:fast'"), "rows deleted in its meta table", True),
     "date not-a-date": (sql("UPDATE articles SET date = 'not-a-date' WHERE id = 'seed-a'"),
                         "its date 'not-a-date' is not a day", "cleared"),
-    "date 0001-01-01": (sql("UPDATE articles SET date = '0001-01-01', digest = NULL WHERE id = 'seed-a'"),
+    "date 0001-01-01": (poisoned_date,
                         "its date '0001-01-01' is not a day", "cleared"),
     "analyses garbled": (sql("UPDATE analyses SET value = x'7b6e6f74206a736f6e' WHERE kind = 'signals'"),
                          "cached analysis 'signals' is not a JSON object", True),
