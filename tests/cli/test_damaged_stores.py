@@ -91,7 +91,8 @@ def poisoned_date(store: Path) -> None:
     """What an older storymatch stored from a record dated 0001-01-01 (stores of then keep no digest)."""
     db = sqlite3.connect(store / "storymatch.sqlite")
     digest = any(r[1] == "digest" for r in db.execute("PRAGMA table_info(articles)"))
-    db.execute("UPDATE articles SET date = '0001-01-01'" + (", digest = NULL" if digest else "") + " WHERE id = 'seed-a'")
+    clear = ", digest = NULL" if digest else ""
+    db.execute(f"UPDATE articles SET date = '0001-01-01'{clear} WHERE id = 'seed-a'")
     db.commit()
     db.close()
 
