@@ -501,3 +501,40 @@ def test_a_gzip_bomb_is_read_within_bounded_memory(tmp_path, kind):
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
     report = (tmp_path / "S" / "ingest-report.txt").read_text(encoding="utf-8")
     assert "over the 3,200,000-byte limit" in report
+
+
+@pytest.mark.slow  # a 3 MB tmpfs filled by an ingest of 3,000 records
+def test_a_full_disk_is_one_line_and_the_store_stays_sound(tmp_path):
+    """Issue 28: a full disk ended ingest in an `OSError: [Errno 28]` traceback. Now one line says the store is as
+    it was before the write that failed, every stored batch whole; `check` calls it sound, and once there is room
+    the same command resumes (on a real full file system: a tmpfs of 3 MB, root only)."""
+    import shutil
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a small tmpfs needs root and mount(8)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        src = tmp_path / "many.jsonl"
+        texts = [json.loads(line)["text"] for line in
+                 (ROOT / "tests" / "fixtures" / "corpus" / "week.jsonl").read_text(encoding="utf-8").splitlines()]
+        src.write_text("".join(json.dumps({"id": f"r{i}", "text": f"{texts[i % len(texts)]} Report {i}."}) + "\n"
+                               for i in range(3000)), encoding="utf-8")
+
+        def storymatch(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "storymatch", *args, "--quiet"], capture_output=True,
+                                  text=True, timeout=600, cwd=ROOT, env={**os.environ, "COLUMNS": "400"})
+
+        r = storymatch("ingest", str(src), "--store", str(disk / "S"), "--workers", "1")
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+        assert len(r.stderr.strip().splitlines()) == 1 and "every stored batch whole" in r.stderr, r.stderr
+        c = storymatch("check", "--store", str(disk / "S"))
+        assert c.returncode == 0 and "is sound" in c.stdout, c.stdout + c.stderr
+        stored = int(c.stdout.rsplit("is sound (", 1)[1].split()[0].replace(",", ""))
+        assert 0 < stored < 3000 and stored % 256 == 0  # whole batches only
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
