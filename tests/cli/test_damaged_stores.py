@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -31,9 +32,11 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def checksums(folder: Path, with_wal: bool = False) -> dict[str, str]:
+    """SHA-256 of the store's files; `with_wal`: a WAL that holds something too (an empty one holds nothing; the
+    -shm file is SQLite's index of the WAL, rebuilt by any reader)."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
-            if p.is_file() and (with_wal or not p.name.endswith(TRANSIENT) or p.name.endswith("-wal")
-                                and p.stat().st_size)}
+            if p.is_file() and (not p.name.endswith(TRANSIENT)
+                                or with_wal and p.name.endswith("-wal") and p.stat().st_size)}
 
 
 def set_meta(key: str, value: str):
@@ -424,5 +427,5 @@ def test_the_server_on_a_damaged_store_answers_503_without_paths_and_refuses_to_
         resp = client.post("/api/ingest", json={"articles": [{"text": "A new article about a harbour strike. " * 5}]})
         assert resp.status_code == 503 and str(tmp_path) not in resp.json()["error"]
         assert checksums(store) == before
-    with pytest.raises(StoreError, match=DAMAGES[damage][1].replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(StoreError, match=re.escape(DAMAGES[damage][1])):
         create_app(store_dir=store, warm=False)  # `serve` at start-up: one line (cli.serve prints it)

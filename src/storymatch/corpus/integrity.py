@@ -28,6 +28,7 @@ from storymatch.corpus.ingestion import prepare_many, refresh_vector_index
 from storymatch.corpus.store import DB_NAME, SCHEMA_VERSION, VECTOR_DTYPE, Store, open_db, vector_file
 from storymatch.corpus.store_rules import (
     ALTERED,
+    CHANGED,
     SEALS,
     analysis_problem,
     article_row_problem,
@@ -210,8 +211,8 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
     folder = Path(folder)
     found = check_store(folder)
     if not found.repairable:
-        problem = next((p for p in found.problems if "cannot be repaired from itself" in p), found.problems[0])
-        if problem.startswith(("its SQLite file", "SQLite integrity")) or "cannot be repaired" in problem:
+        problem = next((p for p in found.problems if CHANGED in p), found.problems[0])
+        if problem.startswith(("its SQLite file", "SQLite integrity")) or CHANGED in problem:
             raise StoreDamaged(str(folder), problem, repairable=False)
         raise StoreError(f"{folder}: cannot repair: {problem}")
     if blocked := next((p for p in found.problems if "is not a file" in p), None):

@@ -173,12 +173,14 @@ def text_digest(text: str, title: str | None, date: str | None) -> str:
     return h.hexdigest()
 
 
+CHANGED = "is not what was stored (a changed byte?)"  # a digest's finding: past repair, the text itself is wrong
+
+
 def digest_problem(article_id: object, text: object, title: object, date: object, digest: object) -> str | None:
     if digest is None or not isinstance(text, str):  # rows stored before digests were kept: nothing to hold them to
         return None
     if digest != text_digest(text, title if isinstance(title, str) else None, date if isinstance(date, str) else None):
-        return (f"article {str(article_id)[:60]!r}: its text, title or date is not what was stored (a changed byte?); "
-                "it cannot be repaired from itself")
+        return f"article {str(article_id)[:60]!r}: its text, title or date {CHANGED}"
     return None
 
 
