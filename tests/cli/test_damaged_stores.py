@@ -182,7 +182,7 @@ DAMAGES = {
                           False),
 }
 # Issue 28's damages run in the full suite only (each case runs several commands as processes), but one a test.
-FAST28 = {"lsh rows deleted (a few)", "date not-a-date", "foreign with meta"}
+FAST28 = {"lsh rows deleted (a few)", "foreign with meta"}
 
 
 def cases(names) -> list:
@@ -364,7 +364,8 @@ def _mount_read_only(source: Path, target: Path) -> bool:
     return True
 
 
-@pytest.mark.parametrize("transient", ["none", pytest.param("empty -wal and -shm", marks=pytest.mark.slow)])
+@pytest.mark.slow  # six commands as processes, each case
+@pytest.mark.parametrize("transient", ["none", "empty -wal and -shm"])
 def test_a_store_on_a_real_read_only_mount_answers_reads(intact, tmp_path, transient):
     """Issue 28: on a read-only bind mount search, trace, cluster and report ended in "unable to open database
     file" (SQLite could not make the -shm file) and check called the sound store's file damaged beyond repair.
