@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import live_server
 import pytest
 
 from storymatch.serving.app import create_app
@@ -25,32 +26,11 @@ BODY_TIMEOUT = 1.5
 MAX_INFLIGHT = 8
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running(app):
-    """`app` served by uvicorn with storymatch's HTTP protocol (as `storymatch serve` runs it), in a thread."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           http=JsonErrorsH11Protocol))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 600  # start-up may load the models
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.1)
-    try:
+    """`app` served by uvicorn with storymatch's HTTP protocol (as `storymatch serve` runs it); yields the port."""
+    with live_server.running(app, http=JsonErrorsH11Protocol) as port:
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 @pytest.fixture(scope="module")
