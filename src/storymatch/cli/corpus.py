@@ -21,6 +21,7 @@ from rich.text import Text
 from storymatch.cli.app import app
 from storymatch.cli.common import clip, console, err_console, fail, max_chars_option, plural, print_json
 from storymatch.cli.progress import progress_bar, working
+from storymatch.errors import printable
 
 STORE_OPT = typer.Option(..., "--store", help="Store folder (created by ingest).")
 PARAPHRASE_OPT = typer.Option(None, "--paraphrase-model",
@@ -142,13 +143,13 @@ def ingest(paths: list[Path] = typer.Argument(...,
                       highlight=False)
         if stats.bad:
             for line in stats.errors[:5]:
-                err_console.print(f"  skipped {line}", highlight=False, markup=False, soft_wrap=True)
+                err_console.print(f"  skipped {printable(line)}", highlight=False, markup=False, soft_wrap=True)
             more = f" ({stats.bad - 5} more)" if stats.bad > 5 else ""
             err_console.print(f"{plural(stats.bad, 'bad record')}{more}: see {st.report_path}", highlight=False,
                               markup=False)
         if stats.notes:
             for line in stats.notes[:5]:
-                err_console.print(f"  stored {line}", highlight=False, markup=False, soft_wrap=True)
+                err_console.print(f"  stored {printable(line)}", highlight=False, markup=False, soft_wrap=True)
             more = f" ({len(stats.notes) - 5} more)" if len(stats.notes) > 5 else ""
             err_console.print(f"{plural(len(stats.notes), 'record')} stored without an unreadable date{more}: "
                               f"see {st.report_path}", highlight=False, markup=False)
@@ -395,9 +396,9 @@ def check_cmd(store: Path = typer.Option(..., "--store", help="Store folder to c
         print_json(found.to_dict())
     else:
         for problem in found.problems:
-            err_console.print(f"{store}: {problem}", highlight=False, markup=False, soft_wrap=True)
+            err_console.print(printable(f"{store}: {problem}"), highlight=False, markup=False, soft_wrap=True)
         for note in found.notes:
-            console.print(f"{store}: note: {note}", highlight=False, markup=False, soft_wrap=True)
+            console.print(printable(f"{store}: note: {note}"), highlight=False, markup=False, soft_wrap=True)
         if found.sound:
             console.print(f"store {store} is sound ({plural(found.articles or 0, 'article')})", highlight=False,
                           markup=False)

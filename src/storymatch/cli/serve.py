@@ -27,23 +27,28 @@ def serve(
     max_requests: int = typer.Option(256, "--max-requests", min=1,
                                      help="Requests held at once (waiting or running); more get 503 with "
                                           "Retry-After."),
+    body_timeout: float = typer.Option(15.0, "--body-timeout", min=0.1,
+                                       help="Seconds a request body may take to arrive whole; then 408."),
 ) -> None:
     """Serve the API (/api/..., docs at /docs) and the side-by-side page at /."""
     import uvicorn
 
     from storymatch.errors import StoreError
     from storymatch.serving.app import create_app
+    from storymatch.serving.http_errors import JsonErrorsH11Protocol
 
     sock = _listen(host, port)  # before the models load (a minute on a cold start), not after
     try:
         api = create_app(store_dir=store, token=token, max_bytes=max_bytes, max_chars=max_chars,
-                         max_inflight=max_requests)
+                         max_inflight=max_requests, body_timeout=body_timeout)
     except StoreError as e:
         sock.close()
         fail(str(e))
     console.print(f"storymatch: loading models, then serving on http://{host}:{port}/  (API docs at /docs)",
                   highlight=False)
-    uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="info")).run(sockets=[sock])
+    # the h11 protocol with JSON 400s for requests too malformed to reach the app (serving/http_errors.py)
+    uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="info", http=JsonErrorsH11Protocol)
+                   ).run(sockets=[sock])
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -51,7 +51,8 @@ class OnnxEmbedder:
         folder = Path(folder)
         self.name = name
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(int((folder / "max_length").read_text()))
+        self.max_length = int((folder / "max_length").read_text())
+        self._tokenizer.enable_truncation(self.max_length)
         self._tokenizer.no_padding()
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # the cores are shared out across texts (encode)
@@ -62,7 +63,12 @@ class OnnxEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        encoded = self._tokenizer.encode_batch(list(texts))
+        # The model reads the first max_length tokens; the tokenizer splits the whole text before it truncates, a
+        # token a punctuation mark: 30,000 '(' took 0.19 s a call (words: 0.015 s), 1.3 s of a bracket compare.
+        # Past CHARS_PER_TOKEN characters a token, no text of words reaches the cut (256 tokens of English span
+        # about 1,500 characters), so what is embedded is unchanged.
+        cut = self.max_length * CHARS_PER_TOKEN
+        encoded = self._tokenizer.encode_batch([t[:cut] for t in texts])
 
         def run(first: int, step: int) -> None:
             for i in range(first, len(encoded), step):
@@ -75,6 +81,9 @@ class OnnxEmbedder:
         for job in helpers:
             job.result()
         return unit_rows(out)
+
+
+CHARS_PER_TOKEN = 16
 
 
 class SentenceTransformerEmbedder:

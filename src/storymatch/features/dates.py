@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from storymatch.inputs.publication_date import in_range
 from storymatch.text.scripts import has_dense
 from storymatch.text.stopwords import frequent_words
 
@@ -81,6 +82,8 @@ def _lexicon(lang: str) -> _Lexicon:
 def extract_dates(text: str, lang: str | None = None, published: _dt.date | None = None) -> list[DateMention]:
     """Date mentions with offsets and a normalised value."""
     lex = _lexicon((lang or "en").lower())
+    if published is not None and not in_range(published):  # the one date rule: arithmetic near year 1 overflowed
+        published = None
     out = []
     for mt in lex.pattern.finditer(text):
         value = _value(mt, lex, published, lang or "en")
@@ -150,8 +153,9 @@ def _dense_dates(text: str, published: _dt.date | None) -> list[DateMention]:
 def _value(mt: re.Match, lex: _Lexicon, published: _dt.date | None, lang: str) -> str | None:
     g = mt.groupdict()
     month: int | None
-    if g["iso"]:
-        return g["iso"]
+    if g["iso"]:  # a real day only: "2017-13-45" in a text is no date (readers of the value parse it)
+        year, mon, mday = (int(x) for x in g["iso"].split("-"))
+        return _ymd(year, mon, mday)
     if g["num"]:
         a, b, y = re.split(r"[./]", g["num"])
         day, month = (int(a), int(b)) if int(b) <= 12 else (int(b), int(a))

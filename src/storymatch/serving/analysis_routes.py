@@ -64,6 +64,9 @@ def add_analysis_routes(app: FastAPI) -> None:
         return {"status": "ok", "version": app.version, "models_loaded": bool(request.app.state.ready),
                 "store": request.app.state.store_dir is not None}
 
+    # HEAD too: a load balancer's probe (it got a bare 405); the same answer, which the server sends without a body
+    app.head("/api/health", include_in_schema=False)(health)
+
     @app.post("/api/compare", summary="Compare two articles (same JSON as `storymatch compare --json`)",
               response_model=None, responses={200: {"model": ComparisonOut}, **ERRORS},
               openapi_extra=body_doc(CompareRequest, True))

@@ -23,7 +23,7 @@ from pydantic.json_schema import models_json_schema
 from storymatch.config import settings
 from storymatch.embedding.backends import share_cores
 from storymatch.serving.analysis_routes import add_analysis_routes, warm_models
-from storymatch.serving.bodylimit import DEFAULT_MAX_INFLIGHT, BodyLimit, InFlightLimit
+from storymatch.serving.bodylimit import DEFAULT_BODY_TIMEOUT_S, DEFAULT_MAX_INFLIGHT, BodyLimit, InFlightLimit
 from storymatch.serving.error_handlers import add_error_handlers
 from storymatch.serving.models import AlignRequest, CompareRequest, IngestRequest
 from storymatch.serving.store_routes import add_no_store_routes, add_store_routes
@@ -34,10 +34,12 @@ WEB_DIR = Path(__file__).parent / "web"
 
 def create_app(store_dir: str | Path | None = None, token: str | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES, *, warm: bool = True, analysis_threads: int = 2,
-               max_chars: int | None = None, max_inflight: int = DEFAULT_MAX_INFLIGHT) -> FastAPI:
+               max_chars: int | None = None, max_inflight: int = DEFAULT_MAX_INFLIGHT,
+               body_timeout: float = DEFAULT_BODY_TIMEOUT_S) -> FastAPI:
     """The app. `store_dir` opens a corpus store; `token` guards write endpoints (Bearer); `max_chars` is the
     text limit of every article sent, JSON or uploaded (default: the setting, as for the CLI and ingest);
-    `max_inflight` requests are held at once, more get 503 with Retry-After."""
+    `max_inflight` requests are held at once, more get 503 with Retry-After; a body not whole `body_timeout`
+    seconds after its request came gets 408."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -59,7 +61,7 @@ def create_app(store_dir: str | Path | None = None, token: str | None = None,
     app.state.token = token
     app.state.max_bytes = max_bytes
     app.state.max_chars = max_chars or settings().max_chars
-    app.add_middleware(BodyLimit, max_bytes=max_bytes)
+    app.add_middleware(BodyLimit, max_bytes=max_bytes, body_timeout=body_timeout)
     app.add_middleware(InFlightLimit, max_inflight=max_inflight)  # added last: the outermost, checked first
     add_error_handlers(app)
     add_analysis_routes(app)
