@@ -184,3 +184,15 @@ def test_shared_text_brings_in_a_candidate_the_vectors_miss():
     for it in [source, *far]:
         clusterer.add(it)
     assert "source" in {clusterer.ids[j] for j, _ in clusterer.candidates(copy)}
+
+
+def test_a_sentence_model_first_met_late_in_a_stream():
+    # the first 70 articles have no headline vector (an English corpus), then reports in another language arrive
+    # with multilingual ones: the clusterer makes room for the new space behind every article already placed
+    rng = np.random.default_rng(3)
+    clusterer = StoryClusterer(ClusterParams(), CosineVerifier())
+    for i in range(90):
+        v = rng.normal(size=6).astype(np.float32)
+        heads = {"use-multilingual": _unit(*rng.normal(size=4))} if i >= 70 else {}
+        clusterer.add(StoryView(f"x{i}", v / np.linalg.norm(v), NOTHING, frozenset(), None, heads))
+    assert sum(s.size for s in clusterer.stories()) == 90

@@ -108,9 +108,12 @@ class _Rows:
     buffer of their own that grows by doubling, so the scan is one matrix-vector product (copying the active rows
     on every article made clustering quadratic in the window's size)."""
 
-    def __init__(self, dim: int) -> None:
-        self.all = np.zeros((64, dim), dtype=np.float32)
-        self.has = np.zeros(64, dtype=bool)
+    def __init__(self, dim: int, rows: int = 64) -> None:
+        size = 64
+        while size < rows:
+            size *= 2
+        self.all = np.zeros((size, dim), dtype=np.float32)
+        self.has = np.zeros(size, dtype=bool)
         self.active = np.zeros((64, dim), dtype=np.float32)
         self.active_has = np.zeros(64, dtype=bool)
 
@@ -368,8 +371,8 @@ class StoryClusterer:
         vector = np.asarray(item.vector, dtype=np.float32).ravel()
         spaces = {FAST_SPACE: vector, **{k: np.asarray(v, dtype=np.float32) for k, v in item.headlines.items()}}
         for name, row in spaces.items():
-            if name not in self._spaces:
-                self._spaces[name] = _Rows(len(row))
+            if name not in self._spaces:  # a space first met now: the items before have no row in it
+                self._spaces[name] = _Rows(len(row), index + 1)
                 self._spaces[name].fill(0, self._active[: self._n_active])
         for name, rows in self._spaces.items():
             rows.put(index, spaces.get(name))
