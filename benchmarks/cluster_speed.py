@@ -104,6 +104,7 @@ def against(args) -> None:
     tree = work / f"rev-{args.against}"
     if not tree.exists():
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.against], check=True)
+    (work / "against").mkdir(parents=True, exist_ok=True)
     print(f"== {args.against} (same corpus, same run)", flush=True)
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     subprocess.run([sys.executable, str(tree / "benchmarks" / "cluster_speed.py"), "--articles", str(args.articles),
