@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from storymatch.corpus.story_candidates import SpaceRows, candidate_rows, window_candidates
 from storymatch.features.lsh import MAX_BUCKET
 from storymatch.features.story_signals import StorySignals
 from storymatch.scoring.story_view import StoryView, view_features
@@ -103,37 +104,6 @@ def params_for(tier: str | None = None, *, threshold: float | None = None, **ove
     return ClusterParams(threshold=threshold, **overrides)
 
 
-class _Rows:
-    """One vector space's rows: every item's (zeros where an item has none), and those of the active scan in a
-    buffer of their own that grows by doubling, so the scan is one matrix-vector product (copying the active rows
-    on every article made clustering quadratic in the window's size)."""
-
-    def __init__(self, dim: int, rows: int = 64) -> None:
-        size = 64
-        while size < rows:
-            size *= 2
-        self.all = np.zeros((size, dim), dtype=np.float32)
-        self.has = np.zeros(size, dtype=bool)
-        self.active = np.zeros((64, dim), dtype=np.float32)
-        self.active_has = np.zeros(64, dtype=bool)
-
-    def put(self, index: int, row: np.ndarray | None) -> None:
-        while index >= len(self.all):
-            self.all = np.vstack([self.all, np.zeros_like(self.all)])
-            self.has = np.concatenate([self.has, np.zeros_like(self.has)])
-        if row is not None:
-            self.all[index] = row
-            self.has[index] = True
-
-    def fill(self, start: int, items: np.ndarray) -> None:
-        end = start + len(items)
-        while end > len(self.active):
-            self.active = np.vstack([self.active, np.zeros_like(self.active)])
-            self.active_has = np.concatenate([self.active_has, np.zeros_like(self.active_has)])
-        self.active[start:end] = self.all[items]
-        self.active_has[start:end] = self.has[items]
-
-
 @dataclass
 class StoryClusterer:
     """The incremental clusterer: `add` one article at a time; `save`/`load` persist it to resume a stream."""
@@ -151,7 +121,7 @@ class StoryClusterer:
         self.last: list[float] = []  # latest date (ordinal) of each story; nan when none is dated
         self.links: list[list[tuple[int, float]]] = []  # each item's verified links to earlier members, best first
         self.join_mean: list[float] = []  # each item's mean probability with the story it joined (nan: it began one)
-        self._spaces: dict[str, _Rows] = {}
+        self._spaces: dict[str, SpaceRows] = {}
         self._by_id: dict[str, int] = {}
         self._by_key: dict[int, list[int]] = {}
         # The items within the window of the latest date seen: a stream arrives in date order, so an article the
@@ -227,7 +197,8 @@ class StoryClusterer:
         text = [j for j, _ in sorted(within, key=lambda kv: (-kv[1], kv[0]))[: self.params.text_candidates]]
         position = {int(j): i for i, j in enumerate(active)}
         chosen, sims = window_candidates(item, self._spaces[FAST_SPACE].active[:n], is_open, heads,
-                                         [position[j] for j in text], self.params)
+                                         [position[j] for j in text],
+                                         self.params.candidates, self.params.headline_candidates)
         return [(int(active[i]), cos) for i, cos in chosen], sims
 
     def _prune(self, date: _dt.date | None) -> None:
@@ -372,7 +343,7 @@ class StoryClusterer:
         spaces = {FAST_SPACE: vector, **{k: np.asarray(v, dtype=np.float32) for k, v in item.headlines.items()}}
         for name, row in spaces.items():
             if name not in self._spaces:  # a space first met now: the items before have no row in it
-                self._spaces[name] = _Rows(len(row), index + 1)
+                self._spaces[name] = SpaceRows(len(row), index + 1)
                 self._spaces[name].fill(0, self._active[: self._n_active])
         for name, rows in self._spaces.items():
             rows.put(index, spaces.get(name))
@@ -442,57 +413,6 @@ class StoryClusterer:
         c.links = [[(int(j), float(p)) for j, p in links] for links in meta.get("links", [[]] * len(c.items))]
         c.join_mean = [float("nan") if m is None else float(m) for m in meta.get("join_mean", [None] * len(c.items))]
         return c
-
-
-def window_candidates(item: StoryView, fast: np.ndarray, is_open: np.ndarray,
-                      heads: dict[str, tuple[np.ndarray, np.ndarray]], text: Sequence[int],
-                      params: ClusterParams) -> tuple[list[tuple[int, float]], np.ndarray]:
-    """The candidates of an article among the earlier articles of its window, by position in those rows:
-    (position, vector cosine) of the `candidates` nearest by the article vector, the `headline_candidates` nearest by
-    headline cosine in each sentence model (`heads`: rows and which of them take part), and the `text` positions
-    (those sharing the most sentence keys); and the vector cosines of all rows (-inf outside the window).
-
-    One function for the clusterer's scan and for Spark's time blocks, so both choose the same candidates.
-    """
-    sims = fast @ np.asarray(item.vector, dtype=np.float32).ravel()
-    sims[~is_open] = -np.inf
-    chosen: dict[int, float] = {}
-    for j in top_k(sims, params.candidates):
-        chosen.setdefault(int(j), float(sims[j]))
-    for space, vector in sorted(item.headlines.items()):
-        if space not in heads or not params.headline_candidates:
-            continue
-        rows, take = heads[space]
-        scores = rows @ np.asarray(vector, dtype=np.float32)
-        scores[~take] = -np.inf
-        for j in top_k(scores, params.headline_candidates):
-            chosen.setdefault(int(j), float(sims[j]))
-    for j in text:
-        chosen.setdefault(int(j), float(sims[j]))
-    return sorted(chosen.items()), sims
-
-
-def candidate_rows(item: StoryView, others: Sequence[StoryView], ranks: Sequence[float],
-                   best: float) -> list[list[float]]:
-    """The verifier's rows of an article with earlier ones, each with its vector cosine, its rank among its window's
-    cosines and the best of them."""
-    vector = np.asarray(item.vector, dtype=np.float32).ravel()
-    return [view_features(item, other, float(np.asarray(other.vector, dtype=np.float32).ravel() @ vector), rank, best)
-            for other, rank in zip(others, ranks)]
-
-
-def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the `k` largest finite scores, ties broken by position (the earlier article first): the same
-    choice wherever it is made, here or in a Spark task (argpartition leaves ties to chance)."""
-    finite = np.flatnonzero(np.isfinite(scores))
-    if k <= 0 or not len(finite):
-        return finite[:0]
-    if k >= len(finite):
-        return finite
-    kth = np.partition(scores[finite], len(finite) - k)[len(finite) - k]  # the k-th largest
-    above = finite[scores[finite] > kth]
-    ties = finite[scores[finite] == kth][: k - len(above)]
-    return np.sort(np.concatenate([above, ties]))
 
 
 def stream_order(items: Sequence[StoryView]) -> list[int]:

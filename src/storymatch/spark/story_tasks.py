@@ -15,8 +15,9 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from storymatch.corpus.clusterer import ClusterParams, StoryClusterer, candidate_rows, story_id, window_candidates
+from storymatch.corpus.clusterer import ClusterParams, StoryClusterer, story_id
 from storymatch.corpus.store import VECTOR_DTYPE
+from storymatch.corpus.story_candidates import candidate_rows, window_candidates
 from storymatch.embedding.tiers import FAST, get_tier
 from storymatch.features.lsh import LSHParams
 from storymatch.inputs.article import Article
@@ -78,7 +79,8 @@ def block_candidates(members: Iterable[Member], params: ClusterParams, verifier:
         t0 = time.perf_counter()
         chosen, sims = window_candidates(m.view, fast[:i], np.ones(i, dtype=bool),
                                          {b: (mat[:i], has[:i]) for b, (mat, has) in heads.items()},
-                                         [position[s] for s in m.text if s in position and position[s] < i], params)
+                                         [position[s] for s in m.text if s in position and position[s] < i],
+                                         params.candidates, params.headline_candidates)
         best = float(sims.max()) if len(sims) else float("nan")
         t1 = time.perf_counter()
         if chosen:
