@@ -9,7 +9,7 @@ decisions only through the stories the article links to. So the work splits:
 3. text candidates (JVM): articles sharing sentence LSH band keys (the keys `spark reuse` uses), within the window;
 4. candidates and verification (executors): the articles are dealt into time blocks, one per day of the stream with
    the window before it (the rows the clusterer's scan holds for that day); in each block, every article of the day
-   gets the clusterer's own candidates (`clusterer.window_candidates`) and the verifier's probability for each;
+   gets the clusterer's own candidates (`story_candidates.window_candidates`) and the verifier's probability for each;
 5. story decision (executors): the connected components of the links at the verdict's threshold
    (`spark.components`, never collected) hold whole stories, since an article joins only a story it links to at the
    threshold; each component is decided by the clusterer in stream order (`StoryClusterer.add_verified`);
