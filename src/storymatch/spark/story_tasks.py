@@ -2,8 +2,8 @@
 candidates and verdicts of one time block, the story decision of one connected component.
 
 Kept apart from the Spark glue (spark/stories.py) so that each step is the single-machine code itself
-(`scoring.story_view.story_views`, `corpus.story_candidates.window_candidates`, `StoryClusterer.add_verified`) run on the
-rows a task holds, and can be tested without a JVM.
+(`scoring.story_view.story_views`, `corpus.story_candidates.window_candidates`, `StoryClusterer.add_verified`) run
+on the rows a task holds, and can be tested without a JVM.
 """
 
 from __future__ import annotations
