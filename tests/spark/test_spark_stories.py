@@ -1,5 +1,5 @@
 """`spark stories` in local mode: the stories one machine's `cluster` makes, on the fixture corpus and on the shared
-clustering sets; a second day added to the first's stories; a driver that never holds the corpus; bad input."""
+clustering sets; a second day added to the first's stories; bad input (the small driver: test_spark_small_driver.py)."""
 
 from __future__ import annotations
 
@@ -128,26 +128,6 @@ def test_a_second_day_joins_the_first_days_stories_as_a_stream_would(spark, tmp_
     assert run.articles == len(ids2) and run.total_articles == len(ids1) + len(ids2)
     # the first day's pairs were not verified again: every candidate pair has a second-day article
     assert run.candidate_pairs <= len(ids2) * 60
-
-
-def test_the_driver_never_holds_the_corpus(tmp_path):
-    # Any result over 1 MB sent to the driver fails the job (1 MB is the least Spark allows). The corpus is 3.5 MB
-    # (the fixture corpus four times over, each record carrying 35 KB of notes, as scraped records carry markup):
-    # neither it, nor its views, pairs or stories ever reach the driver.
-    lines = fixture_lines()
-    notes = "Archived page furniture. " * 1400
-    big = [json.dumps({**json.loads(ln), "id": f"{json.loads(ln)['id']}-{k}", "notes": notes})
-           for k in range(4) for ln in lines]
-    corpus = write(tmp_path / "big.jsonl", big)
-    assert corpus.stat().st_size > 3_000_000
-    s = session("local[2]", app_name="storymatch-small-driver", shuffle_partitions=4,
-                conf={"spark.driver.maxResultSize": "1m"})
-    try:
-        run = spark_stories(s, corpus, tmp_path / "out", partitions=4)
-    finally:
-        s.stop()
-    assert run.articles == len(big) and run.stories >= 1
-    assert len(read_output(tmp_path / "out" / "articles")) == len(big)
 
 
 def test_bad_input(spark, tmp_path):
