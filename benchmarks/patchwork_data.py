@@ -11,7 +11,10 @@
   as a human translator would, `[k, text]` with k the sentence's place in `sentences`, mixed with two sentences
   written in that language for the occasion, `[null, text]`) and an `independent` report (four sentences written
   in that language telling the same event's facts in other words and another order: a report that shares facts,
-  names and numbers with the English article and no sentence).
+  names and numbers with the English article and no sentence). Where the first draft of a report told its facts
+  in the English article's order, sentence by sentence (28 of the 76: a free translation, rather than a report of
+  its own), it was rewritten in another order and the draft kept as `independent_first_draft`: those drafts are a
+  harder negative, measured apart (`independent-draft` pairs).
 
 No text of ../shared is stored in the project (its licences forbid it): the English articles are read from there
 when the benchmark runs.
@@ -47,7 +50,7 @@ class Pair:
 
     language: str
     event: str
-    kind: str  # "patchwork" | "patchwork-other" | "independent" | "independent-other"
+    kind: str  # "patchwork" | "patchwork-other" | "independent" | "independent-other" | "independent-draft"
     text: str
     english: str
     translated: list[Translated] = field(default_factory=list)  # empty: nothing of it is a translation
@@ -115,4 +118,7 @@ def load(languages: tuple[str, ...] = LANGUAGES, shared: Path = SHARED) -> list[
             if other is not None:
                 pairs.append(Pair(lang, event, "patchwork-other", text, other, [], own))
                 pairs.append(Pair(lang, event, "independent-other", report, other))
+            if "independent_first_draft" in case:
+                draft, _ = assemble(case["independent_first_draft"])
+                pairs.append(Pair(lang, event, "independent-draft", draft, src))
     return pairs

@@ -177,7 +177,7 @@ def _adjective_country(word: str, lang: str) -> str | None:
         stem = low[: -len(end)]
         if lang == "ru" and stem[-1:] in ("й", "и"):  # "российск-" -> "росси-" (Россия), "сирийск-" -> "сири-"
             stem = stem[:-1]
-        found = set()
+        found: set[str] = set()
         k = bisect.bisect_left(keys, stem)
         while k < len(keys) and keys[k].startswith(stem) and len(found) < 2:
             if len(keys[k]) - len(stem) <= _MAX_REST:
@@ -232,9 +232,20 @@ def _times(text: str) -> list[tuple[tuple[int, int], str]]:
     return out
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32_768)
 def anchors(text: str, lang: str | None = None) -> Anchors:
-    """The particulars of a sentence (or any short text) in `lang`, as keys two languages share."""
+    """The particulars of a sentence in `lang`, as keys two languages share (kept for the last 32,768 sentences:
+    the translation level asks for each candidate pair's)."""
+    return _anchors(text, lang)
+
+
+@lru_cache(maxsize=128)
+def article_anchors(text: str, lang: str | None = None) -> Anchors:
+    """The particulars of a whole article (the scorer's cross-lingual features), kept for the last 128."""
+    return _anchors(text, lang)
+
+
+def _anchors(text: str, lang: str | None) -> Anchors:
     dates = extract_dates(text, lang)
     date_keys: set[str] = set()
     for d in dates:
