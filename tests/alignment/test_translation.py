@@ -111,3 +111,22 @@ def test_two_leads_of_one_event_are_not_a_translation():
                   if r["id"] == "digest-0522")
     result = align(digest, read("syria-de-independent.txt"))
     assert [p for p in result.passages if p.kind == "translation"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["de", "ru"])
+def test_scattered_translated_sentences_are_found(seed_b, lang):
+    """The issue's case: three non-adjacent sentences of the wire (the opening, the convoy quote, the Russian-forces
+    sentence), translated by hand, between two sentences of the paper's own: each translated sentence is paired with
+    its original, and neither of the paper's own sentences is claimed."""
+    text = read(f"seed-b-{lang}-patchwork.txt")
+    result = align(text, seed_b)
+    found = [p for p in result.passages if p.kind == "translation"]
+    pairs = [pair for p in found for pair in p.substitutions]  # [English sentence, its translation]
+    originals = ["US-led coalition aircraft struck", "A convoy going down the road", "Coalition officials said Russian"]
+    for original in originals:
+        assert sum(original in english for english, _ in pairs) == 1, original
+    own = {"de": ["Spannungen zwischen Washington", "Bundeswehr"], "ru": ["В Москве инцидент", "Россия поддерживает"]}
+    assert not any(mark in p.a_text for p in found for mark in own[lang])
+    for p in found:
+        assert text[p.a_start:p.a_end] == p.a_text and seed_b[p.b_start:p.b_end] == p.b_text

@@ -71,6 +71,25 @@ def test_missing_feature_is_tolerated(small_fit):
     assert 1.0 <= res.scores["overall"] <= 4.0
 
 
+def test_pairs_without_embeddings_get_the_model_fitted_without_them(small_fit):
+    """A pair no embedding model reads has no embedding features: the file's second model, fitted on the same pairs
+    without them, scores it, and round-trips through the file."""
+    from storymatch.scoring.learned import WITHOUT_EMBEDDINGS
+    from storymatch.scoring.pair_features import EMBEDDING_FEATURES
+
+    pairs, rows, scorer, cv, path = small_fit
+    bare = scorer.variants[WITHOUT_EMBEDDINGS]
+    assert not EMBEDDING_FEATURES & set(bare.feature_names)
+    assert set(cv["without_embeddings"]["overall_by_language"]) >= {"all"}
+    row = {k: v for k, v in rows[0].items() if k not in EMBEDDING_FEATURES}
+    assert scorer.uses_variant(row) == WITHOUT_EMBEDDINGS and scorer.uses_variant(rows[0]) is None
+    assert scorer.score(row).scores == bare.score(row).scores
+    mixed = scorer.score_many([rows[0], row])
+    assert mixed[0].scores == scorer.score(rows[0]).scores and mixed[1].scores == bare.score(row).scores
+    loaded = LearnedScorer.load(path)
+    assert loaded.score(row).scores == bare.score(row).scores
+
+
 def test_bad_scorer_file_is_one_clear_error(tmp_path):
     junk = tmp_path / "junk.json.gz"
     junk.write_bytes(b"not gzip at all")

@@ -42,9 +42,11 @@ _ABBREV = {
     "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
     "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "dept", "fig", "approx", "z.b", "bzw", "sra",
 }
-# French sets a space inside its guillemets (« Je ... »), so one may stand between the mark and the first word.
+# A sentence may open with a quotation mark: German opens with „ (and ‚), and French sets a space inside its
+# guillemets (« Je ... »), so one may stand between the mark and the first word.
 _BOUNDARY = re.compile(r"""([.!?…]+['"\u2019\u201d\u00bb)]*)(\s+)"""
-                       r"""(?=['"\u2018\u201c\u00ab(]?[\w\u00bf\u00a1]|\u00ab\s[\w\u00bf\u00a1])""", re.UNICODE)
+                       r"""(?=['"\u2018\u201c\u201e\u201a\u00ab(]?[\w\u00bf\u00a1]|\u00ab\s[\w\u00bf\u00a1])""",
+                       re.UNICODE)
 # German (and Danish, Norwegian) write ordinals with a dot: "am 20. Dezember", "den 27. Wahlbezirk" end no sentence.
 # A number of one or two digits and its dot are an ordinal before a month's name, or after an article or a
 # preposition that comes before one; elsewhere ("stieg auf 12. Die Polizei ...") the dot ends the sentence.
