@@ -18,6 +18,7 @@ from storymatch.evaluation.semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPai
 from storymatch.evaluation.semeval_report import by_language, intervals_by_language
 from storymatch.scoring.fitting import SEED, fit_calibration, fit_linear, fit_refiner, fit_regressors
 from storymatch.scoring.learned import (
+    ENGLISH,
     REFINER_FEATURES,
     WITHOUT_EMBEDDINGS,
     LearnedScorer,
@@ -116,6 +117,15 @@ def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: in
         scorer.variants[WITHOUT_EMBEDDINGS] = bare
         cv["without_embeddings"] = {key: bare_cv[key] for key in ("pearson", "overall_by_language")}
     return scorer, cv
+
+
+def keep_english(scorer: LearnedScorer, previous: LearnedScorer, source: str) -> None:
+    """Let `previous` (its main model, without its variants) score pairs of two English articles, as it did."""
+    meta = {k: previous.meta[k] for k in ("trained_on", "sha1", "holdout", "cv") if k in previous.meta}
+    kept = LearnedScorer(previous.feature_names, previous.trees, (previous.cal_x.tolist(), previous.cal_y.tolist()),
+                         previous.threshold, {**meta, "kept_from": source}, previous.linear, previous.refiner)
+    scorer.variants[ENGLISH] = kept
+    scorer.meta["english_from"] = source
 
 
 def _keep_helpful(refiner: dict, plain: Mapping[str, np.ndarray], refined: Mapping[str, np.ndarray],

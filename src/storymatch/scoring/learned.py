@@ -34,11 +34,19 @@ REFINER_FEATURES = (ENGLISH_HEADLINE,)
 # The model for pairs no embedding model reads (a language outside them all, an unreadable script): fitted on the
 # same pairs without EMBEDDING_FEATURES, kept in the same file (`variants`), used for rows that lack them.
 WITHOUT_EMBEDDINGS = "without-embeddings"
+# A model kept for pairs of two English articles (`storymatch train semeval --english-from FILE`): the cross-lingual
+# refit of issue 24 leaves English pairs' scores exactly as they were.
+ENGLISH = "english"
 
 
 def embedded(row: Mapping[str, float]) -> bool:
     """Did the pair's features come from embedded articles (pair_features' EMBEDDING_FEATURES are present)?"""
     return "doc_cos" in row
+
+
+def english(row: Mapping[str, float]) -> bool:
+    """Are both articles of the pair in English (pair_features' language indicators)?"""
+    return row.get("lang_en") == 2.0
 
 
 def feature_matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
@@ -98,24 +106,26 @@ class LearnedScorer:
     def predict_rows(self, rows: Sequence[Mapping[str, float]]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Seven scores (1–4) and P(same story) for rows of pair-feature dicts; rows without embedding features go
         to the model fitted without them, when the file has one."""
-        bare = self.variants.get(WITHOUT_EMBEDDINGS)
-        flags = [not embedded(r) for r in rows]
-        if bare is not None and any(flags):
-            scores = {d: np.zeros(len(rows)) for d in DIMENSIONS}
-            prob = np.zeros(len(rows))
-            for want, model in ((False, self._own), (True, bare._own)):
-                idx = [i for i, f in enumerate(flags) if f == want]
-                if idx:
-                    part, p = model([rows[i] for i in idx])
-                    for d in DIMENSIONS:
-                        scores[d][idx] = part[d]
-                    prob[idx] = p
-            return scores, prob
-        return self._own(rows)
+        routes = [self.uses_variant(r) for r in rows]
+        if not any(routes):
+            return self._own(rows)
+        scores = {d: np.zeros(len(rows)) for d in DIMENSIONS}
+        prob = np.zeros(len(rows))
+        for name in set(routes):
+            idx = [i for i, v in enumerate(routes) if v == name]
+            model = self.variants[name] if name else self
+            part, p = model._own([rows[i] for i in idx])
+            for d in DIMENSIONS:
+                scores[d][idx] = part[d]
+            prob[idx] = p
+        return scores, prob
 
     def uses_variant(self, row: Mapping[str, float]) -> str | None:
-        """The variant that scores this row (WITHOUT_EMBEDDINGS), or None for the main model."""
-        return WITHOUT_EMBEDDINGS if not embedded(row) and WITHOUT_EMBEDDINGS in self.variants else None
+        """The variant that scores this row (WITHOUT_EMBEDDINGS for a pair no model embedded, ENGLISH for two English
+        articles when the file keeps a model for them), or None for the main model."""
+        if not embedded(row):
+            return WITHOUT_EMBEDDINGS if WITHOUT_EMBEDDINGS in self.variants else None
+        return ENGLISH if english(row) and ENGLISH in self.variants else None
 
     def _own(self, rows: Sequence[Mapping[str, float]]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         X = feature_matrix(rows, self.feature_names)
