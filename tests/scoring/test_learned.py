@@ -90,6 +90,26 @@ def test_pairs_without_embeddings_get_the_model_fitted_without_them(small_fit):
     assert loaded.score(row).scores == bare.score(row).scores
 
 
+def test_a_kept_english_model_scores_english_pairs_only(small_fit, tmp_path):
+    """`train semeval --english-from FILE`: pairs of two English articles keep FILE's scores exactly, others not."""
+    from storymatch.evaluation import training as st
+    from storymatch.scoring.learned import ENGLISH
+
+    pairs, rows, scorer, _, path = small_fit
+    other, _ = st.fit(pairs, rows, k=3, seed=8, without_embeddings=False)
+    st.keep_english(scorer, other, "other.json.gz")
+    try:
+        for p, row in zip(pairs, rows):
+            if p.language_pair == "en-en":
+                assert scorer.uses_variant(row) == ENGLISH and scorer.score(row).scores == other.score(row).scores
+            else:
+                assert scorer.uses_variant(row) is None
+        saved = LearnedScorer.load(scorer.save(tmp_path / "kept.json.gz"))
+        assert saved.score_many(rows)[0].scores == scorer.score_many(rows)[0].scores
+    finally:
+        del scorer.variants[ENGLISH]
+
+
 def test_bad_scorer_file_is_one_clear_error(tmp_path):
     junk = tmp_path / "junk.json.gz"
     junk.write_bytes(b"not gzip at all")
