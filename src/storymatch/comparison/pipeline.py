@@ -26,7 +26,7 @@ from storymatch.embedding.registry import NO_MODEL, choose_backend, describe, no
 from storymatch.features.analysis import ArticleFeatures, embed_pair, unread_reason
 from storymatch.inputs.article import Article
 from storymatch.scoring.base import Scorer
-from storymatch.scoring.learned import LearnedScorer
+from storymatch.scoring.learned import WITHOUT_EMBEDDINGS, LearnedScorer
 from storymatch.scoring.pair_features import ENGLISH_HEADLINE, lexical_similarity, pair_features, sentence_similarity
 from storymatch.scoring.shipped import default_scorer, describe_scorer
 from storymatch.scoring.story_view import StoryView, headline_backends, same_story_probability, view_features
@@ -117,7 +117,7 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     verifier = shipped_verifier()
     mixed = (a.language or "en")[:2] != (b.language or "en")[:2]
     scorer_name = describe_scorer(scorer)
-    if isinstance(scorer, LearnedScorer) and scorer.uses_variant(feats):
+    if isinstance(scorer, LearnedScorer) and scorer.uses_variant(feats) == WITHOUT_EMBEDDINGS:
         scorer_name += ", its model fitted without embeddings"
     models = ModelsUsed(
         embeddings=no_model(unread) if unread else describe(chosen),

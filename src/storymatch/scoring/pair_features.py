@@ -119,6 +119,8 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: Alignment | N
     la, lb = len(fa.article.text), len(fb.article.text)
     f["len_ratio"] = min(la, lb) / max(la, lb) if max(la, lb) else 0.0
     f["same_language"] = float(fa.language == fb.language)
+    if "doc_cos" in f:
+        f["multilingual_backend"] = float(fa.backend == USE_MULTILINGUAL)
     for lang in INDICATOR_LANGUAGES:
         f[f"lang_{lang}"] = float(fa.language == lang) + float(fb.language == lang)
 
@@ -174,7 +176,6 @@ def _embedding_features(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarra
     f["sent_match_a"] = float((best_a >= SENTENCE_MATCH).mean())
     f["sent_match_b"] = float((best_b >= SENTENCE_MATCH).mean())
     f.update(_sentence_stats(fa, fb, sim, best_a, best_b))
-    f["multilingual_backend"] = float(fa.backend == USE_MULTILINGUAL)
     return f
 
 
