@@ -168,7 +168,7 @@ def test_scattered_translated_sentences_are_found(seed_b, lang):
     """The issue's case: three non-adjacent sentences of the wire (the opening, the convoy quote, the Russian-forces
     sentence), translated by hand, between two sentences of the paper's own: each translated sentence is paired with
     its original, and neither of the paper's own sentences is claimed."""
-    text = read(f"seed-b-{lang}-patchwork.txt")
+    text = (ARTICLES.parent / "languages" / f"seed-b-{lang}-patchwork.txt").read_text(encoding="utf-8")
     result = align(text, seed_b)
     found = [p for p in result.passages if p.kind == "translation"]
     pairs = [pair for p in found for pair in p.substitutions]  # [English sentence, its translation]

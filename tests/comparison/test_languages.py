@@ -14,10 +14,11 @@ from storymatch.inputs.article import Article
 pytestmark = pytest.mark.slow
 
 ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+LANGUAGES = Path(__file__).resolve().parents[1] / "fixtures" / "languages"  # texts written for these tests
 
 
 def _read(name: str) -> Article:
-    return Article((ARTICLES / name).read_text(encoding="utf-8"))
+    return Article((LANGUAGES / name).read_text(encoding="utf-8"))
 
 
 def test_malay_is_compared_on_names_numbers_and_shared_text():

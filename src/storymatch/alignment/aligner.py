@@ -25,8 +25,9 @@ from storymatch.text.language import quick_language
 from storymatch.text.scripts import weighted_length
 
 # The code that decides what an alignment holds, for caches of alignments (see features.analysis.ANALYSIS_CODE);
-# the embedding code too, since articles in two languages are aligned through the multilingual encoder.
-ALIGNMENT_CODE = ("storymatch.alignment", "storymatch.text", "storymatch.embedding")
+# the embedding code too, since articles in two languages are aligned through the multilingual encoder, and the
+# features whose particulars (features.anchors) confirm or contradict a translated sentence.
+ALIGNMENT_CODE = ("storymatch.alignment", "storymatch.text", "storymatch.embedding", "storymatch.features")
 
 LANGUAGE_SAMPLE = 1000  # characters read to tell an article's language: a third of compare's sample, as
 #                         accurate on article text, and 4x faster (align runs at a hundred pairs a second)
