@@ -227,6 +227,9 @@ def test_shipped_refiner_follows_the_english_headline_cosine(seed_a, seed_b):
     far = scorer.score({**feats, ENGLISH_HEADLINE: 0.1})
     assert close.scores["overall"] < far.scores["overall"]
     assert close.probability > far.probability
-    unrefined = LearnedScorer(scorer.feature_names, scorer.trees, (scorer.cal_x, scorer.cal_y), scorer.threshold,
-                              linear=scorer.linear)
+    from storymatch.scoring.learned import ENGLISH
+
+    english = scorer.variants.get(ENGLISH, scorer)  # the model English pairs get (the previous file's, kept)
+    unrefined = LearnedScorer(english.feature_names, english.trees, (english.cal_x, english.cal_y),
+                              english.threshold, linear=english.linear)
     assert unrefined.score(feats).scores == plain.scores  # without the feature, the refiner does nothing

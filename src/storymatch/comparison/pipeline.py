@@ -18,7 +18,7 @@ from dataclasses import replace
 from storymatch.alignment.aligner import align
 from storymatch.alignment.types import AlignParams
 from storymatch.comparison.analysis_cache import recent
-from storymatch.comparison.evidence import build_evidence
+from storymatch.comparison.evidence import LEXICAL_PAIR_MIN, build_evidence
 from storymatch.comparison.result import Comparison, ModelsUsed
 from storymatch.config import settings
 from storymatch.embedding.base import MINILM, MPNET
@@ -109,7 +109,7 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     t["verify"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    evidence = build_evidence(fa, fb, sim)
+    evidence = build_evidence(fa, fb, sim, LEXICAL_PAIR_MIN) if unread else build_evidence(fa, fb, sim)
     t["evidence"] = time.perf_counter() - t0
 
     translated = bool(params.translation_model and a.language and b.language and a.language != b.language)
