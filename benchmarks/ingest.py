@@ -1,14 +1,19 @@
-"""Ingest speed of the fast tier on real news, against the code before this round's speed work, in one run;
-and MinHash signatures a second: storymatch, datasketch and rensa on the same shingles.
+"""Ingest speed of the fast tier on real news, against scikit-learn's TfidfVectorizer on the same texts and against
+the code before this round's speed work, in one run; and MinHash signatures a second: storymatch, datasketch and
+rensa on the same shingles.
 
-    python benchmarks/ingest.py [--runs 3] [--baseline-rev dbde0c2] [--minhash-docs 2000] [--json]
+    python benchmarks/ingest.py [--runs 3] [--baseline-rev dbde0c2] [--lingua-rev 499d9c8] [--minhash-docs 2000]
+                                [--json]
 
 Articles: the unique texts of ../shared/semeval22 (whole articles, several languages) and ../shared/clustering's
-BASIL articles, written once as JSONL with their language (as a passim-style corpus carries it). Each ingest is a
-fresh process into a new store; the current code with one process (workers=1: the single-core gain), with two
-worker processes (workers=2, what `storymatch ingest` does on two cores) and the baseline revision (its source
-extracted with `git archive`) alternate, so load on a shared machine hits all alike; medians are printed with
-their ratios to the baseline.
+BASIL articles, written once as JSONL with their language (as a passim-style corpus carries it) and once without
+it (as most corpora come: scraped JSONL, folders of .txt, CSV exports), so that ingest tells each language itself.
+Each ingest is a fresh process into a new store; the current code with one process (workers=1) and with two worker
+processes (workers=2, what `storymatch ingest` does on two cores), on both files, scikit-learn's TfidfVectorizer
+(fit_transform of the texts read from the file, in a fresh process: the cost of a plain TF-IDF pass) and the
+baseline revision (its source extracted with `git archive`) alternate, so load on a shared machine hits all alike;
+medians are printed with their ratios to TF-IDF and to the baseline. Each rate is articles (documents) a second
+of the work inside the process (reading the file included, the interpreter's start not).
 MinHash: word 3-gram shingles of the first --minhash-docs articles, 128 permutations, each library timed on the
 same documents (hashing included), in this process.
 """
@@ -16,8 +21,10 @@ same documents (hashing included), in this process.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,6 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
+# Each child prints what it did and its wall time. Its CPU time (user + system of the whole process tree: the
+# interpreter's start, the fork server and the worker processes included) is read here: this process adopts the
+# child's orphaned descendants (PR_SET_CHILD_SUBREAPER) and reaps them all before reading its children's usage. On a
+# machine shared with other jobs the wall time moves with their load, the CPU time much less.
 CHILD = """
 import sys, time, tempfile
 from storymatch.corpus.store import Store
@@ -38,6 +49,15 @@ with tempfile.TemporaryDirectory() as tmp, Store(tmp + "/s", create=True) as sto
     t = time.perf_counter()
     stats = ingest([sys.argv[1]], store, tier="fast", **kw)
     print(stats.added, time.perf_counter() - t)
+"""
+
+TFIDF = """
+import json, sys, time
+from sklearn.feature_extraction.text import TfidfVectorizer
+t = time.perf_counter()
+texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
+TfidfVectorizer().fit_transform(texts)
+print(len(texts), time.perf_counter() - t)
 """
 
 
@@ -60,12 +80,36 @@ def articles() -> list[dict]:
     return out
 
 
-def ingest_rate(src: Path, corpus: Path, workers: int | None = None) -> float:
+CPU_RATES: dict[str, list[float]] = {}  # articles per CPU second, by the same keys as the wall rates
+
+
+def ingest_rate(src: Path, corpus: Path, workers: int | None = None, script: str = CHILD, key: str = "") -> float:
+    """Articles a second (wall) of one fresh process; its articles per CPU second go to CPU_RATES[key]."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     args = [str(workers)] if workers is not None else []
-    out = subprocess.run([sys.executable, "-c", CHILD, str(corpus), *args], env=env, check=True, capture_output=True,
+    before = _tree_cpu()
+    out = subprocess.run([sys.executable, "-c", script, str(corpus), *args], env=env, check=True, capture_output=True,
                          text=True).stdout.split()
+    while True:  # the child's fork server and workers, adopted here when it ended: wait for them (about a second)
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
+    CPU_RATES.setdefault(key, []).append(int(out[0]) / (_tree_cpu() - before))
     return int(out[0]) / float(out[1])
+
+
+def _tree_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _adopt_orphans() -> None:
+    """Make this process the reaper of its descendants' orphans (Linux), so their CPU time reaches RUSAGE_CHILDREN."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
 
 
 def minhash_rates(texts: list[str]) -> dict[str, float]:
@@ -99,46 +143,102 @@ def minhash_rates(texts: list[str]) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--baseline-rev", default="dbde0c2", help="git revision of the baseline (before the speed work)")
-    ap.add_argument("--minhash-docs", type=int, default=2000)
+    ap.add_argument("--baseline-rev", default="dbde0c2",
+                    help="git revision of the baseline (before the speed work); '' skips it")
+    ap.add_argument("--lingua-rev", default="499d9c8",
+                    help="git revision whose ingest told every language with lingua (before quick_language); '' skips")
+    ap.add_argument("--minhash-docs", type=int, default=2000, help="0 skips MinHash (it needs the bench extra)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    _adopt_orphans()
     arts = articles()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus.jsonl"
+        corpus, bare = Path(tmp) / "corpus.jsonl", Path(tmp) / "no-language.jsonl"
         corpus.write_text("".join(json.dumps(a) + "\n" for a in arts), encoding="utf-8")
+        bare.write_text("".join(json.dumps({k: v for k, v in a.items() if k != "lang"}) + "\n" for a in arts),
+                        encoding="utf-8")
         archive = Path(tmp) / "baseline.tar"
-        subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline_rev, "src"], check=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(Path(tmp) / "baseline", filter="data")
-        baseline_src = Path(tmp) / "baseline" / "src"
-        ingest_rate(ROOT / "src", corpus, 1)  # builds this code's caches (word frequencies) once: not counted
-        one, two, before = [], [], []
+        baseline_src = None
+        if args.baseline_rev:
+            subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline_rev, "src"],
+                           check=True)
+            with tarfile.open(archive) as tar:
+                tar.extractall(Path(tmp) / "baseline", filter="data")
+            baseline_src = Path(tmp) / "baseline" / "src"
+        lingua_src = None
+        if args.lingua_rev:
+            subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), args.lingua_rev, "src"], check=True)
+            with tarfile.open(archive) as tar:
+                tar.extractall(Path(tmp) / "lingua", filter="data")
+            lingua_src = Path(tmp) / "lingua" / "src"
+        ingest_rate(ROOT / "src", bare, 1)  # builds this code's caches (word frequencies) once: not counted
+        rates: dict[str, list[float]] = {k: [] for k in ("one", "two", "bare_one", "bare_two", "tfidf", "before")}
+        if lingua_src is not None:
+            rates.update(lingua_one=[], lingua_two=[])
         for _ in range(args.runs):
-            one.append(ingest_rate(ROOT / "src", corpus, 1))
-            two.append(ingest_rate(ROOT / "src", corpus, 2))
-            before.append(ingest_rate(baseline_src, corpus))
-    rates = minhash_rates([a["text"] for a in arts[: args.minhash_docs]])
+            rates["one"].append(ingest_rate(ROOT / "src", corpus, 1, key="one"))
+            rates["two"].append(ingest_rate(ROOT / "src", corpus, 2, key="two"))
+            rates["bare_one"].append(ingest_rate(ROOT / "src", bare, 1, key="bare_one"))
+            rates["bare_two"].append(ingest_rate(ROOT / "src", bare, 2, key="bare_two"))
+            rates["tfidf"].append(ingest_rate(ROOT / "src", bare, script=TFIDF, key="tfidf"))
+            if baseline_src is not None:
+                rates["before"].append(ingest_rate(baseline_src, corpus))
+            if lingua_src is not None:
+                rates["lingua_one"].append(ingest_rate(lingua_src, bare, 1, key="lingua_one"))
+                rates["lingua_two"].append(ingest_rate(lingua_src, bare, 2, key="lingua_two"))
+    med = {k: statistics.median(v) for k, v in rates.items() if v}
+    cpu = {k: statistics.median(v) for k, v in CPU_RATES.items() if k}
+    rates_mh = minhash_rates([a["text"] for a in arts[: args.minhash_docs]]) if args.minhash_docs else {}
     result = {"articles": len(arts), "mean_chars": round(statistics.mean(len(a["text"]) for a in arts)),
-              "ingest_per_s": round(statistics.median(two)), "ingest_one_process_per_s": round(statistics.median(one)),
-              "baseline_ingest_per_s": round(statistics.median(before)),
-              "ingest_ratio": round(statistics.median(two) / statistics.median(before), 2),
-              "ingest_one_process_ratio": round(statistics.median(one) / statistics.median(before), 2),
-              "minhash_docs_per_s": {k: round(v) for k, v in rates.items()},
+              "ingest_per_s": round(med["two"]), "ingest_one_process_per_s": round(med["one"]),
+              "no_language_per_s": round(med["bare_two"]), "no_language_one_process_per_s": round(med["bare_one"]),
+              "tfidf_docs_per_s": round(med["tfidf"]),
+              "no_language_vs_tfidf": round(med["bare_two"] / med["tfidf"], 2),
+              "no_language_one_process_vs_tfidf": round(med["bare_one"] / med["tfidf"], 2),
+              "language_given_vs_tfidf": round(med["two"] / med["tfidf"], 2),
+              "language_given_one_process_vs_tfidf": round(med["one"] / med["tfidf"], 2),
+              "per_cpu_second": {k: round(v) for k, v in cpu.items()},
+              "per_cpu_second_vs_tfidf": {k: round(v / cpu["tfidf"], 2) for k, v in cpu.items()},
+              "minhash_docs_per_s": {k: round(v) for k, v in rates_mh.items()},
               "load_average": round(os.getloadavg()[0], 1)}
-    result["minhash_vs_rensa"] = round(rates["rensa RMinHash"] / rates["storymatch (rensa inside)"], 2)
+    if baseline_src is not None:
+        result.update(baseline_ingest_per_s=round(med["before"]), ingest_ratio=round(med["two"] / med["before"], 2),
+                      ingest_one_process_ratio=round(med["one"] / med["before"], 2))
+    if lingua_src is not None:
+        result.update(lingua_no_language_per_s=round(med["lingua_two"]),
+                      lingua_no_language_one_process_per_s=round(med["lingua_one"]),
+                      lingua_no_language_vs_tfidf=round(med["lingua_two"] / med["tfidf"], 2),
+                      lingua_no_language_one_process_vs_tfidf=round(med["lingua_one"] / med["tfidf"], 2))
+    if rates_mh:
+        result["minhash_vs_rensa"] = round(rates_mh["rensa RMinHash"] / rates_mh["storymatch (rensa inside)"], 2)
     if args.json:
         print(json.dumps(result, indent=2))
         return
     print(f"fast-tier ingest of {result['articles']:,} real articles (mean {result['mean_chars']:,} chars), "
           f"medians of {args.runs}, load average {result['load_average']}:")
-    print(f"  now, workers=2: {result['ingest_per_s']:,} art/s (x{result['ingest_ratio']}); workers=1: "
-          f"{result['ingest_one_process_per_s']:,} art/s (x{result['ingest_one_process_ratio']}); "
-          f"baseline ({args.baseline_rev}) {result['baseline_ingest_per_s']:,} art/s")
-    print(f"MinHash, {min(len(arts), args.minhash_docs):,} articles, word 3-grams, 128 permutations (docs/s):")
-    for k, v in result["minhash_docs_per_s"].items():
-        print(f"  {k:<28} {v:>8,}")
-    print(f"  rensa / storymatch: x{result['minhash_vs_rensa']}")
+    print(f"  records without a language: workers=2 {result['no_language_per_s']:,} art/s "
+          f"(x{result['no_language_vs_tfidf']} TfidfVectorizer), workers=1 "
+          f"{result['no_language_one_process_per_s']:,} art/s (x{result['no_language_one_process_vs_tfidf']}); "
+          f"TfidfVectorizer {result['tfidf_docs_per_s']:,} docs/s")
+    if "lingua_no_language_per_s" in result:
+        print(f"  the same with lingua alone ({args.lingua_rev}): workers=2 {result['lingua_no_language_per_s']:,} "
+              f"art/s (x{result['lingua_no_language_vs_tfidf']}), workers=1 "
+              f"{result['lingua_no_language_one_process_per_s']:,} art/s "
+              f"(x{result['lingua_no_language_one_process_vs_tfidf']})")
+    print(f"  records with their language: workers=2 {result['ingest_per_s']:,} art/s "
+          f"(x{result['language_given_vs_tfidf']} TF-IDF), workers=1 {result['ingest_one_process_per_s']:,} art/s "
+          f"(x{result['language_given_one_process_vs_tfidf']} TF-IDF)")
+    print("  articles per CPU second (whole process trees: interpreter, fork server, workers), against TF-IDF: "
+          + ", ".join(f"{k} {v:,} (x{result['per_cpu_second_vs_tfidf'][k]})"
+                      for k, v in result["per_cpu_second"].items()))
+    if baseline_src is not None:
+        print(f"  against the baseline ({args.baseline_rev}, {result['baseline_ingest_per_s']:,} art/s, records with "
+              f"their language): workers=2 x{result['ingest_ratio']}, workers=1 x{result['ingest_one_process_ratio']}")
+    if rates_mh:
+        print(f"MinHash, {min(len(arts), args.minhash_docs):,} articles, word 3-grams, 128 permutations (docs/s):")
+        for k, v in result["minhash_docs_per_s"].items():
+            print(f"  {k:<28} {v:>8,}")
+        print(f"  rensa / storymatch: x{result['minhash_vs_rensa']}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ dominate, so the ratio is below 1 here; the point of the Spark path is horizonta
 same job on a cluster's executors, for corpora one machine cannot hold or finish.
 
 Usage: python benchmarks/spark.py [--articles 1000] [--master local[2]] [--work /tmp/storymatch-bench-spark] [--json]
+
+`--stories` measures `spark stories` instead, against one machine's `ingest` + `cluster` on the same corpus in the
+same run: the time of each stage on both sides, and how far the two agree (B-cubed F1 between their stories, the share
+of articles given the same story id). `--articles` takes several sizes (e.g. `--articles 10000 100000`).
 """
 
 from __future__ import annotations
@@ -83,15 +87,95 @@ def on_spark(corpus: Path, work: Path, master: str, partitions: int | None) -> d
             "_pairs": pairs}
 
 
+def stories_one_machine(corpus: Path, work: Path) -> dict:
+    """`storymatch ingest` (fast tier) then `storymatch cluster`, each stage timed; article id -> story id."""
+    from storymatch.corpus.clusterer import run_stream
+    from storymatch.corpus.ingestion import ingest
+    from storymatch.corpus.store import Store
+    from storymatch.corpus.stories import store_items
+
+    folder = work / f"store-{corpus.stem}"
+    shutil.rmtree(folder, ignore_errors=True)
+    stages = {}
+    t0 = time.perf_counter()
+    with Store(folder, create=True) as s:
+        ingest([corpus], s, tier="fast", report=False)
+        stages["ingest"] = round(time.perf_counter() - t0, 2)
+        t = time.perf_counter()
+        _, items = store_items(s)  # particulars and headline vectors, made once and kept
+        stages["views"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        clusterer = run_stream(items)
+        stages["clustering (candidates, verification, decision)"] = round(time.perf_counter() - t, 2)
+    seconds = time.perf_counter() - t0
+    stories = clusterer.stories()
+    return {"articles": len(items), "seconds": round(seconds, 2), "stages": stages, "stories": len(stories),
+            "_stories": {a: st.id for st in stories for a in st.articles}}
+
+
+def stories_on_spark(corpus: Path, work: Path, master: str, partitions: int | None) -> dict:
+    from storymatch.spark import read_output, session, stories
+
+    out = work / f"spark-stories-{corpus.stem}"
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    spark = session(master, shuffle_partitions=partitions or 8)
+    spark.sparkContext.setLogLevel("ERROR")
+    startup = time.perf_counter() - t0
+    try:
+        run = stories(spark, corpus, out, partitions=partitions)
+    finally:
+        spark.stop()
+    found = {r["id"]: r["story"] for r in read_output(out / "articles")}
+    return {"master": master, "articles": run.articles, "seconds": run.seconds,
+            "session_startup_seconds": round(startup, 2), "stages": run.stages, "stories": run.stories,
+            "candidate_pairs": run.candidate_pairs, "links": run.links, "components": run.components,
+            "largest_component": run.largest_component, "reuse_edges": run.reuse_edges, "_stories": found}
+
+
+def stories_main(args) -> None:
+    from storymatch.evaluation.clustering_scores import bcubed
+
+    results = []
+    for n in args.articles:
+        corpus = _corpus_module().synthetic_corpus(args.work / f"synthetic-{n}.jsonl", n)
+        local = stories_one_machine(corpus, args.work)
+        spark = stories_on_spark(corpus, args.work, args.master, args.partitions)
+        a, b = local.pop("_stories"), spark.pop("_stories")
+        ids = sorted(a)
+        f1 = bcubed([a[i] for i in ids], [b.get(i, "missing") for i in ids])[2]
+        same = sum(a[i] == b.get(i) for i in ids) / max(len(ids), 1)
+        result = {"articles": n, "single_machine": local, "spark": spark,
+                  "spark_over_single_seconds": round(spark["seconds"] / local["seconds"], 3),
+                  "agreement": {"bcubed_f1": round(f1, 4), "same_story_id": round(same, 4)}}
+        results.append(result)
+        if not args.json:
+            print(f"{n:,} synthetic rewrites: one machine {local['seconds']:.0f} s {local['stages']}, "
+                  f"{local['stories']:,} stories")
+            print(f"  spark {args.master}: {spark['seconds']:.0f} s (+{spark['session_startup_seconds']:.0f} s session "
+                  f"start) {spark['stages']}, {spark['stories']:,} stories, {spark['candidate_pairs']:,} candidate "
+                  f"pairs, {spark['links']:,} links, {spark['components']:,} components (largest "
+                  f"{spark['largest_component']:,})")
+            print(f"  agreement: B-cubed F1 {f1:.4f} between the two, same story id for {same:.2%} of articles; "
+                  f"spark / one machine time x{result['spark_over_single_seconds']:.2f}", flush=True)
+    if args.json:
+        print(json.dumps(results, indent=2))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--articles", type=int, nargs="+", default=[1000])
+    ap.add_argument("--stories", action="store_true", help="spark stories against ingest + cluster")
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--partitions", type=int, default=None)
     ap.add_argument("--work", type=Path, default=Path("/tmp/storymatch-bench-spark"))
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.stories:
+        stories_main(args)
+        return
+    args.articles = args.articles[0]
     corpus = _corpus_module().synthetic_corpus(args.work / f"synthetic-{args.articles}.jsonl", args.articles)
 
     local = single_machine(corpus, args.work)

@@ -32,6 +32,21 @@ def seed_b(seed_b_path) -> str:
 
 
 @pytest.fixture(scope="session")
+def follow_up(seed_a, seed_b) -> str:
+    """A follow-up made of four of seed-a's sentences that seed-b does not have (Moscow's reaction, local reports): a
+    report of the same strike that shares seed-a's particulars and little of the wire's. Alone it is unlike the wire
+    (P(same story) 0.29), beside seed-a, moscow-courier and levant-post it is their story (0.97 to 1.0): in the
+    fixture corpus a story joins it to the wire through them."""
+    from storymatch.alignment.aligner import align
+    from storymatch.inputs.article import Article
+    from storymatch.text.spans import sentences
+
+    shared = [(p.a_start, p.a_end) for p in align(Article(seed_a), Article(seed_b)).passages]
+    own = [seed_a[s.start:s.end] for s in sentences(seed_a) if not any(a < s.end and s.start < b for a, b in shared)]
+    return " ".join(own[11:15])
+
+
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The read-only ../shared/ data folder; tests needing it skip only where it is absent."""
     if not SHARED.is_dir():

@@ -11,9 +11,13 @@ docs/EVALUATION.md.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
+import os
+import signal
+import time
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -21,9 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from storymatch.cli import command
+from storymatch.cli import command, user_error
 from storymatch.cli.common import error_line
-from storymatch.errors import StorymatchError
+from storymatch.errors import StorymatchError, printable
+from storymatch.inputs import files as files_module
+from storymatch.inputs.files import shown_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_B = ROOT / "examples" / "seed-b.txt"
@@ -59,21 +65,45 @@ class Run:
         return [line for line in self.err.splitlines() if line.strip()]
 
 
+# A case that has not ended after this many seconds is counted a hang (the test stops waiting, SIGALRM)
+HANG_S = 60
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang(f"no answer within {HANG_S} s")
+
+
 def cli(*args: str) -> Run:
-    """`storymatch ARGS` in-process, as `storymatch.cli.main` runs it; an escaping exception is a traceback."""
+    """`storymatch ARGS` in-process, as `storymatch.cli.main` runs it; an escaping exception is a traceback, a run
+    past HANG_S seconds a hang."""
     out, err = io.StringIO(), io.StringIO()
     code: int | str = 0
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(HANG_S)
     with redirect_stdout(out), redirect_stderr(err):
         try:
             command()(args=list(args), prog_name="storymatch")
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else 1
-        except StorymatchError as e:
-            error_line(str(e))
-            code = 2
+        except Hang:
+            code = "hang"
+        except (StorymatchError, OSError) as e:
+            if user_error(e) is None:
+                err.write(traceback.format_exc())
+                code = "traceback"
+            else:
+                error_line(user_error(e) or "")
+                code = 2
         except BaseException:  # noqa: BLE001 - what main() would show as a traceback is what this test counts
             err.write(traceback.format_exc())
             code = "traceback"
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
     return Run(code, out.getvalue(), err.getvalue())
 
 
@@ -118,10 +148,34 @@ def _single_files(tmp: Path) -> list[tuple[str, Path, str]]:
         "long.txt": ("word " * 41_000, "200,000-character limit"),
         "deep.html": ("<html>" + "<div>" * 10 + "</div>" * 10 + "</html>", "no extractable"),
     }
+    # issue 28
+    text = json.dumps(GOOD["text"])
+    html_title = "<title>" + "Headline " * 1200 + "</title>"
+    raw.update({
+        "bignum-id.json": ('{"id": ' + "9" * 5000 + ', "text": ' + text + "}", "too long to read"),
+        "bignum-meta.json": ('{"text": ' + text + ', "views": ' + "9" * 5000 + "}", "too long to read"),
+        "date-0001.json": (json.dumps({**GOOD, "date": "0001-01-01", "text": "Yesterday " + GOOD["text"]}),
+                           "outside the years"),
+        "date-9999.json": (json.dumps({**GOOD, "date": "9999-12-31", "text": "Tomorrow " + GOOD["text"]}),
+                           "outside the years"),
+        "date-negative.json": (json.dumps({**GOOD, "date": "-0044-03-15"}), "date"),
+        "long-title.html": (f"<html><head>{html_title}</head><body><article><p>{GOOD['text']} {GOOD['text']}"
+                            "</p></article></body></html>", "'title' is"),
+        # 20,000: quadratic before (minutes, not interruptible: the regex engine runs in C), milliseconds now
+        "unterminated-brackets.json": ('"' + '[\\"' * 20_000, "invalid JSON"),
+        "bad\nname.json": ('{"text": ', "invalid JSON"),
+        "esc\x1b[31mred.json": ('{"text": ', "invalid JSON"),
+        "x" * 300 + ".txt": (None, "File name too long"),
+    })
     for name, (content, says) in raw.items():
         p = tmp / name
-        p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        if content is not None:
+            p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         cases.append((name, p, says))
+    fifo = tmp / "fifo-no-writer.txt"
+    os.mkfifo(fifo)
+    cases += [("/dev/zero", Path("/dev/zero"), "too large"), ("fifo", fifo, "nothing arrived within"),
+              ("folder", tmp, "is a directory")]
     return cases
 
 
@@ -132,28 +186,36 @@ def _says(line: str, says: str) -> bool:
 COMMANDS = ["compare", "align", "search", "trace"]
 
 
-def test_count_single_file_matrix(store, tmp_path, capsys):
+def test_count_single_file_matrix(store, tmp_path, capsys, monkeypatch):
     """Every command that reads one article file refuses every bad one with one line naming it, exit 2, no
-    traceback, and the store it was to be searched or traced against unchanged."""
+    traceback, and the store it was to be searched or traced against unchanged. Every read is bounded (the
+    /dev/zero and FIFO cases would grow or hang for ever otherwise): each case must end within a minute."""
+    monkeypatch.setattr(files_module, "INPUT_WAIT_S", 0.5)
     files = _single_files(tmp_path)
     before = store_digest(store)
-    failures, tracebacks, n = [], 0, 0
+    failures, tracebacks, hangs, n = [], 0, 0, 0
     for case, path, says in files:
         for cmd in COMMANDS:
             args = [cmd, str(path), str(SEED_B)] if cmd in ("compare", "align") else \
                 [cmd, str(path), "--store", str(store)]
+            started = time.monotonic()
             r = cli(*args)
             n += 1
+            hangs += r.code == "hang"
+            if time.monotonic() - started > 60:
+                failures.append(f"{cmd} {case}: took {time.monotonic() - started:.0f} s (a hang)")
             tracebacks += r.traceback
             lines = r.err_lines
-            ok = (r.code == 2 and not r.traceback and len(lines) == 1 and str(path) in lines[0]
+            ok = (r.code == 2 and not r.traceback and len(lines) == 1 and printable(shown_name(path)) in lines[0]
                   and _says(lines[0], says))
             if not ok:
                 failures.append(f"{cmd} {case}: exit {r.code}, stderr {r.err[-300:]!r}")
-    assert store_digest(store) == before
+    changed = store_digest(store) != before
     with capsys.disabled():
         print(f"\nsingle-file matrix: {n} cases ({len(files)} files x {len(COMMANDS)} commands), "
-              f"{tracebacks} tracebacks, {len(failures)} failures")
+              f"{tracebacks} tracebacks, {hangs} hangs, {len(failures)} failures"
+              + (", the store changed" if changed else ""))
+    assert not changed
     assert not failures, "\n".join(failures[:20])
     assert tracebacks == 0
 
@@ -162,11 +224,18 @@ def _bad_lines(kind: str) -> list[tuple[str, bytes, bool]]:
     """(case, the bad record as a line of `kind`, kept-with-a-note) for JSONL and CSV."""
     if kind == ".jsonl":
         out = [(label, json.dumps(rec).encode(), label.startswith("date=")) for label, rec in _bad_records()]
+        out += [("bignum id", b'{"id": ' + b"9" * 5000 + b', "text": "Some text of a record."}', False),
+                ("bignum meta", json.dumps(GOOD)[:-1].encode() + b', "n": ' + b"9" * 5000 + b"}", False),
+                ("date 0001", json.dumps({**GOOD, "id": "bad-x", "date": "0001-01-01"}).encode(), True),
+                ("date 9999", json.dumps({**GOOD, "id": "bad-x", "date": "9999-12-31"}).encode(), True)]
         out += [("deep", DEEP.encode(), False), ("list", b"[1, 2]", False), ("latin1", b'{"text": "Caf\xe9"}', False),
                 ("unterminated", b'{"text": "abc', False), ("huge", json.dumps({"text": "w " * 2_000_000}).encode(),
                                                            False)]
         return out
-    return [("empty text", b'bad-x,,"Some title"', False), ("latin1", b'bad-x,"Caf\xe9 ouvert",t', False),
+    return [("broken quote", b'bad-x,"Some text here.,t,2017-05-18', False),
+            ("huge field", b'bad-x,"' + b"w" * 3_300_000 + b'",t,2017-05-18', False),
+            ("date 0001", b'bad-x,"Some text here.",t,0001-01-01', True),
+            ("empty text", b'bad-x,,"Some title"', False), ("latin1", b'bad-x,"Caf\xe9 ouvert",t', False),
             ("long", b'bad-x,"' + b"w " * 150_000 + b'",t', False), ("bad date", b'bad-x,"Some text here.",t,Smarch 45',
                                                                      True)]
 
@@ -304,3 +373,171 @@ def test_one_wrong_typed_record_in_3000_costs_only_itself(tmp_path):
     assert summary["added"] == 2999 and summary["bad"] == 1 and summary["articles"] == 2999
     report = (folder / "ingest-report.txt").read_text(encoding="utf-8").splitlines()
     assert report == [f"{src}:1501: 'title' is a list, not a string"]
+
+
+def _records_jsonl(n: int, bad_at: int | None = None, bad: bytes = b"") -> bytes:
+    lines = [json.dumps({**GOOD, "id": f"g{i}", "text": f"{GOOD['text']} Report {i}."}).encode()
+             for i in range(1, n + 1)]
+    if bad_at is not None:
+        lines[bad_at - 1] = bad
+    return b"\n".join(lines) + b"\n"
+
+
+def _rows_csv(n: int, bad_at: int | None = None, bad: bytes = b"") -> bytes:
+    rows = [f'g{i},"{GOOD["text"]} Report {i}.",Title {i},2017-05-18'.encode() for i in range(1, n + 1)]
+    if bad_at is not None:
+        rows.insert(bad_at - 1, bad)
+    return b"id,text,title,date\n" + b"\n".join(rows) + b"\n"
+
+
+def _corrupt_gzip(data: bytes) -> bytes:
+    """`data` gzipped in two members, the second with garbage in its middle: the first member's records are
+    readable, the rest not."""
+    half = len(data) // 2
+    cut = data.rfind(b"\n", 0, half) + 1
+    second = gzip.compress(data[cut:])
+    return gzip.compress(data[:cut]) + second[:20] + b"\x13" * 64 + second[84:]
+
+
+def test_count_corpus_files_matrix(tmp_path, capsys, monkeypatch):
+    """Issue 28's whole-file cases: one bad record among 600 costs only itself (a 5,000-digit number stopped the
+    ingest after 256 stored; a broken CSV quote cost its neighbour), a corrupt .gz is one report line and keeps
+    what was readable, a FIFO named or in a folder is one line and never waited on, /dev/zero is refused, and
+    texts of only zero-width characters, emoji or stacked marks leave a store `check` calls sound."""
+    monkeypatch.setattr(files_module, "INPUT_WAIT_S", 0.5)
+    failures, tracebacks, lost, n = [], 0, 0, 0
+
+    def ingest(case: str, paths: list[Path], want_added: int | None, says: str, code: int = 0) -> Path:
+        nonlocal tracebacks, lost, n
+        folder = tmp_path / f"store-{n}"
+        started = time.monotonic()
+        r = cli("ingest", *map(str, paths), "--store", str(folder), "--json", "--tier", "none")
+        n += 1
+        tracebacks += r.traceback
+        report_file = folder / "ingest-report.txt"
+        report = report_file.read_text(encoding="utf-8") if report_file.exists() else ""
+        added = json.loads(r.out)["added"] if r.code == 0 else 0
+        if want_added is not None and added < want_added:
+            lost += want_added - added
+        if (r.code != code or r.traceback or (want_added is not None and added != want_added)
+                or says not in report + r.err or time.monotonic() - started > 60):
+            failures.append(f"{case}: exit {r.code}, added {added}, report {report[:300]!r}, err {r.err[-300:]!r}")
+        return folder
+
+    big = b'{"id": ' + b"9" * 5000 + b', "text": "A record with a huge id."}'
+    (tmp_path / "bignum.jsonl").write_bytes(_records_jsonl(600, 300, big))
+    ingest("600 JSONL records, a 5,000-digit id at 300", [tmp_path / "bignum.jsonl"], 599, "bignum.jsonl:300:")
+    (tmp_path / "quote.csv").write_bytes(_rows_csv(600, 301, b'bad-x,"Broken quote text,T,2017-05-18'))
+    ingest("600 CSV rows, a broken quote at 301", [tmp_path / "quote.csv"], 600, "quote.csv:302: malformed CSV")
+    (tmp_path / "huge.csv").write_bytes(_rows_csv(600, 301, b'bad-x,"' + b"w" * 3_300_000 + b'",T,2017-05-18'))
+    ingest("600 CSV rows, one field over the cap", [tmp_path / "huge.csv"], 600, "huge.csv:302: row is over")
+    for kind, data in (("jsonl", _records_jsonl(600)), ("csv", _rows_csv(600))):
+        path = tmp_path / f"corrupt.{kind}.gz"
+        path.write_bytes(_corrupt_gzip(data))
+        ingest(f"corrupt .{kind}.gz", [path], None, "corrupt compressed data")
+        whole = tmp_path / f"corrupt-head.{kind}.gz"
+        whole.write_bytes(gzip.compress(data)[:40] + b"\x13" * 200)
+        ingest(f"corrupt .{kind}.gz from its start", [whole], 0, "corrupt compressed data", code=2)
+    folder = tmp_path / "with-fifo"
+    folder.mkdir()
+    (folder / "a.txt").write_text(GOOD["text"], encoding="utf-8")
+    os.mkfifo(folder / "b.txt")
+    ingest("a folder holding a FIFO", [folder], 1, "is a FIFO (named pipe), not a regular file")
+    ingest("a FIFO named", [folder / "b.txt"], 0, "is a FIFO (named pipe), not a regular file", code=2)
+    ingest("/dev/zero named", [Path("/dev/zero")], 0, "is a device, not a regular file", code=2)
+    (tmp_path / "odd.jsonl").write_text("\n".join(json.dumps({"id": k, "text": t}) for k, t in (
+        ("zero-width", "\u200b\u200c\u200d" * 40), ("emoji", "\U0001F600\U0001F389\U0001F525 " * 30),
+        ("zalgo", "Z\u0351\u0352\u0353a\u0355\u0356l\u0357g\u0358o " * 40))) + "\n", encoding="utf-8")
+    for tier in ("fast", "none"):
+        store_dir = tmp_path / f"odd-{tier}"
+        r = cli("ingest", str(tmp_path / "odd.jsonl"), "--store", str(store_dir), "--tier", tier, "--json")
+        c = cli("check", "--store", str(store_dir))
+        n += 2
+        tracebacks += r.traceback + c.traceback
+        if r.code != 0 or json.loads(r.out)["added"] != 3 or c.code != 0:
+            failures.append(f"odd texts, tier {tier}: ingest {r.code}, check {c.code}: {c.err[-300:]!r}")
+    with capsys.disabled():
+        print(f"\ncorpus files matrix: {n} runs, {tracebacks} tracebacks, {lost} good records lost, "
+              f"{len(failures)} failures")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_record_dated_0001_01_01_poisons_no_store(tmp_path):
+    """Issue 28: one record dated 0001-01-01 was stored, and report, cluster and search then ended in
+    OverflowError for good (the server answered 500 to every later read). The date is now outside what ingest
+    takes: the record is stored undated, its report line says why, and every reader answers."""
+    src = tmp_path / "early.jsonl"
+    src.write_bytes(_records_jsonl(4) + json.dumps({**GOOD, "id": "early", "date": "0001-01-01",
+                                                    "text": "Yesterday " + GOOD["text"]}).encode() + b"\n")
+    store_dir = tmp_path / "S"
+    r = cli("ingest", str(src), "--store", str(store_dir), "--json")
+    assert r.code == 0 and json.loads(r.out)["added"] == 5
+    report = (store_dir / "ingest-report.txt").read_text(encoding="utf-8")
+    assert "early.jsonl:5: the date 0001-01-01 is outside the years 1000-2999" in report
+    for args in (("report", "--json"), ("cluster", "--json"), ("search", "early", "--json"), ("check",)):
+        run = cli(*args, "--store", str(store_dir))
+        assert run.code == 0 and not run.traceback, (args, run.err[-500:])
+
+
+@pytest.mark.slow  # decompresses 1.5 GB
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_a_gzip_bomb_is_read_within_bounded_memory(tmp_path, kind):
+    """A 0.5 MB .jsonl.gz that inflates to 500 MB of one line reached 1.09 GB, a .csv.gz 2.18 GB (issue 28).
+    Under an address-space limit of 1.5 GB, ingest now refuses the one over-long record and ends."""
+    import resource
+    import subprocess
+    import sys
+
+    head = b"id,text\n1,\"" if kind == "csv" else b""
+    path = tmp_path / f"bomb.{kind}.gz"
+    with gzip.open(path, "wb", compresslevel=9) as fh:
+        fh.write(head)
+        for _ in range(500):
+            fh.write(b"a" * 1_000_000)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    r = subprocess.run([sys.executable, "-m", "storymatch", "ingest", str(path), "--store", str(tmp_path / "S"),
+                        "--tier", "none", "--workers", "1"], capture_output=True, text=True, timeout=600, cwd=ROOT,
+                       preexec_fn=limit)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    report = (tmp_path / "S" / "ingest-report.txt").read_text(encoding="utf-8")
+    assert "over the 3,200,000-byte limit" in report
+
+
+@pytest.mark.slow  # a 3 MB tmpfs filled by an ingest of 3,000 records
+def test_a_full_disk_is_one_line_and_the_store_stays_sound(tmp_path):
+    """Issue 28: a full disk ended ingest in an `OSError: [Errno 28]` traceback. Now one line says the store is as
+    it was before the write that failed, every stored batch whole; `check` calls it sound, and once there is room
+    the same command resumes (on a real full file system: a tmpfs of 3 MB, root only)."""
+    import shutil
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a small tmpfs needs root and mount(8)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        src = tmp_path / "many.jsonl"
+        texts = [json.loads(line)["text"] for line in
+                 (ROOT / "tests" / "fixtures" / "corpus" / "week.jsonl").read_text(encoding="utf-8").splitlines()]
+        src.write_text("".join(json.dumps({"id": f"r{i}", "text": f"{texts[i % len(texts)]} Report {i}."}) + "\n"
+                               for i in range(3000)), encoding="utf-8")
+
+        def storymatch(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "storymatch", *args, "--quiet"], capture_output=True,
+                                  text=True, timeout=600, cwd=ROOT, env={**os.environ, "COLUMNS": "400"})
+
+        r = storymatch("ingest", str(src), "--store", str(disk / "S"), "--workers", "1")
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
+        assert len(r.stderr.strip().splitlines()) == 1 and "every stored batch whole" in r.stderr, r.stderr
+        c = storymatch("check", "--store", str(disk / "S"))
+        assert c.returncode == 0 and "is sound" in c.stdout, c.stdout + c.stderr
+        stored = int(c.stdout.rsplit("is sound (", 1)[1].split()[0].replace(",", ""))
+        assert 0 < stored < 3000 and stored % 256 == 0  # whole batches only
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)

@@ -13,6 +13,18 @@ answers 500, so a bug is never passed off as a fault of the user's input.
 
 from __future__ import annotations
 
+import re
+
+# Control characters (C0, DEL, C1): a newline in a file name split an error into two lines, and an escape sequence
+# in one was sent raw to the terminal (issue 28). Names are shown with these escaped, as Python writes them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: object) -> str:
+    """`text` on one line with every control character escaped ("\\n", "\\x1b"): how a name a user or a file
+    gave is shown in an error line, a report line or a JSON error."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+
 
 class StorymatchError(Exception):
     """Base of the errors meant for users; `str()` is the one line to show them."""
@@ -22,9 +34,9 @@ class InputError(StorymatchError):
     """An input storymatch cannot read, named with the problem: "seed-a.json: invalid JSON (...)"."""
 
     def __init__(self, name: str, problem: str):
-        self.name = name
+        self.name = printable(name)
         self.problem = problem
-        super().__init__(f"{name}: {problem}")
+        super().__init__(f"{self.name}: {problem}")
 
 
 class StoreError(StorymatchError):

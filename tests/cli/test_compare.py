@@ -45,7 +45,9 @@ def test_report_names_every_model(report):
     assert "embeddings: all-MiniLM-L6-v2 (ONNX Runtime, int8 weights)" in report
     assert "names: spaCy en_core_web_sm" in report
     assert "language: lingua" in report
-    assert "scorer: learned (shipped, storymatch/models/scorer.json.gz" in report
+    assert "scores: learned (shipped, storymatch/models/scorer.json.gz" in report
+    assert "verdict: same-story verifier (storymatch/models/verifier.json.gz" in " ".join(report.split())
+    assert "SAME STORY  (probability that they report the same story: 0.94)" in report
     assert "English headlines" not in report  # not asked for, so not used, so not named
 
 
@@ -87,7 +89,7 @@ def test_json_names_the_models_and_the_short_note_stays_english(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not mpnet.installed(), reason="storymatch[english-large] not installed")
+@pytest.mark.skipif(not mpnet.installed(), reason="requirements/english-large.txt not installed")
 def test_large_english_model_only_when_asked():
     """The test extra installs the large English model; the same command must still compute what a default
     install does, and name the model when asked for it (option or setting)."""

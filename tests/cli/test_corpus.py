@@ -162,3 +162,18 @@ def test_report_counts_read_right_and_passages_end_between_words(store):
     assert all(len(line) <= 80 for line in r.stdout.splitlines())
     cut = [line for line in r.stdout.splitlines() if line.rstrip().endswith("…")]
     assert cut and all(line.rstrip()[-2].isalpha() for line in cut)  # "...had…", never "...the pro-regi…"
+    # in words a reader knows: no "chars of reuser" over the shares, no slice notation seed-b[1361:1479]
+    text = " ".join(r.stdout.split())
+    assert "of reuser" not in text and "[1361:1479]" not in text
+    assert "sentences characters share" in text and "share: that much of the reuser's whole text" in text
+    assert "reused by 2 articles · seed-b, characters 1,361–1,479:" in text
+
+
+def test_search_explains_its_story_column():
+    """The story column's ids (`s-f3f276dce522`) were not explained under the table."""
+    results = [hit("seed-a", "reuser", 0.98, 1.24, 0.16, story={"id": "s-f3f276dce522"}, same_story=True),
+               hit("digest-0522", "reuser", 0.06, 2.9, 0.06, story={"id": "s-3286c2846dec"}, same_story=False)]
+    text = " ".join(" ".join(rendered(results, width=100)).split())
+    assert "story: the story the store's clustering put it in (`storymatch cluster`)" in text
+    assert "s-f3f276dce522 is seed-b's story" in text
+    assert "story:" not in " ".join(" ".join(rendered(HITS)).split())  # no story column, no note

@@ -4,6 +4,7 @@ a description for every option, one name for the embedding model, and `--version
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from importlib.metadata import version
@@ -90,3 +91,46 @@ def test_quiet_is_an_option_of_every_command():
         for name in path:
             sub = sub.commands[name]
         assert any("--quiet" in getattr(p, "opts", []) for p in sub.params), path
+
+
+def _flat(text: str) -> str:
+    """A help page as one line of words: the box's borders and line breaks gone."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_help_shows_bracketed_text_as_written(helps):
+    """Help is plain text, not rich markup: `pip install 'storymatch[english-large]'` lost its `[english-large]`
+    as a style tag. Every bracketed word of every help text (`[spark]`, `local[N]`, ...) shows."""
+    root = command()
+    checked = 0
+    for path in [(), *COMMANDS]:
+        sub = root
+        for name in path:
+            sub = sub.commands[name]
+        texts = [sub.help or ""] + [p.help or "" for p in sub.params if not getattr(p, "hidden", False)]
+        shown = _flat(helps[path].stdout)
+        for text in texts:
+            for bracketed in re.findall(r"\[[^\]\s]+\]", text.replace("\\", "")):
+                assert bracketed in shown, f"{' '.join(path)} --help lost {bracketed!r}"
+                checked += 1
+    assert checked >= 3
+    assert "pip install --no-deps -r requirements/english-large.txt" in _flat(helps[("compare",)].stdout)
+
+
+def test_cluster_threshold_is_the_verifiers_probability(helps):
+    text = _flat(helps[("cluster",)].stdout)
+    assert "same-story probability" in text and "Cosine" not in text
+    from click.testing import CliRunner
+
+    r = CliRunner().invoke(command(), ["cluster", "--store", "/nonexistent", "--threshold", "-0.5"])
+    assert r.exit_code == 2 and "--threshold" in r.output  # a probability: below 0 is refused before anything runs
+
+
+def test_help_speaks_of_commands_not_functions(helps):
+    """Spark's help said "compare() on every pair", "align()", "(the compare contract)": words from the code. Help
+    names what a user runs (`storymatch compare`), never a Python call."""
+    for path in [(), *COMMANDS]:
+        text = _flat(helps[path].stdout)
+        assert not re.search(r"\w\(\)", text), f"{' '.join(path)} --help: {text}"
+        assert "contract" not in text, path
+    assert "as `storymatch compare` does" in _flat(helps[("spark", "compare")].stdout)

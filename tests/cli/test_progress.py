@@ -42,6 +42,45 @@ def test_spinner_follows_the_library_log(terminal):
     assert not log.handlers and log.level == logging.NOTSET  # left as it was
 
 
+def test_the_librarys_records_are_not_printed_again_between_the_frames(terminal):
+    """A library that calls logging.basicConfig (a root handler on stderr) made every step print as a line of
+    its own among the spinner's frames: "INFO:storymatch:aligning shared text"."""
+    root_out = io.StringIO()
+    root_handler = logging.StreamHandler(root_out)
+    logging.getLogger().addHandler(root_handler)
+    try:
+        log = logging.getLogger("storymatch")
+        with progress.working("compare"):
+            log.info("aligning shared text")
+            log.warning("the cache folder is read-only")
+        assert root_out.getvalue() == ""
+        assert "compare: aligning shared text" in ESCAPES.sub("", terminal.getvalue())
+        assert log.propagate  # left as it was: outside a spinner the records go where the user's logging says
+        log.warning("after the spinner")
+        assert "after the spinner" in root_out.getvalue()
+    finally:
+        logging.getLogger().removeHandler(root_handler)
+
+
+def test_a_child_process_writes_whole_lines_above_the_spinner(terminal):
+    """Spark's JVM inherits stderr: its first line landed inside the spinner's line. In the block, what a child
+    writes on stderr is printed line by line through the console, and Java's module notice is left out."""
+    import time
+
+    before = os.fstat(2)
+    with progress.working("starting Spark (local[2])"), progress.child_stderr_above_spinner():
+        subprocess.run(["sh", "-c", "echo 'WARNING: Using incubator modules: jdk.incubator.vector' >&2; "
+                                    "echo 'a line of its own' >&2"], check=True)
+        deadline = time.monotonic() + 10
+        while "a line of its own" not in terminal.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    after = os.fstat(2)
+    assert (before.st_dev, before.st_ino) == (after.st_dev, after.st_ino)  # this process's stderr is back
+    out = ESCAPES.sub("", terminal.getvalue())
+    assert "incubator" not in out
+    assert re.search(r"(^|\n)a line of its own\n", out.replace("\r", "\n")), out
+
+
 def test_quiet_draws_nothing(terminal):
     progress.set_quiet(True)
     with progress.working("compare"):

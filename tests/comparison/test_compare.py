@@ -106,6 +106,12 @@ def test_unknown_model_is_one_line_exit_2(seed_a_path, seed_b_path, tmp_path):
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and str(missing) in lines[0] and "Traceback" not in proc.stderr
+    # in words, not the exception class it ended with ("... [OSError]")
+    assert "no such model: --model takes minilm, use-multilingual, or the folder of a sentence-transformers model" \
+        in lines[0] and "Error]" not in lines[0]
+    proc = subprocess.run([sys.executable, "-m", "storymatch", "compare", str(seed_a_path), str(seed_b_path),
+                           "--model", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "this folder holds no sentence-transformers model" in proc.stderr
 
 
 def test_short_note_is_not_taken_for_another_language(tmp_path, seed_b_path):

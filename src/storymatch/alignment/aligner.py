@@ -11,6 +11,7 @@ character offsets into the original texts: normalisation is length-preserving.
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
 
 from storymatch.alignment.edits import collapse, similarity, substitutions
 from storymatch.alignment.extension import CandidatePassage, candidates
@@ -120,3 +121,9 @@ def align(a: Article | str, b: Article | str, params: AlignParams | None = None)
     side, reason = likely_source(a_text, b_text, a_spans, b_spans, a_date, b_date,
                                  translated=[x.kind == "translation" for x in passages])
     return Alignment(passages, coverage(a_spans, len(a_text)), coverage(b_spans, len(b_text)), side, reason)
+
+
+def pair_json(a: Article, b: Article, result: Alignment) -> dict[str, Any]:
+    """The JSON of an alignment as `storymatch align --json` prints it and POST /api/align answers: each
+    article as it was read (its id, source, title, language, length and date), then the alignment."""
+    return {"a": a.summary(), "b": b.summary(), **result.to_dict()}

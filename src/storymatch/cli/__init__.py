@@ -8,6 +8,7 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 from typing import Any
@@ -19,8 +20,9 @@ from storymatch.cli.common import error_line
 from storymatch.cli.help import tidy
 from storymatch.cli.progress import add_quiet
 from storymatch.errors import StorymatchError
+from storymatch.inputs.files import shown_name
 
-__all__ = ["app", "command", "main"]
+__all__ = ["app", "command", "main", "user_error"]
 
 # The command modules, in the order `storymatch --help` lists their commands (typer keeps registration order).
 COMMAND_MODULES = ("compare", "align", "eval_pan", "semeval", "corpus", "eval_cluster", "serve", "spark")
@@ -34,9 +36,24 @@ def command() -> Any:
     return tidy(typer.main.get_command(app))
 
 
+def user_error(e: BaseException) -> str | None:
+    """The one line an exception is shown as, when it is the user's to act on (None: a bug, shown as a traceback):
+    storymatch's own errors, and what the operating system says of a named file (a name too long for the file
+    system, a full disk, no access), which no command can do anything about but say."""
+    if isinstance(e, StorymatchError):
+        return str(e)
+    if isinstance(e, OSError) and e.strerror and (e.filename is not None or e.errno in (errno.ENOSPC, errno.EDQUOT)):
+        where = f"{shown_name(e.filename)}: " if e.filename is not None else ""
+        return f"{where}{e.strerror}"
+    return None
+
+
 def main() -> None:
     try:
         command()(prog_name="storymatch")
-    except StorymatchError as e:
-        error_line(str(e))
+    except (StorymatchError, OSError) as e:
+        line = user_error(e)
+        if line is None:
+            raise
+        error_line(line)
         sys.exit(2)

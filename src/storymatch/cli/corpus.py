@@ -21,6 +21,7 @@ from rich.text import Text
 from storymatch.cli.app import app
 from storymatch.cli.common import clip, console, err_console, fail, max_chars_option, plural, print_json
 from storymatch.cli.progress import progress_bar, working
+from storymatch.errors import printable
 
 STORE_OPT = typer.Option(..., "--store", help="Store folder (created by ingest).")
 PARAPHRASE_OPT = typer.Option(None, "--paraphrase-model",
@@ -53,7 +54,8 @@ def _open(store_dir: Path, create: bool = False):
 
 def _article_ref(store, ref: str, max_chars: int | None = None):
     """A stored article by id; or an article file, which is its stored copy when the store holds the
-    same text under its id or file name, else a query ranked after everything stored (never stored)."""
+    same text (corpus.candidates.query_article), else a query ranked after everything stored (never stored)."""
+    from storymatch.corpus.candidates import query_article
     from storymatch.errors import InputError
     from storymatch.inputs.files import load_article
     from storymatch.inputs.readers import _strip_suffixes
@@ -67,7 +69,7 @@ def _article_ref(store, ref: str, max_chars: int | None = None):
             art = load_article(p, max_chars=max_chars)
         except InputError as e:
             fail(str(e))
-        return store.as_query(art, _strip_suffixes(p.name))  # also under the id ingest gives a loose file
+        return query_article(store, art, _strip_suffixes(p.name))  # also the id ingest gives a loose file
     fail(f"{ref}: no article with this id in {store.folder}, and no such file")
 
 
@@ -141,13 +143,13 @@ def ingest(paths: list[Path] = typer.Argument(...,
                       highlight=False)
         if stats.bad:
             for line in stats.errors[:5]:
-                err_console.print(f"  skipped {line}", highlight=False, markup=False, soft_wrap=True)
+                err_console.print(f"  skipped {printable(line)}", highlight=False, markup=False, soft_wrap=True)
             more = f" ({stats.bad - 5} more)" if stats.bad > 5 else ""
             err_console.print(f"{plural(stats.bad, 'bad record')}{more}: see {st.report_path}", highlight=False,
                               markup=False)
         if stats.notes:
             for line in stats.notes[:5]:
-                err_console.print(f"  stored {line}", highlight=False, markup=False, soft_wrap=True)
+                err_console.print(f"  stored {printable(line)}", highlight=False, markup=False, soft_wrap=True)
             more = f" ({len(stats.notes) - 5} more)" if len(stats.notes) > 5 else ""
             err_console.print(f"{plural(len(stats.notes), 'record')} stored without an unreadable date{more}: "
                               f"see {st.report_path}", highlight=False, markup=False)
@@ -163,8 +165,10 @@ def _described(article: dict[str, Any]) -> str:
 
 @app.command("cluster")
 def cluster_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
-                threshold: Optional[float] = typer.Option(None, "--threshold", min=-1.0, max=1.0,
-                                                          help="Cosine to join a story (default: the tier's)."),
+                threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                                          help="Least average same-story probability (the "
+                                                               "verifier's, 0 to 1) for an article to join a "
+                                                               "story (default: the verifier's own threshold)."),
                 window_days: Optional[float] = typer.Option(None, "--window-days", min=0.0,
                                                             help="Days a story stays open "
                                                                  "(default 7; 0: no window).")) -> None:
@@ -308,8 +312,18 @@ def render_hits(query_id: str, results: list[dict[str, Any]]) -> None:
         + f"shared: share of {query_id}'s text also found in it.",
         "relation: " + "; ".join(f"{rel} = {RELATIONS[rel].replace('QUERY', query_id)}" for rel in shown) + ".",
     ]
-    for note in notes if shown else notes[:2]:
+    if not shown:
+        notes.pop()
+    if with_story:  # the store's story ids mean nothing until said what they are
+        own = next((story for r, story in zip(results, stories) if r.get("same_story") and story), None)
+        notes.append("story: the story the store's clustering put it in (`storymatch cluster`), named after that "
+                     "story's first article" + (f"; {own} is {query_id}'s story." if own else "."))
+    for note in notes:
         console.print(Text(note, style="dim"))
+    for r, hit_id in zip(results, ids):
+        if r.get("story_reason"):  # in the query's story though the pair alone falls short: say how
+            console.print(Text(f"{hit_id}: {r['story_reason']} (the pair alone: p(same) {_num(r.get('probability'))})",
+                               style="dim"))
 
 
 def _story_id(story: Any) -> str:
@@ -353,16 +367,20 @@ def report_cmd(store: Path = STORE_OPT, json_out: bool = typer.Option(False, "--
                   f"{plural(len(rep.stories), 'story', 'stories')} with more than one article.", highlight=False)
     if rep.edges:
         t = Table(box=None, padding=(0, 1, 0, 0), header_style="bold")
-        for name in ("source", "", "reuser", "sentences", "chars", "of reuser"):
-            t.add_column(name, justify="right" if name in ("sentences", "chars", "of reuser") else "left",
+        for name in ("source", "", "reuser", "sentences", "characters", "share"):
+            t.add_column(name, justify="right" if name in ("sentences", "characters", "share") else "left",
                          overflow="fold")
         for e in rep.edges[:top]:
             t.add_row(e.source, "->", e.reuser, f"{e.sentences:,}", f"{e.chars:,}", f"{e.share:.0%}")
         console.print(t, highlight=False)
+        console.print(Text("source -> reuser: the reuser took text from the earlier source; sentences and characters: "
+                           "how much of the reuser's text came from it; share: that much of the reuser's whole text.",
+                           style="dim"))
     if rep.passages:
-        console.print("Most-reused passages (how many articles reused it, where it is in the source):")
+        console.print("Most-reused passages: how many later articles took each, and where it is in its source "
+                      "(characters from the start of the text):")
     for p in rep.passages[:top]:
-        head = f"  {len(p.reusers)}x  {p.source}[{p.start}:{p.end}]  "
+        head = (f"  reused by {plural(len(p.reusers), 'article')} · {p.source}, characters {p.start:,}–{p.end:,}: ")
         console.print(Text(head + clip(p.text, max(30, console.width - len(head)))))
 
 
@@ -378,9 +396,9 @@ def check_cmd(store: Path = typer.Option(..., "--store", help="Store folder to c
         print_json(found.to_dict())
     else:
         for problem in found.problems:
-            err_console.print(f"{store}: {problem}", highlight=False, markup=False, soft_wrap=True)
+            err_console.print(printable(f"{store}: {problem}"), highlight=False, markup=False, soft_wrap=True)
         for note in found.notes:
-            console.print(f"{store}: note: {note}", highlight=False, markup=False, soft_wrap=True)
+            console.print(printable(f"{store}: note: {note}"), highlight=False, markup=False, soft_wrap=True)
         if found.sound:
             console.print(f"store {store} is sound ({plural(found.articles or 0, 'article')})", highlight=False,
                           markup=False)

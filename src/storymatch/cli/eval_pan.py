@@ -13,7 +13,7 @@ from rich.table import Table
 from storymatch.alignment.types import AlignParams
 from storymatch.cli.align import align_options
 from storymatch.cli.app import eval_app
-from storymatch.cli.common import console, fail, print_json
+from storymatch.cli.common import console, fail, plural, print_json
 from storymatch.cli.progress import progress_bar
 from storymatch.errors import InputError
 from storymatch.evaluation import pan, plagdet
@@ -30,8 +30,9 @@ def _load(path: Path) -> list[pan.PanPair]:
 
 
 def _print(result: dict, path: str) -> None:
-    console.print(f"[bold]PAN text alignment[/bold] on {path}: {result['pairs']} pairs, {result['cases']} cases, "
-                  f"{result['detections']} detections, {result['pairs_per_s']:.1f} pairs/s", highlight=False)
+    console.print(f"[bold]PAN text alignment[/bold] on {path}: {plural(result['pairs'], 'pair')}, "
+                  f"{plural(result['cases'], 'case')}, {plural(result['detections'], 'detection')}, "
+                  f"{result['pairs_per_s']:.1f} pairs/s", highlight=False)
     table = Table("obfuscation", "pairs", "plagdet", "prec", "recall", "gran", "pair level")
     rows = [("overall", {**result, "pairs": result["pairs_scored"]})] + list(result["by_obfuscation"].items())
     for name, r in rows:

@@ -24,7 +24,9 @@ BY_TYPE: dict[type, str] = {int: "N", float: "NUMBER", str: "TEXT"}
 
 def tidy(command: Any) -> Any:
     """`command` (a click command from typer.main.get_command) with readable help, recursively; returns it."""
+    _plain(command)
     for param in getattr(command, "params", []):
+        _plain(param)
         kind = getattr(param, "param_type_name", "")
         if kind == "argument":
             name = (param.name or "").upper().replace("_", "-")
@@ -41,6 +43,15 @@ def tidy(command: Any) -> Any:
     for sub in (getattr(command, "commands", None) or {}).values():
         tidy(sub)
     return command
+
+
+def _plain(thing: Any) -> None:
+    """A command's or parameter's help shown as written (escaped for rich markup), once per object."""
+    from rich.markup import escape
+
+    if getattr(thing, "help", None) and not getattr(thing, "_storymatch_plain", False):
+        thing.help = escape(thing.help)
+        thing._storymatch_plain = True
 
 
 def _no_metavar(option: Any) -> Any:

@@ -14,6 +14,8 @@ import contextlib
 import functools
 import inspect
 import logging
+import os
+import threading
 import typing
 from typing import Annotated, Any, Callable, Iterator
 
@@ -62,14 +64,16 @@ class _Status(logging.Handler):
 class Spinner:
     """A running spinner (or nothing, where spinners are not shown); `stop()` ends it early, e.g. for a bar."""
 
-    def __init__(self, status: Any = None, handler: logging.Handler | None = None, level: int = logging.NOTSET):
-        self._status, self._handler, self._level = status, handler, level
+    def __init__(self, status: Any = None, handler: logging.Handler | None = None, level: int = logging.NOTSET,
+                 propagate: bool = True):
+        self._status, self._handler, self._level, self._propagate = status, handler, level, propagate
 
     def stop(self) -> None:
         if self._handler is not None:
             logger = logging.getLogger(LOGGER)
             logger.removeHandler(self._handler)
             logger.setLevel(self._level)
+            logger.propagate = self._propagate
             self._handler = None
         if self._status is not None:
             self._status.stop()
@@ -85,14 +89,66 @@ def working(label: str) -> Iterator[Spinner]:
     logger = logging.getLogger(LOGGER)
     status = err_console.status(escape(label), spinner="dots")
     handler = _Status(status, label)
-    spinner = Spinner(status, handler, logger.level)
+    spinner = Spinner(status, handler, logger.level, logger.propagate)
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    # the spinner shows these records; passed on to the root logger, they were printed again between its frames
+    # ("INFO:storymatch:aligning shared text") wherever a library had set the root up (logging.basicConfig)
+    logger.propagate = False
     status.start()
     try:
         yield spinner
     finally:
         spinner.stop()
+
+
+# Java's notice of the vector module Spark's launcher adds, printed by the JVM before any logging configuration
+# applies: nothing a user can act on.
+JVM_NOTICES = ("WARNING: Using incubator modules:",)
+
+
+@contextlib.contextmanager
+def child_stderr_above_spinner() -> Iterator[None]:
+    """Processes started in this block (Spark's JVM) write their stderr as whole lines above the spinner.
+
+    They inherit file descriptor 2; written straight to the terminal, the JVM's first line landed in the middle of
+    the spinner's line ("⠋ starting Spark (local[2])WARNING: Using incubator modules ..."). Here descriptor 2 is a
+    pipe while the block runs (children keep it for their lifetime), the console keeps drawing on the terminal,
+    and a thread prints each line the children write through the console, which puts it above the spinner;
+    Java's module notice is left out. Where no spinner is drawn, nothing changes.
+    """
+    console = err_console
+    try:
+        on_fd2 = console.file.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # a console writing to a buffer (tests)
+        on_fd2 = False
+    if not shown():
+        yield
+        return
+    saved = os.dup(2)
+    read_end, write_end = os.pipe()
+    old_file = console.file
+    terminal = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace") if on_fd2 else None
+    if terminal is not None:
+        console.file = terminal
+
+    def forward() -> None:
+        with os.fdopen(read_end, encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                if line.strip() and not line.startswith(JVM_NOTICES):
+                    err_console.print(line.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
+
+    threading.Thread(target=forward, name="child-stderr", daemon=True).start()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)  # this process's own stderr is the terminal again; the children keep the pipe
+        os.close(saved)
+        if terminal is not None:
+            console.file = old_file
+            terminal.close()
 
 
 def progress_bar(*columns: str | ProgressColumn) -> Progress:

@@ -172,6 +172,9 @@ def train_semeval(
     pairs = read_pairs(file, limit)
     if len(pairs) < 5 * folds:
         fail(f"{file}: {len(pairs)} pairs are too few to fit and cross-validate with {folds} folds")
+    lacking = st.shortfall(pairs, holdout, folds, seed)
+    if lacking:
+        fail(f"{file}: {lacking}")
     with _progress() as prog:
         rows = _features(pairs, prog, english_large)
         train_idx, test_idx = st.split(pairs, holdout, seed)

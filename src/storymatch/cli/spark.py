@@ -12,13 +12,13 @@ from typing import Optional
 import typer
 
 from storymatch.cli.app import app
-from storymatch.cli.common import err_console, fail, print_json
-from storymatch.cli.progress import working
+from storymatch.cli.common import err_console, fail, plural, print_json
+from storymatch.cli.progress import child_stderr_above_spinner, working
 from storymatch.errors import StorymatchError
 
 spark_app = typer.Typer(no_args_is_help=True,
                         help="Run corpus jobs on Apache Spark when one machine is not enough "
-                             "(pip install 'storymatch\\[spark]').")
+                             "(pip install 'storymatch[spark]').")
 app.add_typer(spark_app, name="spark")
 
 MASTER_OPT = typer.Option("local[2]", "--master", help="Spark master URL: local[N], spark://host:7077, yarn, ...")
@@ -53,7 +53,7 @@ def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
     from storymatch.spark import session
 
     _check(inp, out, master)
-    with working(f"starting Spark ({master})") as spinner:
+    with working(f"starting Spark ({master})") as spinner, child_stderr_above_spinner():
         try:
             spark = session(master)
         except Exception as e:  # py4j/JVM errors: a bad master URL, no free port, too little memory
@@ -74,6 +74,31 @@ def _run(job, inp: str, out: str, master: str, json_out: bool, message) -> None:
         err_console.print(message(summary), highlight=False, markup=False)
 
 
+# What each job prints when it ends (the --json summary has the same counts).
+def reuse_message(r: dict, out: str) -> str:
+    return (f"{plural(r['articles'], 'article')} ({plural(r['bad'], 'bad record')}, listed in {out}/bad) in "
+            f"{r['seconds']:.1f} s ({r['articles_per_second']:,.1f} articles/s): "
+            f"{plural(r['candidate_pairs'], 'candidate pair')}, {plural(r['reuse_pairs'], 'pair')} sharing text, with "
+            f"{plural(r['passages'], 'passage')}, in {out}/pairs")
+
+
+def compare_message(r: dict, out: str) -> str:
+    return (f"{plural(r['pairs'], 'pair')} compared ({plural(r['errors'], 'bad line')}, written as error records) in "
+            f"{r['seconds']:.1f} s -> {out}")
+
+
+def stories_message(r: dict, out: str) -> str:
+    return (f"{plural(r['articles'], 'article')} placed ({plural(r['bad'], 'bad record')}, listed in {out}/bad; "
+            f"{plural(r['duplicates'], 'repeated id')}, the first kept) in {r['seconds']:.1f} s: "
+            f"{plural(r['stories'], 'story', 'stories')}, {r['multi_article_stories']:,} with more than one article, "
+            f"{plural(r['reuse_edges'], 'reuse pair')} inside them -> {out}")
+
+
+def embed_message(r: dict, out: str) -> str:
+    return (f"{plural(r['articles'], 'vector')} ({r['tier']}, {plural(r['bad'], 'bad record')}) in "
+            f"{r['seconds']:.1f} s -> {out}")
+
+
 @spark_app.command("reuse")
 def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a file, .gz, folder or glob "
                                                 "(id, text, title, date, source, ...)."),
@@ -83,7 +108,8 @@ def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a fi
           max_bucket: int = typer.Option(2000, "--max-bucket", min=2,
                                          help="Ignore LSH band keys shared by more articles (boilerplate)."),
           json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
-    """Every pair of articles that shares text, with aligned passages: MinHash-LSH candidates, then align()."""
+    """Every pair of articles that shares text, with the passages they share: candidate pairs from sentences that
+    hash alike (MinHash-LSH), each then aligned as `storymatch align` does."""
     from dataclasses import asdict
 
     from storymatch.spark import reuse_pairs
@@ -95,10 +121,7 @@ def reuse(input: str = typer.Argument(..., help="Passim-style JSONL corpus: a fi
         run = reuse_pairs(spark, input, out, partitions=partitions, fmt=fmt, max_bucket=max_bucket)
         return {**asdict(run), "articles_per_second": round(run.rate, 2)}
 
-    _run(job, input, out, master, json_out, lambda r: (
-        f"{r['articles']:,} articles ({r['bad']:,} bad records, listed in {out}/bad) in {r['seconds']:.1f} s "
-        f"({r['articles_per_second']:,.1f} art/s): {r['candidate_pairs']:,} candidate pairs, "
-        f"{r['reuse_pairs']:,} reuse pairs with {r['passages']:,} passages in {out}/pairs"))
+    _run(job, input, out, master, json_out, lambda r: reuse_message(r, out))
 
 
 @spark_app.command("compare")
@@ -114,13 +137,13 @@ def compare(pairs: str = typer.Argument(..., help="JSONL of pairs: {\"id\", \"a\
             backend: Optional[str] = typer.Option(None, "--backend", hidden=True,
                                                   help="Old name of --model, kept for one release."),
             json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
-    """compare() on every pair of a file; one JSON result (the compare contract) a line."""
+    """Compare every pair of a file as `storymatch compare` does; one result a line, the JSON that
+    `storymatch compare --json` prints."""
     from storymatch.spark import compare_pairs
 
     _run(lambda spark: compare_pairs(spark, pairs, out, partitions=partitions, backend=model or backend),
          pairs, out, master, json_out,
-         lambda r: f"{r['pairs']:,} pairs compared ({r['errors']:,} bad lines, as error records) "
-                   f"in {r['seconds']:.1f} s -> {out}")
+         lambda r: compare_message(r, out))
 
 
 @spark_app.command("embed")
@@ -129,10 +152,42 @@ def embed(input: str = typer.Argument(..., help="Passim-style JSONL corpus."),
           tier: str = typer.Option("fast", "--tier", help="Vector tier: fast, quality, lead, hybrid."),
           master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
           json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
-    """A unit vector per article in one tier, computed per partition."""
+    """One vector per article, as `storymatch ingest --tier` makes them for finding articles on the same story;
+    written as Parquet (id, vector)."""
     from storymatch.spark import embed_corpus
 
     _run(lambda spark: embed_corpus(spark, input, out, tier=tier, partitions=partitions),
          input, out, master, json_out,
-         lambda r: f"{r['articles']:,} vectors ({r['tier']}, {r['bad']:,} bad records) "
-                   f"in {r['seconds']:.1f} s -> {out}")
+         lambda r: embed_message(r, out))
+
+
+@spark_app.command("stories")
+def stories(input: str = typer.Argument(..., help="Passim-style corpus: JSONL (a file, .gz, folder or glob) or "
+                                                  "Parquet (id, text, title, date, source, ...)."),
+            out: str = typer.Option(..., "--out", help="Output folder (created): articles/, stories/, reuse/, bad/, "
+                                                       "state/, summary.json."),
+            previous: Optional[str] = typer.Option(None, "--previous",
+                                                   help="The OUT of an earlier run: add INPUT's articles to its "
+                                                        "stories without judging its pairs again."),
+            master: str = MASTER_OPT, partitions: Optional[int] = PARTITIONS_OPT,
+            fmt: str = typer.Option("jsonl", "--format", help="Output format: jsonl or parquet."),
+            window: float = typer.Option(7.0, "--window", min=0,
+                                         help="Days a story stays open after its latest article (as cluster)."),
+            json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
+    """The stories of a corpus, the ones `storymatch cluster` makes on one machine, with the reuse inside each."""
+    from dataclasses import asdict
+
+    from storymatch.corpus.clusterer import ClusterParams
+    from storymatch.spark import stories as run_stories
+
+    if fmt not in ("jsonl", "parquet"):
+        fail(f"--format {fmt}: choose jsonl or parquet")
+    if previous is not None and _is_local(previous) and not (Path(previous) / "state" / "meta.json").is_file():
+        fail(f"--previous {previous}: not the output of `storymatch spark stories` (no state/meta.json)")
+
+    def job(spark) -> dict:
+        run = run_stories(spark, input, out, previous=previous, partitions=partitions, fmt=fmt,
+                          params=ClusterParams(window_days=window))
+        return {**asdict(run), "articles_per_second": round(run.rate, 2)}
+
+    _run(job, input, out, master, json_out, lambda r: stories_message(r, out))

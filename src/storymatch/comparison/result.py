@@ -9,6 +9,31 @@ from storymatch.alignment.types import Alignment
 from storymatch.comparison.evidence import Evidence
 from storymatch.embedding.registry import ModelInfo
 from storymatch.inputs.article import Article
+from storymatch.text.scripts import unit_list
+
+# Fewest words (title and text; character pairs in Chinese, Japanese, Korean, Thai) each article needs for a
+# same-story verdict. benchmarks/short_texts.py cuts 300 SemEval-2022 pairs to their first N words: the verifier's
+# AUC is 0.58 at 1 word, 0.74 at 12, 0.76 at 16, 0.96 whole, and at 12 words its verdict is right 70% of the time
+# where always answering "different stories" is right 66%. From 16 words (AUC 0.75 or more) it gives a verdict;
+# below, "cannot tell" (`same_story` None). On ECB+ pairs it was not fitted on: AUC 0.87 at 16 words, 0.83 at 12.
+MIN_WORDS = 16
+
+
+def too_little_text(a: Article, b: Article) -> str | None:
+    """Why there is too little text to tell whether A and B report the same story, or None when there is enough.
+
+    A verdict on a headline, a pasted fragment or "…" was a guess that read like a finding ("SAME STORY 0.63" for
+    a one-character text). The scores and the reused text are still given: they describe what is there.
+    """
+    short = []
+    for side, art in (("A", a), ("B", b)):
+        n = len(unit_list(f"{art.title or ''}\n{art.text}"))
+        if n < MIN_WORDS:
+            short.append(f"{side} has {n} word{'' if n == 1 else 's'}")
+    if not short:
+        return None
+    return (f"too little text to tell whether they report the same story: {' and '.join(short)}, and a verdict "
+            f"needs at least {MIN_WORDS} on each side")
 
 
 @dataclass(frozen=True)
@@ -47,13 +72,17 @@ class ModelsUsed:
 
 @dataclass
 class Comparison:
-    """The verdict on a pair, its seven scores, the evidence, the reused text and the numbers the scorer saw."""
+    """The verdict on a pair, its seven scores, the evidence, the reused text and the numbers the scorer saw.
+
+    `same_story` is None ("cannot tell") when an article has too little text for a verdict (`too_little_text`
+    says why); `probability` is then still the verifier's number, shown as the guess it is.
+    """
 
     a: Article
     b: Article
     backend: str
     scorer: str
-    same_story: bool
+    same_story: bool | None
     probability: float
     scores: dict[str, float]
     evidence: Evidence
@@ -61,6 +90,7 @@ class Comparison:
     features: dict[str, float]
     models: ModelsUsed
     timings: dict[str, float] = field(default_factory=dict)
+    too_little_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +98,7 @@ class Comparison:
             "b": self.b.summary(),
             "same_story": self.same_story,
             "probability": self.probability,
+            "too_little_text": self.too_little_text,
             "scores": self.scores,
             "evidence": self.evidence.to_dict(),
             "reuse": self.reuse.to_dict(),

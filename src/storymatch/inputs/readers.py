@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import os
 import re
+import zlib
+from collections import deque
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import IO, Iterable, Iterator, Union
 
 from storymatch.errors import InputError
 from storymatch.inputs.article import Article
-from storymatch.inputs.files import FILE_KINDS, decode_text, max_file_bytes, parse_article
+from storymatch.inputs.files import FILE_KINDS, decode_text, file_kind, max_file_bytes, parse_article, shown_name
 from storymatch.inputs.records import ESCAPED_SURROGATE, TEXT_KEYS, article_from_record, parse_json
 
 Record = Union[Article, InputError]
@@ -33,49 +34,81 @@ STORE_MARKER = "storymatch.sqlite"  # store.DB_NAME; not imported, so reading ne
 
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as surrogateescape keeps them
 
-# CSV fields can hold whole articles; the csv module's default limit (128 KiB) is too small.
-csv.field_size_limit(64 * 1024 * 1024)
+# What a damaged or hostile compressed file raises: gzip's own, zlib's (a corrupt stream), a cut-off file.
+_READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
 
 
 def read_corpus(paths: Iterable[str | Path], max_chars: int | None = None) -> Iterator[Located]:
     """Every record under `paths` with where it came from: Articles, or InputErrors.
 
     Every record passes `records.article_from_record`'s rules with the text limit `max_chars` (default:
-    the setting); a record with an unreadable date is kept without it, its `problems` saying so.
+    the setting); a record with an unreadable date is kept without it, its `problems` saying so. Only regular
+    files are read: a FIFO, a device or a socket, named or in a folder, is one error (reading one waited or
+    read for ever). A loose file's source is its path relative to what was ingested, never the absolute one.
     """
     for path in paths:
         p = Path(path)
-        if p.is_dir():
+        try:
+            kind = file_kind(p)
+        except InputError as e:
+            yield e.name, InputError(e.name, "no such file or folder" if e.problem == "no such file" else e.problem)
+            continue
+        if kind == "a directory":
             for f in _walk(p):
-                yield from read_file(f, id_prefix=_rel_stem(f, p), max_chars=max_chars)
-        elif p.exists():
-            yield from read_file(p, id_prefix=_strip_suffixes(p.name), max_chars=max_chars)
+                label = "/".join([p.absolute().name or p.name, *f.relative_to(p).parts])
+                special = _special(f)
+                if special:
+                    yield shown_name(f), not_a_file(f, special)
+                    continue
+                yield from read_file(f, id_prefix=_rel_stem(f, p), max_chars=max_chars, label=label)
+        elif kind is not None:
+            yield shown_name(p), not_a_file(p, kind)
         else:
-            yield str(path), InputError(str(path), "no such file or folder")
+            yield from read_file(p, id_prefix=_strip_suffixes(p.name), max_chars=max_chars, label=p.name)
+
+
+def _special(path: Path) -> str | None:
+    """What a file found in a folder is when it is not a regular one (a FIFO, a device...), else None."""
+    try:
+        return file_kind(path)
+    except InputError as e:
+        return e.problem
+
+
+def not_a_file(path: Path, kind: str) -> InputError:
+    return InputError(shown_name(path), f"is {kind}, not a regular file; ingest reads files and folders of them")
 
 
 def count_records(paths: Iterable[str | Path]) -> int:
     """A quick count of the records under `paths`, for a progress bar's total.
 
     Lines of JSONL and rows of CSV are counted without parsing, so the figure can be
-    a little high (blank lines are not records); it is an estimate for an ETA.
+    a little high (blank lines are not records); it is an estimate for an ETA. Lines are read with the same
+    cap as records, so a compressed bomb (one line of gigabytes) costs no memory here either.
     """
     total = 0
     for path in paths:
         p = Path(path)
-        files = _walk(p) if p.is_dir() else [p] if p.exists() else []
+        try:
+            kind_of = file_kind(p)
+        except InputError:
+            kind_of = "missing"
+        files = _walk(p) if kind_of == "a directory" else [p] if kind_of is None else []
+        total += 0 if files else 1
+        cap = max_file_bytes()
         for f in files:
             kind, opener = _kind(f)
+            if kind_of == "a directory" and _special(f):
+                total += 1
+                continue
             if kind in LINE_KINDS or kind in TABLE_KINDS:
                 try:
                     with opener(f) as fh:
                         if kind in LINE_KINDS:
-                            n = sum(1 for line in fh if line.strip())
+                            n = sum(1 for line in _lines(fh, cap) if line.strip())
                         else:  # rows, not lines: a quoted field may hold a whole multi-line article
-                            rows = csv.reader(io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline=""),
-                                              delimiter=TABLE_KINDS[kind])
-                            n = sum(1 for _ in rows) - 1
-                except (OSError, EOFError, gzip.BadGzipFile, csv.Error):
+                            n = sum(1 for _ in _Rows(fh, TABLE_KINDS[kind], cap)) - 1
+                except _READ_ERRORS:
                     n = 1
                 total += max(n, 1)
             else:
@@ -83,9 +116,19 @@ def count_records(paths: Iterable[str | Path]) -> int:
     return total
 
 
-def read_file(path: Path, id_prefix: str | None = None, max_chars: int | None = None) -> Iterator[Located]:
-    """The records of one file, dispatched on its (de-gzipped) suffix."""
-    name = str(path)
+def _lines(fh: IO[bytes], cap: int) -> Iterator[bytes]:
+    """The lines of a binary file, each cut at `cap` bytes (the rest of a longer one is read and dropped)."""
+    while raw := fh.readline(cap + 1):
+        yield raw
+        while len(raw) > cap and not raw.endswith(b"\n"):
+            raw = fh.readline(cap + 1)
+
+
+def read_file(path: Path, id_prefix: str | None = None, max_chars: int | None = None,
+              label: str | None = None) -> Iterator[Located]:
+    """The records of one file, dispatched on its (de-gzipped) suffix; `label`: the source a loose article file
+    is given (its path relative to what was ingested)."""
+    name = shown_name(path)
     kind, opener = _kind(path)
     try:
         if kind in LINE_KINDS:
@@ -100,9 +143,13 @@ def read_file(path: Path, id_prefix: str | None = None, max_chars: int | None = 
                 yield name, InputError(name, f"file is over the {cap:,}-byte limit for an article file "
                                              "(raise it with --max-chars)")
                 return
-            yield from _read_document(data, name, FILE_KINDS.get(kind), id_prefix, max_chars)
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
-        yield name, InputError(name, f"cannot read ({getattr(e, 'strerror', None) or e})")
+            yield from _read_document(data, name, FILE_KINDS.get(kind), id_prefix, max_chars, label)
+    except _READ_ERRORS as e:
+        # a corrupt .gz raised zlib.error tracebacks that ended the ingest (issue 28): the file is one error,
+        # the records read from it before the damage are kept
+        what = "corrupt compressed data" if isinstance(e, (zlib.error, gzip.BadGzipFile, EOFError)) else \
+            getattr(e, "strerror", None) or e
+        yield name, InputError(name, f"cannot read ({what}); the rest of the file is skipped")
 
 
 # A .json file may hold a list of records: it may be as large as this many articles at the limit.
@@ -115,7 +162,7 @@ def _document_bytes(kind: str, max_chars: int | None) -> int:
 
 
 def _read_document(data: bytes, name: str, kind: str | None, default_id: str | None,
-                   max_chars: int | None = None) -> Iterator[Located]:
+                   max_chars: int | None = None, label: str | None = None) -> Iterator[Located]:
     """One article file; a .json holding a list is read as a list of records."""
     try:
         if kind == "json" or (kind is None and data.lstrip()[:1] == b"["):
@@ -123,7 +170,7 @@ def _read_document(data: bytes, name: str, kind: str | None, default_id: str | N
             if text.lstrip().startswith("["):
                 yield from _records(_json_array(text, name), name, max_chars)
                 return
-        art = parse_article(data, name, kind, max_chars=max_chars, keep_bad_date=True)
+        art = parse_article(data, name, kind, max_chars=max_chars, keep_bad_date=True, label=label)
     except InputError as e:
         yield name, e
         return
@@ -203,34 +250,116 @@ def line_article(line: str, where: str, max_chars: int | None = None) -> Article
 
 def _read_table(path: Path, opener, name: str, delimiter: str, max_chars: int | None = None
                 ) -> Iterator[Located]:
-    """CSV/TSV with a header naming a text column (text/body/content/maintext)."""
+    """CSV/TSV with a header naming a text column (text/body/content/maintext), read a row at a time.
+
+    Nothing is read whole (a 256 KiB .csv.gz bomb reached 2.18 GB), a field is capped like a record, and a row
+    costs only itself: one over the cap, or one whose unbalanced quote swallowed the lines after it (seen as a
+    row spanning lines with another number of fields than the header), is reported and the lines after its
+    first are read again as rows of their own (a broken quote cost its neighbour, a huge field the whole file).
+    """
+    cap = max_file_bytes(max_chars)
     with opener(path) as fh:
-        data = fh.read()
-    try:
-        text = decode_text(data, name)
-    except InputError as e:
-        if not e.problem.startswith("not UTF-8"):
-            yield name, e
+        head = fh.peek(8192)[:8192] if hasattr(fh, "peek") else b""
+        if b"\x00" in head:
+            yield name, InputError(name, "binary file, not text")
             return
-        # a row with a stray byte costs only itself: its bytes are kept as surrogates and the row reported
-        text = data.decode("utf-8-sig", "surrogateescape")
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not any(k in header for k in TEXT_KEYS):
-        yield name, InputError(name, f"no text column in the header (expected one of: {', '.join(TEXT_KEYS)})")
-        return
-    reader.fieldnames = header
-    try:
-        for row in reader:
-            where = f"{name}:{reader.line_num}"
-            rec = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
-            if any(isinstance(v, str) and _UNDECODED.search(v) for v in rec.values()):
+        rows = _Rows(fh, delimiter, cap)
+        first = next(rows, None)
+        if first is None or not any(f.strip() for f in first[1]):
+            yield name, InputError(name, "file is empty")
+            return
+        header = [h.strip().lower().lstrip("\ufeff") for h in first[1]]
+        if not any(k in header for k in TEXT_KEYS):
+            yield name, InputError(name, f"no text column in the header (expected one of: {', '.join(TEXT_KEYS)})")
+            return
+        for lineno, fields, problem in rows.with_problems(len(header)):
+            where = f"{name}:{lineno}"
+            if problem:
+                yield where, InputError(where, problem)
+                continue
+            rec = {k: v for k, v in zip(header, fields) if v != ""}
+            if any(_UNDECODED.search(v) for v in rec.values()):
                 yield where, InputError(where, "not UTF-8 text; convert the file to UTF-8")
                 continue
             yield _record(rec, where, max_chars)
-    except csv.Error as e:
-        where = f"{name}:{reader.line_num}"
-        yield where, InputError(where, f"malformed CSV ({e}); the rest of the file is skipped")
+
+
+class _Rows:
+    """(first line number, fields) of each CSV row of a binary file, every line and field capped at `cap` bytes.
+
+    The csv module reads from `_feed`, which hands it one physical line at a time and remembers the lines of the
+    row being read; `with_problems` can then give back all but the first line of a bad row to be read again.
+    """
+
+    _OVERLONG = "\x00overlong\x00"  # stands for a line over the cap: no text line can hold a NUL
+
+    def __init__(self, fh: IO[bytes], delimiter: str, cap: int):
+        self.fh = fh
+        self.cap = cap
+        self.pending: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []
+        self.lineno = 0
+        csv.field_size_limit(max(cap, 131072))  # the module's default (128 KiB) is below one article at the limit
+        self.reader = csv.reader(self._feed(), delimiter=delimiter)
+
+    def _feed(self) -> Iterator[str]:
+        while True:
+            if self.pending:
+                item = self.pending.popleft()
+            else:
+                raw = self.fh.readline(self.cap + 1)
+                if not raw:
+                    return
+                self.lineno += 1
+                text = raw.decode("utf-8-sig" if self.lineno == 1 else "utf-8", "surrogateescape")
+                if len(raw) > self.cap and not raw.endswith(b"\n"):
+                    while raw and not raw.endswith(b"\n"):
+                        raw = self.fh.readline(self.cap + 1)
+                    text = self._OVERLONG + "\n"
+                item = (self.lineno, text)
+            self.taken.append(item)
+            yield item[1]
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        return ((line, fields) for line, fields, _ in self.with_problems(None))
+
+    def __next__(self) -> tuple[int, list[str]]:
+        return next(iter(self))
+
+    def with_problems(self, width: int | None) -> Iterator[tuple[int, list[str], str | None]]:
+        while True:
+            self.taken = []
+            try:
+                fields = next(self.reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                if not self.taken:
+                    return
+                yield self.taken[0][0], [], f"malformed CSV ({e})"
+                self._again()
+                continue
+            if not self.taken:
+                return
+            first = self.taken[0][0]
+            if any(self._OVERLONG in f for f in fields):
+                yield first, [], f"row is over the {self.cap:,}-byte limit for one record (raise it with --max-chars)"
+                continue
+            # a row's quotes pair up (an escaped one is doubled): an odd count is a quote left open, which read on
+            # into the rows after it; so is a row over several lines with another number of fields than the header
+            odd = sum(line.count('"') for _, line in self.taken) % 2
+            if width is not None and (odd or len(self.taken) > 1 and len(fields) != width):
+                again = "; the lines after its first are read again" if len(self.taken) > 1 else ""
+                yield first, [], (f"malformed CSV row: an unbalanced quote ({len(fields)} fields where the header "
+                                  f"has {width}, over {len(self.taken)} lines){again}")
+                self._again()
+                continue
+            yield first, fields, None
+
+    def _again(self) -> None:
+        """Read every line of the last row but its first again, as rows of their own."""
+        self.pending.extendleft(reversed(self.taken[1:]))
+        self.taken = []
 
 
 def _kind(path: Path):
@@ -243,7 +372,8 @@ def _kind(path: Path):
 
 
 def _walk(root: Path) -> list[Path]:
-    """Files under a folder in a stable order, skipping hidden files and folders and store folders."""
+    """Files under a folder in a stable order, skipping hidden files and folders and store folders. Special
+    files (FIFOs, devices, sockets) are listed too, and read_corpus reports each without opening it."""
     out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         if STORE_MARKER in filenames:  # a storymatch store inside the input: its files are not articles

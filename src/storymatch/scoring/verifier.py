@@ -34,7 +34,8 @@ SHIPPED = Path(__file__).resolve().parents[1] / "models" / "verifier.json.gz"
 FEATURES = ("cos", "title_overlap", "title_jaccard", "names_shared", "names_overlap", "names_min",
             "countries_overlap", "countries_conflict", "places_shared", "places_overlap", "dates_shared",
             "dates_gap", "numbers_shared", "numbers_overlap", "gap_days", "both_dated", "shared_text",
-            "log_words_min", "log_words_max", "cos_rank", "cos_below_best", "headline_cos")
+            "log_words_min", "log_words_max", "cos_rank", "cos_below_best", "headline_cos", "name_cos",
+            "lead_names_in_other", "lead_numbers_in_other", "lead_when_in_other")
 
 
 HEADLINE_WORDS = 60  # words of the text after the title that a headline vector reads
@@ -79,8 +80,35 @@ def pair_features(a: StorySignals, b: StorySignals, cos: float, shared_text: flo
         # no same-language feature: a story is the same story in any language, and the only cross-language
         # pairs to learn from (127 SemEval de-en pairs) taught the trees to doubt every translated report
         math.log1p(min(a.words, b.words)), math.log1p(max(a.words, b.words)),
-        rank, cos - best_cos, headline_cos,
+        rank, cos - best_cos, headline_cos, _count_cosine(a.name_counts, b.name_counts),
+        _lead_in_other(a.lead, b.names, b.lead, a.names), _lead_in_other(a.lead_numbers, b.numbers, b.lead_numbers,
+                                                                         a.numbers),
+        _lead_in_other(a.lead_when, b.when, b.lead_when, a.when),
     ]
+
+
+def _count_cosine(a: dict[str, int], b: dict[str, int]) -> float:
+    """Cosine of two articles' name counts (NaN when one names nothing): who a report is about is who it names
+    again and again. Two reports of one Oscar host name that host throughout, two of the next year's another; on
+    the ECB+ pairs of one topic the counts' cosine told the two events apart better than the shared names alone
+    (ROC-AUC 0.828 against 0.811)."""
+    if not a or not b:
+        return math.nan
+    dot = sum(v * b[k] for k, v in a.items() if k in b)
+    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+
+
+def _lead_in_other(lead_a: frozenset[str], all_b: frozenset[str], lead_b: frozenset[str],
+                   all_a: frozenset[str]) -> float:
+    """The share of each lead's particulars (names, numbers or days) that the other article mentions anywhere, the
+    mean of both ways (NaN when neither lead has any).
+
+    The lead says who, where, when and how many; a report of the same event says them too, one of another event of
+    the kind does not: two Indian Navy actions against pirates in the Gulf of Aden, one "on Saturday" with 23
+    captured, the other "on Thursday" with 26, share every name and differ in those.
+    """
+    shares = [len(x & y) / len(x) for x, y in ((lead_a, all_b), (lead_b, all_a)) if x]
+    return sum(shares) / len(shares) if shares else math.nan
 
 
 def headline_text(title: str | None, text: str, words: int = HEADLINE_WORDS) -> str:

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from storymatch.alignment.aligner import LANGUAGE_SAMPLE, align
-from storymatch.alignment.types import Alignment, AlignParams
+from storymatch.alignment.aligner import LANGUAGE_SAMPLE, align, pair_json
+from storymatch.alignment.types import AlignParams
 from storymatch.comparison.pipeline import compare
 from storymatch.embedding.base import MINILM, USE_MULTILINGUAL
 from storymatch.embedding.registry import choose_backend, get_embedder
@@ -22,6 +22,7 @@ from storymatch.errors import InputError
 from storymatch.inputs.article import Article
 from storymatch.serving.error_handlers import ERRORS
 from storymatch.serving.models import (
+    AlignmentOut,
     AlignRequest,
     CompareRequest,
     ComparisonOut,
@@ -63,6 +64,9 @@ def add_analysis_routes(app: FastAPI) -> None:
         return {"status": "ok", "version": app.version, "models_loaded": bool(request.app.state.ready),
                 "store": request.app.state.store_dir is not None}
 
+    # HEAD too: a load balancer's probe (it got a bare 405); the same answer, which the server sends without a body
+    app.head("/api/health", include_in_schema=False)(health)
+
     @app.post("/api/compare", summary="Compare two articles (same JSON as `storymatch compare --json`)",
               response_model=None, responses={200: {"model": ComparisonOut}, **ERRORS},
               openapi_extra=body_doc(CompareRequest, True))
@@ -74,11 +78,11 @@ def add_analysis_routes(app: FastAPI) -> None:
             align_params=paraphrase_params(a, b, backend) if options.get("paraphrase") else None).to_dict())
 
     @app.post("/api/align", summary="Align reused text (same JSON as `storymatch align --json`)",
-              response_model=None, responses={200: {"model": Alignment}, **ERRORS},
+              response_model=None, responses={200: {"model": AlignmentOut}, **ERRORS},
               openapi_extra=body_doc(AlignRequest, False))
     async def align_endpoint(request: Request) -> JSONResponse:
         a, b, _ = await read_pair(request, AlignRequest)
-        return await run_analysis(request, lambda: align(a, b).to_dict())
+        return await run_analysis(request, lambda: pair_json(a, b, align(a, b)))
 
     @app.post("/api/parse", summary="Read one uploaded file as storymatch would (text, title, date)",
               response_model=None, responses={200: {"model": ParsedArticle}, **ERRORS},

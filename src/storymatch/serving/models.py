@@ -8,9 +8,11 @@ The alignment's own dataclasses (Alignment, Passage) document its part, so they 
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from storymatch.alignment.types import Alignment
 from storymatch.inputs.article import Article
@@ -144,8 +146,10 @@ class Scores(_Open):
 class ComparisonOut(_Open):
     a: ArticleSummary
     b: ArticleSummary
-    same_story: bool
+    same_story: bool | None = Field(description="The verdict; null (cannot tell) when an article has too little "
+                                                "text, which too_little_text then says.")
     probability: float
+    too_little_text: str | None = None
     scores: Scores
     evidence: dict[str, Any]
     reuse: Alignment
@@ -153,6 +157,15 @@ class ComparisonOut(_Open):
     models: dict[str, Any] = Field(description="Every model that took part: embeddings, the large English model "
                                                "when used, names and language per article, translation and "
                                                "paraphrase encoders when used, the scorer.")
+
+
+# What `storymatch align --json` prints: both articles as read, then the Alignment's own fields (taken from the
+# dataclass, so the two cannot drift).
+_ALIGNMENT_FIELDS: dict[str, Any] = {
+    "a": (ArticleSummary, ...), "b": (ArticleSummary, ...),
+    **{f.name: (typing.get_type_hints(Alignment)[f.name], ...) for f in dataclasses.fields(Alignment)},
+}
+AlignmentOut = create_model("AlignmentOut", __base__=_Open, **_ALIGNMENT_FIELDS)
 
 
 class ParsedArticle(_Open):

@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from storymatch.corpus.candidates import query_article
 from storymatch.corpus.ingestion import ingest_records
 from storymatch.corpus.provenance import trace
 from storymatch.corpus.related import search
@@ -32,6 +33,22 @@ from storymatch.serving.models import ArticleIn, IngestBatch, QueryRequest, uplo
 from storymatch.serving.requests import content_type, is_json, read_form, read_json, read_upload, run_analysis
 
 bearer = HTTPBearer(auto_error=False, description="Required by write endpoints when the server has a --token.")
+
+# Where the corpus endpoints live: a server started without --store answers there with why (FastAPI's bare
+# {"error": "Not Found"} told a user nothing), and every route add_store_routes adds is under one of them.
+STORE_PATHS = ("/api/store", "/api/ingest", "/api/articles", "/api/search", "/api/trace", "/api/stories",
+               "/api/report")
+NO_STORE = ("this server was started without a store: the corpus endpoints (ingest, articles, search, trace, "
+            "stories, report) need `storymatch serve --store DIR`")
+
+
+def add_no_store_routes(app: FastAPI) -> None:
+    async def no_store() -> None:
+        raise HTTPException(404, NO_STORE)
+
+    for path in STORE_PATHS:
+        for route in (path, path + "/{rest:path}"):
+            app.add_api_route(route, no_store, methods=["GET", "POST"], include_in_schema=False)
 
 
 def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
@@ -117,7 +134,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
     @app.post("/api/search", summary="Stored articles related to a posted article", response_model=None)
     async def search_posted(request: Request, body: QueryRequest):
         art = body.article.to_article("article", request.app.state.max_chars)
-        return await on_store(request, lambda st: run_search(st, st.as_query(art), body.limit, body.full))
+        return await on_store(request, lambda st: run_search(st, query_article(st, art), body.limit, body.full))
 
     @app.get("/api/trace/{article_id}", summary="Provenance map of a stored article (`storymatch trace --json`)")
     async def trace_stored(request: Request, article_id: str):
@@ -126,7 +143,7 @@ def add_store_routes(app: FastAPI, folder: Path, token: str | None) -> None:
     @app.post("/api/trace", summary="Provenance map of a posted article against the store", response_model=None)
     async def trace_posted(request: Request, body: QueryRequest):
         art = body.article.to_article("article", request.app.state.max_chars)
-        return await on_store(request, lambda st: run_trace(st, st.as_query(art)))
+        return await on_store(request, lambda st: run_trace(st, query_article(st, art)))
 
     @app.get("/api/stories", summary="Stories of the store, each with its articles in time order")
     async def stories(request: Request, min_size: int = Query(2, ge=1), limit: int = Query(100, ge=1, le=1000)):

@@ -1,4 +1,4 @@
-"""Distributed storymatch on Apache Spark: reuse across a corpus, pair comparison, article vectors.
+"""Distributed storymatch on Apache Spark: stories of a corpus, reuse across it, pair comparison, article vectors.
 
 For corpora one machine cannot hold or finish. Every job runs the library's own per-record logic inside
 Spark tasks; only the glue (reading, the banding join, writing) is here. Input is passim-style JSONL (one
@@ -11,6 +11,7 @@ from storymatch.spark.pairs import compare_pairs
 from storymatch.spark.records import record_article
 from storymatch.spark.reuse import reuse_pairs
 from storymatch.spark.session import session
+from storymatch.spark.stories import stories
 from storymatch.spark.vectors import embed_corpus
 
-__all__ = ["compare_pairs", "embed_corpus", "read_output", "record_article", "reuse_pairs", "session"]
+__all__ = ["compare_pairs", "embed_corpus", "read_output", "record_article", "reuse_pairs", "session", "stories"]

@@ -1,4 +1,5 @@
-"""Reading a JSONL corpus into Spark: each line an Article with its language and LSH keys, or an error line.
+"""Reading a JSONL (or Parquet) corpus into Spark: each record an Article with its language and LSH keys, or an
+error line.
 
 Records become Articles through `readers.line_article` and get their language as `storymatch ingest`
 gives it, so a Spark run and a store read the same corpus the same way.
@@ -75,12 +76,25 @@ def row_article(row) -> Article:
     return art
 
 
+def is_parquet(path: str) -> bool:
+    """A Parquet input: a .parquet file, or a folder of .parquet part files (as Spark writes them)."""
+    p = Path(path)
+    return p.suffix == ".parquet" or (p.is_dir() and any(p.glob("*.parquet")))
+
+
+def _lines(spark, path: str, partitions: int):
+    """The input's records as JSON lines: a text file's lines, or each row of a Parquet input as JSON."""
+    if is_parquet(path):
+        return spark.read.parquet(path).toJSON().repartition(partitions)
+    return spark.sparkContext.textFile(path, minPartitions=partitions)
+
+
 def read_corpus(spark, path: str, partitions: int | None, lsh: LSHParams | None):
     """(articles, keys, errors, parsed): DataFrames of the good records, deduplicated by id (the first
     in the input wins, as in ingest), and of their (key, id, sent) LSH keys; an RDD of error lines."""
     from pyspark.sql import functions as F  # pyspark only inside Spark jobs
 
-    lines = spark.sparkContext.textFile(str(path), minPartitions=partitions or spark.sparkContext.defaultParallelism)
+    lines = _lines(spark, str(path), partitions or spark.sparkContext.defaultParallelism)
     one_file = Path(path).is_file()
     parsed = lines.zipWithIndex().mapPartitions(lambda rows: _parse_partition(rows, str(path), one_file, lsh))
     parsed = parsed.persist()

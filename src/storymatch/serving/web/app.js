@@ -307,7 +307,8 @@ function renderModels(result) {
     ["language", bySide(m.language)],
     ["translations", modelName(m.translation)],
     ["paraphrases", modelName(m.paraphrase)],
-    ["scorer", m.scorer || result.scorer],
+    ["scores", m.scorer || result.scorer],
+    ["verdict", m.verifier],  // the same-story verdict and its probability are the verifier's
   ].filter(([, v]) => v);
   return el("dl", { class: "models", id: "models" }, rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
 }
@@ -333,11 +334,15 @@ function render(result, textA, textB) {
   $("results").hidden = false;
 
   const v = $("verdict");
-  v.className = "card verdict " + (result.same_story ? "same" : "different");
-  v.replaceChildren(
-    el("div", { class: "verdict-line" }, result.same_story ? "Same story" : "Different stories"),
-    el("div", { class: "prob" }, "probability of the same story: " + pct(result.probability)),
-    el("div", { class: "models-head" }, "Models"), renderModels(result));
+  // same_story is null when an article has too little text for a verdict ("cannot tell", and why)
+  const unsure = result.same_story === null || result.same_story === undefined;
+  v.className = "card verdict " + (unsure ? "unsure" : result.same_story ? "same" : "different");
+  v.replaceChildren(...[
+    el("div", { class: "verdict-line" }, unsure ? "Cannot tell" : result.same_story ? "Same story" : "Different stories"),
+    el("div", { class: "prob" }, "probability that they report the same story: " + pct(result.probability) +
+      (unsure ? " (a guess)" : "")),
+    unsure ? el("p", { class: "reason", id: "too-little-text" }, result.too_little_text || "too little text") : null,
+    el("div", { class: "models-head" }, "Models"), renderModels(result)].filter(Boolean));
 
   const src = $("source-card");
   const who = reuse.likely_source ? "Article " + reuse.likely_source.toUpperCase() : "undetermined";
@@ -345,7 +350,7 @@ function render(result, textA, textB) {
     el("div", { class: "source-line", id: "likely-source" }, who),
     reuse.source_reason ? el("p", { class: "reason" }, reuse.source_reason) : null,
     el("p", { class: "muted" }, passages.length + " reused passage" + (passages.length === 1 ? "" : "s") +
-      " · A reused " + pct(reuse.coverage_a || 0) + " · B reused " + pct(reuse.coverage_b || 0)));
+      " · the shared text is " + pct(reuse.coverage_a || 0) + " of A and " + pct(reuse.coverage_b || 0) + " of B"));
 
   $("scores").replaceChildren(scoreChart(result.scores || {}), el("p", { class: "muted bar-legend" }, BAR_LEGEND));
   const paraphraseNote = $("paraphrase").checked ? "" : " (more with “reworded sentences” ticked)";
@@ -381,13 +386,19 @@ async function init() {
     $("text-" + side).addEventListener("input", () => { $("source-" + side).value = ""; });
   }
   for (const t of document.querySelectorAll(".tab")) {
-    t.addEventListener("click", (e) => { e.preventDefault(); showView(t.dataset.view); });
+    t.addEventListener("click", (e) => {
+      e.preventDefault();
+      showView(t.dataset.view);
+      history.replaceState(null, "", "#" + t.dataset.view);  // the address opens this tab again
+    });
   }
   try {
     const health = await api("/api/health");
     if (health.store && window.StoryBrowser) {
       $("stories-tab").hidden = false;
       window.StoryBrowser.init(health);
+      // a link to /#stories opens the Stories tab, as a click on it does (its list loads on that click)
+      if (location.hash === "#stories") $("stories-tab").click();
     }
   } catch (e) { /* the compare view works without it */ }
 }

@@ -129,6 +129,8 @@ window.StoryBrowser = (() => {
         h.reuse && typeof h.reuse.coverage_query === "number" ? "shares " + pct(h.reuse.coverage_query) +
           " of the query's text" : null,
         storyOf(h) ? "story " + storyOf(h) : null,
+        // in the query's story though the pair alone falls short: how the story joins them
+        h.story_reason ? h.story_reason : null,
       ].filter(Boolean).join(" · ");
       box.replaceChildren(el("h3", {}, "Related to " + (data.article.title || data.article.source || data.article.id)),
         data.results.length ? el("ol", { id: "search-results" }, data.results.map((h) => el("li", {},
