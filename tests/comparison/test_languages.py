@@ -42,6 +42,16 @@ def test_a_script_no_part_reads_is_named(seed_b):
     assert c.backend == "none" and "Georgian" in models["embeddings"]["runtime"]
 
 
+def test_a_language_no_part_names_is_compared_without_a_model(seed_b):
+    swahili = Article("Habari za asubuhi, serikali imetangaza mpango mpya wa kilimo ambao utasaidia wakulima wadogo "
+                      "katika mikoa yote ya nchi hii mwaka ujao. Waziri wa kilimo alisema kwamba fedha zitatolewa "
+                      "kupitia benki za wananchi na vikundi vya ushirika vijijini.")
+    c = compare(swahili, Article(seed_b))
+    models = c.to_dict()["models"]
+    assert c.a.language is None and "CLD2 reads it as sw" in models["language"]["a"]
+    assert c.backend == "none" and models["translation"] is None
+
+
 def test_a_mixed_text_names_its_second_language(seed_b):
     mixed = Article((ARTICLES / "seed-b-de.txt").read_text(encoding="utf-8") + "\n\n" + seed_b)
     c = compare(mixed, Article(seed_b))

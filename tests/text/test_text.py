@@ -52,6 +52,12 @@ def test_unread_scripts_and_mixed_texts_are_named(seed_b):
     assert lang is None and told.startswith(UNREAD) and "Georgian" in told
     assert identify_language("Kerajaan Malaysia mengumumkan bahawa sekolah akan dibuka semula pada bulan depan "
                              "selepas penutupan yang panjang akibat wabak.")[0] == "ms"
+    # a language storymatch does not name is unknown, not the supported language lingua would take it for
+    swahili = ("Habari za asubuhi, serikali imetangaza mpango mpya wa kilimo ambao utasaidia wakulima wadogo katika "
+               "mikoa yote ya nchi hii mwaka ujao. Waziri wa kilimo alisema kwamba fedha zitatolewa kupitia benki "
+               "za wananchi na vikundi vya ushirika vijijini.")
+    lang, told = identify_language(swahili)
+    assert lang is None and "sw" in told
     german = (Path(__file__).resolve().parents[1] / "fixtures" / "articles" / "seed-b-de.txt").read_text("utf-8")
     mixed = german + "\n\n" + seed_b
     lang, _ = identify_language(mixed)
