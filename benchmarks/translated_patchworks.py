@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import patchwork_data as data  # noqa: E402
+from translation_threshold import CachingEmbedder  # noqa: E402  (one memory of encoded texts for every setting)
 from storymatch.alignment import translation  # noqa: E402
 from storymatch.alignment.aligner import align  # noqa: E402
 from storymatch.alignment.types import AlignParams  # noqa: E402
@@ -66,20 +67,6 @@ BEFORE = {"threshold": 0.8, "anchored_cosine": 9.0, "anchored_shared": 99, "chai
 MODULE_KNOBS = {"anchored_cosine": "ANCHORED_COSINE", "anchored_shared": "ANCHORED_SHARED",
                 "chain_cosine": "CHAIN_COSINE", "chain_bare_cosine": "CHAIN_BARE_COSINE", "run_anchor": "RUN_ANCHOR",
                 "run_second": "RUN_SECOND"}
-
-
-class CachingEmbedder:
-    """The multilingual encoder with a memory of every text it encoded: all settings see the same vectors."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.dim, self.cache = inner, inner.name, inner.dim, {}
-
-    def encode(self, texts):
-        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if todo:
-            for t, v in zip(todo, self.inner.encode(todo)):
-                self.cache[t] = v
-        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
 
 
 def shipped() -> dict:
