@@ -41,13 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import patchwork_data as data  # noqa: E402
-from translation_threshold import CachingEmbedder  # noqa: E402  (one memory of encoded texts for every setting)
 from storymatch.alignment import translation  # noqa: E402
 from storymatch.alignment.aligner import align  # noqa: E402
 from storymatch.alignment.types import AlignParams  # noqa: E402
 from storymatch.embedding.registry import get_embedder  # noqa: E402
 from storymatch.evaluation import pan, plagdet  # noqa: E402
 from storymatch.inputs.article import Article  # noqa: E402
+from translation_threshold import CachingEmbedder  # noqa: E402  (one memory of encoded texts for every setting)
 
 MAX_CLAIMS = 0.02  # the target: translation passages on at most 2% of the pairs without translated text
 KNOBS = ("threshold", "anchored_cosine", "anchored_shared", "chain_cosine", "chain_bare_cosine", "run_anchor",
