@@ -54,3 +54,19 @@ def test_only_numbers_contradict():
     c = anchors("Der seltene Angriff auf einen Verbündeten Teherans.", "de")
     d = anchors("The rare assault on an Iranian proxy.", "en")
     assert not agreement(c, d).conflict  # a place named another way (Tehran for Iranian) is no contradiction
+
+
+def test_word_features_split_dense_scripts_as_the_aligner_does():
+    """Chinese has no spaces: a space-split "word" is a whole clause no other text repeats (every CJK pair had a word
+    overlap of 0). Content words there are the aligner's character bigrams; English keeps its words."""
+    from pathlib import Path
+
+    from storymatch.features.analysis import content_words
+
+    articles = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+    wire = content_words((articles / "zh-wire.txt").read_text(encoding="utf-8"))
+    digest = content_words((articles / "zh-digest.txt").read_text(encoding="utf-8"))
+    assert wire and all(len(w) <= 2 or w.isascii() for w in wire)
+    assert len(set(wire) & set(digest)) >= 10
+    assert set(content_words("The convoy headed south, officials said.")) == {"convoy", "headed", "south",
+                                                                               "officials", "said"}
