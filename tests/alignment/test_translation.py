@@ -46,6 +46,55 @@ def test_sentence_pairs_check_numbers_and_runs():
     assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, sim, 0.8, 0.6)] == [(0, 0), (1, 1)]  # a run of two
 
 
+def _sim(n_a: int, n_b: int, pairs: dict[tuple[int, int], float], rest: float = 0.2) -> np.ndarray:
+    sim = np.full((n_a, n_b), rest)
+    for (i, j), c in pairs.items():
+        sim[i, j] = c
+    return sim
+
+
+def test_scattered_sentences_in_order_make_a_chain():
+    """A patchwork's translated sentences keep their order at any distance: a chain from CHAIN_COSINE; the same
+    cosines out of order are independent sentences on the same facts, and none reaches a rule alone."""
+    from storymatch.alignment import translation as t
+
+    sa = spans(*[f"Ein Satz des deutschen Textes ({'abcdef'[k]}), ohne Zahlen und ohne Namen." for k in range(6)])
+    sb = spans(*[f"A sentence of the English text ({'abcdefghij'[k]}), no figures, no names." for k in range(10)])
+    c = t.CHAIN_COSINE + 0.02
+    in_order = _sim(6, 10, {(0, 0): c, (2, 4): c, (5, 9): c})
+    assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, in_order, 0.8, 0.45)] == [(0, 0), (2, 4), (5, 9)]
+    shuffled = _sim(6, 10, {(0, 9): c, (2, 4): c, (5, 0): c})
+    assert sentence_pairs(sa, sb, shuffled, 0.8, 0.45) == []
+
+
+def test_particulars_confirm_a_sentence_and_contradict_one():
+    from storymatch.alignment import translation as t
+
+    sa = spans("Kim Jong Un traf Donald Trump 2019 in Vietnam, berichtete die Agentur KCNA.", "Das Wetter war gut.")
+    sb = spans("Kim Jong Un met Donald Trump in Vietnam in 2019, the KCNA agency reported.", "It rained all day.")
+    c = t.ANCHORED_COSINE + 0.01
+    assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, _sim(2, 2, {(0, 0): c}), 0.8)] == [(0, 0)]
+    bare = spans("Er traf ihn damals dort, berichtete die Agentur.", "Das Wetter war gut.")
+    assert sentence_pairs(bare, sb, _sim(2, 2, {(0, 0): c}), 0.8) == []  # the same cosine, nothing to confirm it
+    # 0.85 is not enough when the figures disagree
+    sa = spans("Beamte sagten, 25 Menschen seien gestorben.", "Das Wetter war gut.")
+    sb = spans("Officials said 18 people died.", "It rained all day.")
+    assert sentence_pairs(sa, sb, _sim(2, 2, {(0, 0): 0.85}), 0.8) == []
+
+
+def test_a_run_needs_two_good_pairs():
+    """Two reports written apart often tell two facts in neighbouring sentences in the same order: a run counts
+    when its best pair reaches RUN_ANCHOR and its second RUN_SECOND."""
+    from storymatch.alignment import translation as t
+
+    sa = spans("Der Konvoi fuhr auf die Basis zu, sagten Beamte.", "Er reagierte nicht auf Warnungen der Soldaten.")
+    sb = spans("The convoy headed for the base, officials said.", "It ignored the soldiers' warnings.")
+    good = _sim(2, 2, {(0, 0): t.RUN_ANCHOR + 0.01, (1, 1): t.RUN_SECOND + 0.01})
+    assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, good, 0.8, 0.45)] == [(0, 0), (1, 1)]
+    weak = _sim(2, 2, {(0, 0): t.RUN_ANCHOR + 0.01, (1, 1): t.RUN_SECOND - 0.05})
+    assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, weak, 0.8, 0.45)] == []
+
+
 def test_same_language_pairs_never_run_the_encoder(seed_a, seed_b, monkeypatch):
     from storymatch.alignment import translation
 
@@ -111,3 +160,25 @@ def test_two_leads_of_one_event_are_not_a_translation():
                   if r["id"] == "digest-0522")
     result = align(digest, read("syria-de-independent.txt"))
     assert [p for p in result.passages if p.kind == "translation"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["de", "ru"])
+def test_scattered_translated_sentences_are_found(seed_b, lang):
+    """The issue's case: three non-adjacent sentences of the wire (the opening, the convoy quote, the Russian-forces
+    sentence), translated by hand, between two sentences of the paper's own: each translated sentence is paired with
+    its original, and neither of the paper's own sentences is claimed."""
+    text = (ARTICLES.parent / "languages" / f"seed-b-{lang}-patchwork.txt").read_text(encoding="utf-8")
+    result = align(text, seed_b)
+    found = [p for p in result.passages if p.kind == "translation"]
+    pairs = [pair for p in found for pair in p.substitutions]  # [English sentence, its translation]
+    originals = ["US-led coalition aircraft struck", "A convoy going down the road", "Coalition officials said Russian"]
+    # the Russian translation of the third sentence ("российские военные ...") has a cosine of 0.60 to its
+    # original and no particular in common with it: below every rule (one of the four Russian misses of
+    # benchmarks/translated_patchworks.py)
+    for original in originals if lang == "de" else originals[:2]:
+        assert sum(original in english for english, _ in pairs) == 1, original
+    own = {"de": ["Spannungen zwischen Washington", "Bundeswehr"], "ru": ["В Москве инцидент", "Россия поддерживает"]}
+    assert not any(mark in p.a_text for p in found for mark in own[lang])
+    for p in found:
+        assert text[p.a_start:p.a_end] == p.a_text and seed_b[p.b_start:p.b_end] == p.b_text

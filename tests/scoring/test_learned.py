@@ -71,6 +71,45 @@ def test_missing_feature_is_tolerated(small_fit):
     assert 1.0 <= res.scores["overall"] <= 4.0
 
 
+def test_pairs_without_embeddings_get_the_model_fitted_without_them(small_fit):
+    """A pair no embedding model reads has no embedding features: the file's second model, fitted on the same pairs
+    without them, scores it, and round-trips through the file."""
+    from storymatch.scoring.learned import WITHOUT_EMBEDDINGS
+    from storymatch.scoring.pair_features import EMBEDDING_FEATURES
+
+    pairs, rows, scorer, cv, path = small_fit
+    bare = scorer.variants[WITHOUT_EMBEDDINGS]
+    assert not EMBEDDING_FEATURES & set(bare.feature_names)
+    assert set(cv["without_embeddings"]["overall_by_language"]) >= {"all"}
+    row = {k: v for k, v in rows[0].items() if k not in EMBEDDING_FEATURES}
+    assert scorer.uses_variant(row) == WITHOUT_EMBEDDINGS and scorer.uses_variant(rows[0]) is None
+    assert scorer.score(row).scores == bare.score(row).scores
+    mixed = scorer.score_many([rows[0], row])
+    assert mixed[0].scores == scorer.score(rows[0]).scores and mixed[1].scores == bare.score(row).scores
+    loaded = LearnedScorer.load(path)
+    assert loaded.score(row).scores == bare.score(row).scores
+
+
+def test_a_kept_english_model_scores_english_pairs_only(small_fit, tmp_path):
+    """`train semeval --english-from FILE`: pairs of two English articles keep FILE's scores exactly, others not."""
+    from storymatch.evaluation import training as st
+    from storymatch.scoring.learned import ENGLISH
+
+    pairs, rows, scorer, _, path = small_fit
+    other, _ = st.fit(pairs, rows, k=3, seed=8, without_embeddings=False)
+    st.keep_english(scorer, other, "other.json.gz")
+    try:
+        for p, row in zip(pairs, rows):
+            if p.language_pair == "en-en":
+                assert scorer.uses_variant(row) == ENGLISH and scorer.score(row).scores == other.score(row).scores
+            else:
+                assert scorer.uses_variant(row) is None
+        saved = LearnedScorer.load(scorer.save(tmp_path / "kept.json.gz"))
+        assert saved.score_many(rows)[0].scores == scorer.score_many(rows)[0].scores
+    finally:
+        del scorer.variants[ENGLISH]
+
+
 def test_bad_scorer_file_is_one_clear_error(tmp_path):
     junk = tmp_path / "junk.json.gz"
     junk.write_bytes(b"not gzip at all")
@@ -188,6 +227,9 @@ def test_shipped_refiner_follows_the_english_headline_cosine(seed_a, seed_b):
     far = scorer.score({**feats, ENGLISH_HEADLINE: 0.1})
     assert close.scores["overall"] < far.scores["overall"]
     assert close.probability > far.probability
-    unrefined = LearnedScorer(scorer.feature_names, scorer.trees, (scorer.cal_x, scorer.cal_y), scorer.threshold,
-                              linear=scorer.linear)
+    from storymatch.scoring.learned import ENGLISH
+
+    english = scorer.variants.get(ENGLISH, scorer)  # the model English pairs get (the previous file's, kept)
+    unrefined = LearnedScorer(english.feature_names, english.trees, (english.cal_x, english.cal_y),
+                              english.threshold, linear=english.linear)
     assert unrefined.score(feats).scores == plain.scores  # without the feature, the refiner does nothing

@@ -20,13 +20,15 @@ from storymatch.alignment.source import likely_source
 from storymatch.alignment.tokens import Tokens, tokenize
 from storymatch.alignment.translation import translation_passages
 from storymatch.alignment.types import Alignment, AlignParams, Passage
+from storymatch.embedding.base import USE_LANGUAGES, USE_MULTILINGUAL
 from storymatch.inputs.article import Article
 from storymatch.text.language import quick_language
 from storymatch.text.scripts import weighted_length
 
 # The code that decides what an alignment holds, for caches of alignments (see features.analysis.ANALYSIS_CODE);
-# the embedding code too, since articles in two languages are aligned through the multilingual encoder.
-ALIGNMENT_CODE = ("storymatch.alignment", "storymatch.text", "storymatch.embedding")
+# the embedding code too, since articles in two languages are aligned through the multilingual encoder, and the
+# features whose particulars (features.anchors) confirm or contradict a translated sentence.
+ALIGNMENT_CODE = ("storymatch.alignment", "storymatch.text", "storymatch.embedding", "storymatch.features")
 
 LANGUAGE_SAMPLE = 1000  # characters read to tell an article's language: a third of compare's sample, as
 #                         accurate on article text, and 4x faster (align runs at a hundred pairs a second)
@@ -77,6 +79,13 @@ def _extend_punctuation(na: str, nb: str, a0: int, b0: int, a1: int, b1: int) ->
     return a0, b0, a1, b1
 
 
+def _reads(model: str, *langs: str) -> bool:
+    """Was the translation level's encoder trained on these languages? USE-multilingual's 16 are known; a model the
+    user names is taken at its word. Malay against English gets no translation passages rather than a cosine from
+    a model that never saw Malay."""
+    return model != USE_MULTILINGUAL or all(lang.split("-")[0].lower() in USE_LANGUAGES for lang in langs)
+
+
 def union_length(spans: list[tuple[int, int]]) -> int:
     """Characters inside the union of (start, end) spans, overlaps counted once."""
     total, end = 0, -1
@@ -104,8 +113,8 @@ def align(a: Article | str, b: Article | str, params: AlignParams | None = None)
     passages = [x for c in candidates(ta, tb, p) if (x := _passage(ta, tb, c, p)) is not None]
     if p.paraphrase_model:
         passages += paraphrase_passages(a_text, b_text, passages, p)
-    if p.translation_model and a_lang and b_lang and a_lang != b_lang:
-        passages += translation_passages(a_text, b_text, passages, p)
+    if p.translation_model and a_lang and b_lang and a_lang != b_lang and _reads(p.translation_model, a_lang, b_lang):
+        passages += translation_passages(a_text, b_text, passages, p, a_lang, b_lang)
     passages.sort(key=lambda x: (x.a_start, x.b_start))
     a_spans = [(x.a_start, x.a_end) for x in passages]
     b_spans = [(x.b_start, x.b_end) for x in passages]

@@ -15,6 +15,7 @@ from storymatch.cli.common import STDIN_ONCE, clip, console, fail, max_chars_opt
 from storymatch.cli.progress import working
 from storymatch.comparison.pipeline import compare
 from storymatch.comparison.result import Comparison
+from storymatch.embedding.registry import NO_MODEL
 from storymatch.inputs.files import load_article
 from storymatch.scoring.base import DIMENSIONS
 from storymatch.scoring.shipped import load_scorer
@@ -174,7 +175,10 @@ def render(c: Comparison) -> None:
         console.print(et)
 
     if ev.sentence_pairs:
-        st = Table(title="Matching sentences (cosine of their embeddings)", title_justify="left")
+        embedded = c.backend != NO_MODEL
+        st = Table(title="Matching sentences (cosine of their embeddings)" if embedded else
+                   "Matching sentences (cosine of their character 4-grams; no embedding model reads them)",
+                   title_justify="left")
         st.add_column("cosine", justify="right")
         st.add_column("A", overflow="fold")
         st.add_column("B", overflow="fold")

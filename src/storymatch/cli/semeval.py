@@ -159,11 +159,15 @@ def train_semeval(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Use only the first N pairs."),
     json_out: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
     english_large: bool = ENGLISH_LARGE_OPT,
+    english_from: Optional[Path] = typer.Option(None, "--english-from", metavar="FILE",
+                                                help="Keep this scorer file's model for pairs of two English "
+                                                     "articles (their scores stay exactly as FILE gives them)."),
 ) -> None:
     """Fit the learned scorer (seven dimensions + calibrated same-story probability), reproducibly."""
     from storymatch.evaluation import training as st
     from storymatch.evaluation.semeval import read_pairs
     from storymatch.evaluation.semeval_report import report
+    from storymatch.scoring.learned import LearnedScorer
 
     pairs = read_pairs(file, limit)
     if len(pairs) < 5 * folds:
@@ -179,6 +183,8 @@ def train_semeval(
                 "holdout": holdout, "heldout_pair_ids": [pairs[i].pair_id for i in test_idx],
                 "fitted_pair_ids": [pairs[i].pair_id for i in train_idx]}
         scorer, cv = st.fit(tr_pairs, tr_rows, folds, seed, meta, _step(prog, "cross-validation folds", folds))
+        if english_from:
+            st.keep_english(scorer, LearnedScorer.load(english_from), str(english_from))
     result: dict[str, Any] = {"pairs": len(pairs), "fitted_on": len(train_idx), "cv": cv}
     if test_idx:
         te_pairs = [pairs[i] for i in test_idx]

@@ -18,15 +18,16 @@ from dataclasses import replace
 from storymatch.alignment.aligner import align
 from storymatch.alignment.types import Alignment, AlignParams
 from storymatch.comparison.analysis_cache import recent
-from storymatch.comparison.evidence import build_evidence
+from storymatch.comparison.evidence import LEXICAL_PAIR_MIN, build_evidence
 from storymatch.comparison.result import Comparison, ModelsUsed, too_little_text
 from storymatch.config import settings
 from storymatch.embedding.base import MINILM, MPNET
-from storymatch.embedding.registry import choose_backend, describe
-from storymatch.features.analysis import ArticleFeatures, embed_pair
+from storymatch.embedding.registry import NO_MODEL, choose_backend, describe, no_model
+from storymatch.features.analysis import ArticleFeatures, embed_pair, unread_reason
 from storymatch.inputs.article import Article
 from storymatch.scoring.base import Scorer
-from storymatch.scoring.pair_features import ENGLISH_HEADLINE, pair_features, sentence_similarity
+from storymatch.scoring.learned import WITHOUT_EMBEDDINGS, LearnedScorer
+from storymatch.scoring.pair_features import ENGLISH_HEADLINE, lexical_similarity, pair_features, sentence_similarity
 from storymatch.scoring.shipped import default_scorer, describe_scorer
 from storymatch.scoring.story_view import StoryView, headline_backends, story_views, view_features
 from storymatch.scoring.verifier import FEATURES, describe_verifier, shipped_verifier
@@ -61,28 +62,37 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     fb = features_b or recent.analysis(b)
     t["analyse"] = time.perf_counter() - t0
 
-    chosen = choose_backend([fa.language, fb.language], backend)
+    # a language no embedding model was trained on is compared without one, unless the user named a model
+    unread = None if (backend or settings().model) else (unread_reason(fa) or unread_reason(fb))
+    chosen = NO_MODEL if unread else choose_backend(languages(fa, fb), backend)
     t0 = time.perf_counter()
-    log.info("embedding sentences (%s)", chosen)
-    mine = [f for f, given in ((fa, features_a), (fb, features_b)) if given is None]
-    for f in mine:
-        recent.restore_vectors(f, chosen, headline=large and chosen == MINILM)
-    embed_pair(fa, fb, chosen, large)
-    for f in mine:
-        recent.keep_vectors(f)
+    if unread:
+        log.info("no embeddings: %s", unread)
+    else:
+        log.info("embedding sentences (%s)", chosen)
+        mine = [f for f, given in ((fa, features_a), (fb, features_b)) if given is None]
+        for f in mine:
+            recent.restore_vectors(f, chosen, headline=large and chosen == MINILM)
+        embed_pair(fa, fb, chosen, large)
+        for f in mine:
+            recent.keep_vectors(f)
     t["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     log.info("aligning shared text")
     params = align_params or AlignParams()
+    if unread:  # translated sentences are found through the multilingual encoder: not for these languages
+        params = replace(params, translation_model=None, paraphrase_model=None)
     reuse = align(a, b, params)
     # the scorer was fitted on the default alignment: an optional paraphrase level is shown, never scored
     scored_reuse = align(a, b, replace(params, paraphrase_model=None)) if params.paraphrase_model else reuse
     t["align"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    sim = sentence_similarity(fa, fb)  # once: the pair features and the evidence both read it
-    feats = pair_features(fa, fb, scored_reuse, sim, headline=large)
+    # once: the pair features and the evidence both read it; without embeddings, the evidence's closest sentences
+    # are those sharing the most character 4-grams, and the pair features leave the cosines out
+    sim = lexical_similarity(fa, fb) if unread else sentence_similarity(fa, fb)
+    feats = pair_features(fa, fb, scored_reuse, None if unread else sim, headline=large)
     t["pair_features"] = time.perf_counter() - t0
 
     scorer = scorer or default_scorer()
@@ -96,18 +106,22 @@ def compare(a: Article | str, b: Article | str, *, backend: str | None = None, s
     t["verify"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    evidence = build_evidence(fa, fb, sim)
+    evidence = build_evidence(fa, fb, sim, LEXICAL_PAIR_MIN) if unread else build_evidence(fa, fb, sim)
     t["evidence"] = time.perf_counter() - t0
 
     translated = bool(params.translation_model and a.language and b.language and a.language != b.language)
+    translated = translated and not unread
     verifier = shipped_verifier()
     mixed = (a.language or "en")[:2] != (b.language or "en")[:2]
+    scorer_name = describe_scorer(scorer)
+    if isinstance(scorer, LearnedScorer) and scorer.uses_variant(feats) == WITHOUT_EMBEDDINGS:
+        scorer_name += ", its model fitted without embeddings"
     models = ModelsUsed(
-        embeddings=describe(chosen),
+        embeddings=no_model(unread) if unread else describe(chosen),
         headline=describe(MPNET) if ENGLISH_HEADLINE in feats else None,
         language=(_told(fa), _told(fb)),
         entities=(fa.entity_method or "?", fb.entity_method or "?"),
-        scorer=describe_scorer(scorer),
+        scorer=scorer_name,
         translation=describe(params.translation_model) if translated and params.translation_model else None,
         paraphrase=describe(params.paraphrase_model) if params.paraphrase_model else None,
         verifier=describe_verifier(verifier, sorted({b for art in (a, b) for b in
@@ -140,11 +154,21 @@ def _verdict(a: Article, b: Article, views: tuple[StoryView, StoryView] | None, 
     return float(shipped_verifier().probabilities([row])[0])
 
 
+def languages(fa: ArticleFeatures, fb: ArticleFeatures) -> list[str | None]:
+    """The languages a pair is written in, a second language a text is partly written in included."""
+    return [fa.language, fb.language, fa.mixed, fb.mixed]
+
+
 def _name(art: Article, side: str) -> str:
     return f"{side} ({art.source})" if art.source else side
 
 
 def _told(f: ArticleFeatures) -> str:
-    """How the article's language was told; an unknown language is compared as English, which it says."""
+    """How the article's language was told; an unknown language is compared as English (short texts) or without
+    a model, which it says; a second language the text is partly in is named."""
     told = f.language_method or "?"
-    return f"{told}; compared as English" if f.language is None else told
+    if f.mixed:
+        told += f"; partly in {f.mixed}"
+    if f.language is None:
+        return told if unread_reason(f) else f"{told}; compared as English"
+    return told

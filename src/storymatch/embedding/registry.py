@@ -43,6 +43,14 @@ class ModelInfo:
         return f"{self.model.rpartition('/')[2]} ({self.runtime})"
 
 
+NO_MODEL = "none"  # the backend of a comparison that embedded nothing (a language no model here reads)
+
+
+def no_model(reason: str) -> ModelInfo:
+    """What results name as the embeddings of a pair no model reads, and why."""
+    return ModelInfo(NO_MODEL, "none", f"{reason}: compared by names, numbers, dates, places and shared text")
+
+
 def describe(name: str) -> ModelInfo:
     """What a backend name stands for, known without loading it (so a result can name it for free)."""
     onnx = "ONNX Runtime, int8 weights" if QUANTIZE else "ONNX Runtime"

@@ -18,7 +18,16 @@ from storymatch.evaluation.metrics import pearson
 from storymatch.evaluation.semeval import DIMENSIONS, SAME_STORY_MAX, SemEvalPair
 from storymatch.evaluation.semeval_report import by_language, intervals_by_language
 from storymatch.scoring.fitting import SEED, fit_calibration, fit_linear, fit_refiner, fit_regressors
-from storymatch.scoring.learned import REFINER_FEATURES, LearnedScorer, blend, feature_matrix, refine
+from storymatch.scoring.learned import (
+    ENGLISH,
+    REFINER_FEATURES,
+    WITHOUT_EMBEDDINGS,
+    LearnedScorer,
+    blend,
+    feature_matrix,
+    refine,
+)
+from storymatch.scoring.pair_features import EMBEDDING_FEATURES
 
 
 def feature_names(rows: Sequence[Mapping[str, float]]) -> list[str]:
@@ -64,23 +73,35 @@ def refined_out_of_fold(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str
     return out
 
 
-def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: int = 5, seed: int = SEED,
-        meta: dict | None = None, progress: Callable[[int], None] | None = None) -> tuple[LearnedScorer, dict]:
-    """Fit on all given pairs; returns the scorer and its cross-validated figures.
-
-    The calibration comes from out-of-fold Overall, so the probability it gives
-    is what a pair the model has not seen would get.
-    """
-    names = feature_names(rows)
-    X, Y = feature_matrix(rows, names), gold(pairs)
+def cross_validated(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: int = 5,
+                    seed: int = SEED, progress: Callable[[int], None] | None = None
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict | None]:
+    """Grouped out-of-fold predictions as `fit` makes them: (with the refiner where it helps, without it, the
+    refiner fitted on all out-of-fold predictions or None)."""
     oof = out_of_fold(pairs, rows, k, seed, progress)
-    R = feature_matrix(rows, REFINER_FEATURES)
+    R, Y = feature_matrix(rows, REFINER_FEATURES), gold(pairs)
     refiner = fit_refiner(oof, R, Y)
     plain = oof
     if refiner:
         refined = refined_out_of_fold(pairs, rows, oof, k, seed)
         refiner = _keep_helpful(refiner, plain, refined, R, Y)
         oof = {d: refined[d] if d in refiner["dims"] else plain[d] for d in DIMENSIONS}
+    return oof, plain, refiner
+
+
+def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: int = 5, seed: int = SEED,
+        meta: dict | None = None, progress: Callable[[int], None] | None = None,
+        without_embeddings: bool = True) -> tuple[LearnedScorer, dict]:
+    """Fit on all given pairs; returns the scorer and its cross-validated figures.
+
+    The calibration comes from out-of-fold Overall, so the probability it gives
+    is what a pair the model has not seen would get. With `without_embeddings`, the scorer also holds a model
+    fitted on the same pairs without the embedding features (for languages no model reads), cross-validated on
+    the same folds (cv["without_embeddings"]).
+    """
+    names = feature_names(rows)
+    X, Y = feature_matrix(rows, names), gold(pairs)
+    oof, plain, refiner = cross_validated(pairs, rows, k, seed, progress)
     same = Y["overall"] <= SAME_STORY_MAX
     ok = ~np.isnan(Y["overall"])
     calibration = fit_calibration(oof["overall"][ok], same[ok])
@@ -91,7 +112,21 @@ def fit(pairs: Sequence[SemEvalPair], rows: Sequence[Mapping[str, float]], k: in
         cv["overall_by_language_without_refiner"] = by_language(pairs, plain["overall"], "overall")
     scorer = LearnedScorer(names, boosters, calibration, 0.5,
                            {**(meta or {}), "seed": seed, "pairs": len(pairs), "cv": cv}, linear, refiner)
+    if without_embeddings:
+        bare_rows = [{n: v for n, v in r.items() if n not in EMBEDDING_FEATURES} for r in rows]
+        bare, bare_cv = fit(pairs, bare_rows, k, seed, {"variant": WITHOUT_EMBEDDINGS}, None, without_embeddings=False)
+        scorer.variants[WITHOUT_EMBEDDINGS] = bare
+        cv["without_embeddings"] = {key: bare_cv[key] for key in ("pearson", "overall_by_language")}
     return scorer, cv
+
+
+def keep_english(scorer: LearnedScorer, previous: LearnedScorer, source: str) -> None:
+    """Let `previous` (its main model, without its variants) score pairs of two English articles, as it did."""
+    meta = {k: previous.meta[k] for k in ("trained_on", "sha1", "holdout", "cv") if k in previous.meta}
+    kept = LearnedScorer(previous.feature_names, previous.trees, (previous.cal_x.tolist(), previous.cal_y.tolist()),
+                         previous.threshold, {**meta, "kept_from": source}, previous.linear, previous.refiner)
+    scorer.variants[ENGLISH] = kept
+    scorer.meta["english_from"] = source
 
 
 def _keep_helpful(refiner: dict, plain: Mapping[str, np.ndarray], refined: Mapping[str, np.ndarray],

@@ -16,7 +16,7 @@ import numpy as np
 
 from storymatch.config import settings
 from storymatch.embedding import mpnet
-from storymatch.embedding.base import MINILM, MPNET
+from storymatch.embedding.base import MINILM, MPNET, USE_LANGUAGES
 from storymatch.embedding.registry import get_embedder
 from storymatch.features.dates import DateMention, extract_dates
 from storymatch.features.entities import PLACE_LABELS, Entity, entity_method, extract_entities
@@ -24,8 +24,9 @@ from storymatch.features.numbers import NumberMention, extract_numbers
 from storymatch.features.places import Place, main_country, resolve_place, resolve_places
 from storymatch.features.quotes import Quote, extract_quotes
 from storymatch.inputs.article import Article
-from storymatch.text.language import identify_language
-from storymatch.text.spans import Span, sentences, word_list
+from storymatch.text.language import TOO_SHORT, identify_language, second_language
+from storymatch.text.scripts import unit_list
+from storymatch.text.spans import Span, sentences
 from storymatch.text.stopwords import function_words
 
 # The code that decides what an analysis holds: a cache of analyses (the SemEval feature cache, a store's
@@ -50,6 +51,7 @@ class ArticleFeatures:
     content_words: Counter
     main_country: str | None = None
     language_method: str | None = None  # how the language was told: "given", or text.language's BY_SCRIPT, LINGUA...
+    mixed: str | None = None  # a second language the text is partly written in (text.language.second_language)
     entity_method: str | None = None  # the spaCy pipeline (with its version) or the rule that found the entities
     backend: str | None = None
     title_vector: np.ndarray | None = None
@@ -66,7 +68,7 @@ class ArticleFeatures:
         """The symbolic analysis as JSON-able values; texts of spans are re-read from the article on load."""
         return {
             "language": self.language, "main_country": self.main_country,
-            "language_method": self.language_method, "entity_method": self.entity_method,
+            "language_method": self.language_method, "entity_method": self.entity_method, "mixed": self.mixed,
             "sentences": [[s.start, s.end] for s in self.sentences],
             "entities": [[e.label, e.start, e.end] for e in self.entities],
             "places": [[p.name, p.country, p.inferred] for p in self.places],
@@ -82,6 +84,7 @@ class ArticleFeatures:
         return cls(
             article=article, language=rec["language"], main_country=rec["main_country"],
             language_method=rec.get("language_method"), entity_method=rec.get("entity_method"),
+            mixed=rec.get("mixed"),
             sentences=[Span(s, e, text[s:e]) for s, e in rec["sentences"]],
             entities=[Entity(text[s:e], label, s, e) for label, s, e in rec["entities"]],
             places=[Place(name, country, inferred) for name, country, inferred in rec["places"]],
@@ -110,11 +113,13 @@ def analyse(article: Article) -> ArticleFeatures:
     """Language and symbolic features of one article (no embeddings)."""
     text = article.text
     lang: str | None
+    mixed = None
     if article.language:
         lang, told = article.language, GIVEN
     else:
         lang, told = identify_language(article.full_text)
         article.language = lang
+        mixed = second_language(article.full_text, lang)
     ents = extract_entities(text, lang)
     place_ents = [e for e in ents if e.label in PLACE_LABELS or _locative(text, e) or resolve_place(e.text)]
     where = [_locative(text, e, any_label=True) for e in place_ents]
@@ -122,12 +127,12 @@ def analyse(article: Article) -> ArticleFeatures:
     main = main_country(mentions, where)
     dates = extract_dates(text, lang, article.date)
     numbers = extract_numbers(text, skip=[(d.start, d.end) for d in dates])
-    sw = function_words()
-    words = Counter(w for w in word_list(article.full_text) if w not in sw and len(w) > 1 and not w.isdigit())
+    words = content_words(article.full_text)
     return ArticleFeatures(
         article=article,
         language=lang,
         language_method=told,
+        mixed=mixed,
         entity_method=entity_method(lang),
         sentences=sentences(text),
         entities=ents,
@@ -138,6 +143,30 @@ def analyse(article: Article) -> ArticleFeatures:
         quotes=extract_quotes(text),
         content_words=words,
     )
+
+
+def content_words(text: str) -> Counter:
+    """The text's words for bag-of-words features, function words left out; in Chinese, Japanese, Korean and Thai
+    the aligner's units (character bigrams, `text.scripts`), since a space-split "word" there is a whole clause
+    that no other text repeats (every CJK pair had a word overlap of 0)."""
+    sw = function_words()
+    return Counter(w for w in unit_list(text) if w not in sw and len(w) > 1 and not w.isdigit())
+
+
+def unread_reason(feats: ArticleFeatures) -> str | None:
+    """Why no embedding model here reads this article (None when one does): a language outside every model's
+    (Malay, Indonesian, Vietnamese, Hindi, ...; MiniLM reads English, USE-multilingual its 16), a script none reads,
+    or a long text whose language lingua cannot name. Such an article is compared on what works without a model
+    (names, numbers, dates, places, shared text), not by a cosine from a model that never saw its language. A text
+    too short to name its language is still compared as English (text.language)."""
+    lang = feats.language
+    if lang is None:
+        told = feats.language_method or ""
+        return None if told in (TOO_SHORT, GIVEN, "") else told
+    for code in (lang, feats.mixed):
+        if code and code.split("-")[0].lower() not in USE_LANGUAGES:
+            return f"{code}, a language no embedding model here was trained on"
+    return None
 
 
 def _locative(text: str, e: Entity, any_label: bool = False) -> bool:

@@ -68,9 +68,10 @@ def _lexicon(lang: str) -> _Lexicon:
     pattern = re.compile(
         rf"(?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)"
         rf"|(?P<num>\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b)"
-        rf"|(?P<dmy>\b\d{{1,2}}\.?(?:\s+(?:of|de))?\s+(?P<m1>{m})\.?(?:,?\s+(?P<y1>\d{{4}}))?\b)"
+        rf"|(?P<dmy>\b\d{{1,2}}(?:\.|st|nd|rd|th|er)?(?:\s+(?:of|de))?\s+(?P<m1>{m})\.?"
+        rf"(?:,?\s+(?:de\s+|del\s+)?(?P<y1>\d{{4}}))?\b)"
         rf"|(?P<mdy>\b(?P<m2>{m})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y2>\d{{4}}))?)"
-        rf"|(?P<my>\b(?P<m3>{m})\s+(?P<y3>\d{{4}})\b)"
+        rf"|(?P<my>\b(?P<m3>{m})\s+(?:de\s+|del\s+)?(?P<y3>\d{{4}})\b)"
         rf"|(?P<rel>\b(?:{rel})\b)"
         rf"|(?P<wd>\b(?:{wd})\b)"
         rf"|(?P<year>\b(?:19[5-9]\d|20\d\d)\b)",

@@ -202,6 +202,17 @@ def country_of_name(name: str) -> str | None:
 
 
 @lru_cache(maxsize=50_000)
+def country_named(name: str) -> str | None:
+    """The country a name is exactly (a country's name in one of the gazetteer's languages, an alias, an English
+    demonym of the irregular list); unlike `country_of_name`, no demonym ending is guessed ("Francis" is not a
+    Frenchman), for rules that must not be wrong."""
+    s = _clean(name).replace(".", "").lower()
+    if not s:
+        return None
+    return _countries().get(s) or _IRREGULAR.get(s)
+
+
+@lru_cache(maxsize=50_000)
 def resolve_place(name: str) -> str | None:
     """Country code for a country, demonym or city name; None when the gazetteer does not know it."""
     if code := country_of_name(name):

@@ -14,11 +14,12 @@ import numpy as np
 from storymatch.alignment.aligner import coverage
 from storymatch.alignment.types import Alignment
 from storymatch.embedding.base import USE_MULTILINGUAL
-from storymatch.features.analysis import ArticleFeatures
+from storymatch.features.analysis import MAX_SENTENCES, ArticleFeatures
+from storymatch.features.anchors import agreement, article_anchors
 from storymatch.features.dates import date_overlap
 from storymatch.features.names import group_names, match_groups
 from storymatch.features.quotes import shared_quotes
-from storymatch.text.spans import word_list
+from storymatch.text.scripts import unit_list
 from storymatch.text.stopwords import function_words
 
 SENTENCE_MATCH = 0.75  # cosine above which two sentences are taken to say the same thing
@@ -27,6 +28,14 @@ SENTENCE_MATCH = 0.75  # cosine above which two sentences are taken to say the s
 # a pair in any other language has all of them at 0 and gets the cross-language average.
 INDICATOR_LANGUAGES = ("en", "de", "es", "tr", "ar", "pl", "fr")
 ENGLISH_HEADLINE = "english_headline_cos"
+# Features read from sentence embeddings: absent for a pair no model reads (the scorer then uses its model
+# fitted without them). The rest (names, places, dates, numbers, quotes, words, character n-grams, shared text,
+# lengths, languages) work in any language.
+EMBEDDING_FEATURES = frozenset({
+    "doc_cos", "title_cos", "lead_cos", "article_cos", ENGLISH_HEADLINE, "sent_best_a", "sent_best_b",
+    "sent_best_max", "sent_match_a", "sent_match_b", "sent_best_mean", "sent_best_min_side", "sent_best_median",
+    "sent_best_top3", "sent_sim_mean", "sent_match_60", "sent_match_85", "first_sent_cos", "head_cos", "tail_cos",
+    "title_lead_cross", "sent_best_shorter", "multilingual_backend"})
 
 
 def _cos(u: np.ndarray | None, v: np.ndarray | None) -> float:
@@ -50,31 +59,29 @@ def sentence_similarity(fa: ArticleFeatures, fb: ArticleFeatures) -> np.ndarray:
     return fa.sentence_vectors @ fb.sentence_vectors.T
 
 
+def lexical_similarity(fa: ArticleFeatures, fb: ArticleFeatures) -> np.ndarray:
+    """Sentence similarity without a model: the cosine of their character 4-gram counts (rows: A's sentences, at
+    most MAX_SENTENCES each), for the evidence of a pair no embedding model reads."""
+    ga = [_char_grams(s.text, limit=2000) for s in fa.sentences[:MAX_SENTENCES]]
+    gb = [_char_grams(s.text, limit=2000) for s in fb.sentences[:MAX_SENTENCES]]
+    return np.array([[_count_cosine(x, y) for y in gb] for x in ga], dtype=np.float64).reshape(len(ga), len(gb))
+
+
 def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: Alignment | None = None,
                   sim: np.ndarray | None = None, headline: bool = True) -> dict[str, float]:
     """The named numbers of a pair of embedded articles; `sim` is their sentence_similarity when already made.
 
     `headline=False` leaves out the large English model's cosine even where headline vectors are at hand (a
-    store keeps them once made), so a comparison uses that model only when asked for.
+    store keeps them once made), so a comparison uses that model only when asked for. A pair that was not
+    embedded (a language no model here reads: features.analysis.unread_reason) gets every feature but those of
+    EMBEDDING_FEATURES, which the learned scorer's model without embeddings reads.
     """
     f: dict[str, float] = {}
-    f["doc_cos"] = _cos(fa.doc_vector, fb.doc_vector)
-    f["title_cos"] = _cos(fa.title_vector, fb.title_vector)
-    f["lead_cos"] = _cos(fa.lead_vector, fb.lead_vector)
-    f["article_cos"] = _cos(fa.article_vector, fb.article_vector)
-    if headline and fa.headline_vector is not None and fb.headline_vector is not None:
-        # present only when the large English model ran; the learned scorer refines with it (learned.py)
-        f[ENGLISH_HEADLINE] = _cos(fa.headline_vector, fb.headline_vector)
-
-    if sim is None:
-        sim = sentence_similarity(fa, fb)
-    best_a, best_b = sim.max(axis=1), sim.max(axis=0)
-    f["sent_best_a"] = float(best_a.mean())
-    f["sent_best_b"] = float(best_b.mean())
-    f["sent_best_max"] = float(sim.max())
-    f["sent_match_a"] = float((best_a >= SENTENCE_MATCH).mean())
-    f["sent_match_b"] = float((best_b >= SENTENCE_MATCH).mean())
-    f.update(_sentence_stats(fa, fb, sim, best_a, best_b))
+    if fa.sentence_vectors is not None and fb.sentence_vectors is not None:
+        f.update(_embedding_features(fa, fb, sim, headline))
+    else:
+        f["sentences_min"] = float(min(_sentence_count(fa), _sentence_count(fb)))
+        f["sentences_max"] = float(max(_sentence_count(fa), _sentence_count(fb)))
 
     ga, gb = group_names(fa.entities), group_names(fb.entities)
     matched = match_groups(ga, gb)
@@ -112,12 +119,63 @@ def pair_features(fa: ArticleFeatures, fb: ArticleFeatures, reuse: Alignment | N
     la, lb = len(fa.article.text), len(fb.article.text)
     f["len_ratio"] = min(la, lb) / max(la, lb) if max(la, lb) else 0.0
     f["same_language"] = float(fa.language == fb.language)
-    f["multilingual_backend"] = float(fa.backend == USE_MULTILINGUAL)
+    if "doc_cos" in f:
+        f["multilingual_backend"] = float(fa.backend == USE_MULTILINGUAL)
     for lang in INDICATOR_LANGUAGES:
         f[f"lang_{lang}"] = float(fa.language == lang) + float(fb.language == lang)
 
     f.update(_surface_features(fa, fb))
+    f.update(_anchor_features(fa, fb))
     f.update(_reuse_features(reuse, la, lb))
+    return f
+
+
+def _anchor_features(fa: ArticleFeatures, fb: ArticleFeatures) -> dict[str, float]:
+    """What two articles share that no language changes (features.anchors): names in any script (transliterated
+    skeletons: "Mattis" / "Мэттис"), numbers and clock hours, dates, countries (by name or adjective). The
+    multilingual cosine reads a cross-lingual pair's wording; these read its particulars, as they read a pair in
+    one language."""
+    a = article_anchors(fa.article.full_text, fa.language)
+    b = article_anchors(fb.article.full_text, fb.language)
+    ag = agreement(a, b)
+
+    def share(n: int, x: frozenset, y: frozenset) -> float:
+        return n / min(len(x), len(y)) if x and y else 0.0
+
+    return {
+        "anchor_names": share(ag.shared_names, a.names, b.names),
+        "anchor_numbers": share(ag.shared_numbers, a.numbers, b.numbers),
+        "anchor_dates": share(ag.shared_dates, a.dates, b.dates),
+        "anchor_places": share(ag.shared_places, a.places, b.places),
+        "anchor_shared": float(ag.shared),
+        "anchor_jaccard": ag.shared / (ag.shared + ag.unmatched) if ag.shared + ag.unmatched else 0.0,
+    }
+
+
+def _sentence_count(feats: ArticleFeatures) -> int:
+    """Sentences as embed() would embed them: at most MAX_SENTENCES, and one for a text without any."""
+    return max(1, min(len(feats.sentences), MAX_SENTENCES))
+
+
+def _embedding_features(fa: ArticleFeatures, fb: ArticleFeatures, sim: np.ndarray | None,
+                        headline: bool) -> dict[str, float]:
+    f: dict[str, float] = {}
+    f["doc_cos"] = _cos(fa.doc_vector, fb.doc_vector)
+    f["title_cos"] = _cos(fa.title_vector, fb.title_vector)
+    f["lead_cos"] = _cos(fa.lead_vector, fb.lead_vector)
+    f["article_cos"] = _cos(fa.article_vector, fb.article_vector)
+    if headline and fa.headline_vector is not None and fb.headline_vector is not None:
+        # present only when the large English model ran; the learned scorer refines with it (learned.py)
+        f[ENGLISH_HEADLINE] = _cos(fa.headline_vector, fb.headline_vector)
+    if sim is None:
+        sim = sentence_similarity(fa, fb)
+    best_a, best_b = sim.max(axis=1), sim.max(axis=0)
+    f["sent_best_a"] = float(best_a.mean())
+    f["sent_best_b"] = float(best_b.mean())
+    f["sent_best_max"] = float(sim.max())
+    f["sent_match_a"] = float((best_a >= SENTENCE_MATCH).mean())
+    f["sent_match_b"] = float((best_b >= SENTENCE_MATCH).mean())
+    f.update(_sentence_stats(fa, fb, sim, best_a, best_b))
     return f
 
 
@@ -198,28 +256,33 @@ def _title_words(feats: ArticleFeatures) -> list[str]:
     art = feats.article
     title = art.title or (feats.sentences[0].text if feats.sentences else "")
     sw = function_words()
-    return [w for w in word_list(title) if w not in sw and len(w) > 1]
+    return [w for w in unit_list(title) if w not in sw and len(w) > 1]  # bigrams in CJK and Thai, as the aligner
 
 
 def _reuse_features(reuse: Alignment | None, len_a: int, len_b: int) -> dict[str, float]:
-    """How much text is reused, and how: verbatim copying versus paraphrase, in how many passages.
+    """How much text is shared, and how: verbatim copying versus paraphrase, in how many passages.
 
-    Translated passages are left out: the scorer was fitted on pairs whose cross-lingual ones never had a
-    passage, so it reads coverage as shared wording; they are shown in the alignment, not scored, until the
-    scorer is fitted with them.
+    Coverage counts every passage, translated ones too: a translated copy shares its text as much as a verbatim
+    one, and the scorer, refitted with translation passages (issue 24), reads it so. How the shared wording was
+    altered (verbatim share, similarity, passages) is read from the passages in one language only, since a
+    translation's "similarity" is an embedding cosine, not a character ratio; `translation_coverage_*` say how
+    much of the shared text was translated.
     """
     passages = reuse.passages if reuse else []
     coverage_a, coverage_b = (reuse.coverage_a, reuse.coverage_b) if reuse else (0.0, 0.0)
-    if any(p.kind == "translation" for p in passages):
-        passages = [p for p in passages if p.kind != "translation"]
-        coverage_a = coverage([(p.a_start, p.a_end) for p in passages], len_a)
-        coverage_b = coverage([(p.b_start, p.b_end) for p in passages], len_b)
-    verbatim = [p for p in passages if p.kind == "verbatim"]
+    translated = [p for p in passages if p.kind == "translation"]
+    same = [p for p in passages if p.kind != "translation"]
+    t_a = coverage([(p.a_start, p.a_end) for p in translated], len_a)
+    t_b = coverage([(p.b_start, p.b_end) for p in translated], len_b)
+    verbatim = [p for p in same if p.kind == "verbatim"]
     return {
-        "reuse_passages": float(len(passages)),
-        "reuse_verbatim_share": len(verbatim) / len(passages) if passages else 0.0,
-        "reuse_similarity_mean": float(np.mean([p.similarity for p in passages])) if passages else 0.0,
+        "reuse_passages": float(len(same)),
+        "reuse_verbatim_share": len(verbatim) / len(same) if same else 0.0,
+        "reuse_similarity_mean": float(np.mean([p.similarity for p in same])) if same else 0.0,
         "reuse_coverage_a": coverage_a,
         "reuse_coverage_b": coverage_b,
         "reuse_coverage_max": max(coverage_a, coverage_b),
+        "reuse_coverage_min": min(coverage_a, coverage_b),
+        "translation_coverage_max": max(t_a, t_b),
+        "translation_coverage_min": min(t_a, t_b),
     }

@@ -62,6 +62,29 @@ CHAR_WEIGHT = {"han": 3.0, "kana": 2.0, "hangul": 2.0, "thai": 1.0}
 UNITS_PER_WORD = {"han": 1.6, "kana": 2.4, "hangul": 2.0, "thai": 3.5}
 
 
+# Scripts some part of storymatch reads: words split by spaces (Latin, Cyrillic, Greek, Arabic, Hebrew,
+# Devanagari: lingua names their languages, USE-multilingual or MiniLM embed some), or by `units` (Han, Kana,
+# Hangul, Thai). A text mostly in any other script (Georgian, Armenian, Ethiopic, Tibetan, Khmer, Sinhala ...) is
+# one no language detector, embedding model, entity rule or gazetteer here was made for.
+READ_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK", "ARABIC", "HEBREW", "DEVANAGARI", "CJK", "HIRAGANA", "KATAKANA",
+                "HANGUL", "THAI", "HALFWIDTH", "FULLWIDTH"}
+
+
+def unread_script(text: str) -> str | None:
+    """The script most of the text's letters are in (its Unicode name, "GEORGIAN"), when it is none of
+    READ_SCRIPTS; None for a text in a script storymatch reads, or with no letters."""
+    counts: dict[str, int] = {}
+    for ch in text[:3000]:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            script = name.split(" ", 1)[0] if name else ""
+            counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None
+    top = max(counts, key=lambda k: counts[k])
+    return None if top in READ_SCRIPTS or not top else top
+
+
 def has_dense(text: str) -> bool:
     """Does the text contain any character of a script written without spaces between words?"""
     return _DENSE_CHAR.search(text) is not None

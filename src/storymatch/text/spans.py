@@ -42,8 +42,19 @@ _ABBREV = {
     "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
     "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "dept", "fig", "approx", "z.b", "bzw", "sra",
 }
+# A sentence may open with a quotation mark: German opens with „ (and ‚), and French sets a space inside its
+# guillemets (« Je ... »), so one may stand between the mark and the first word.
 _BOUNDARY = re.compile(r"""([.!?…]+['"\u2019\u201d\u00bb)]*)(\s+)"""
-                       r"""(?=['"\u2018\u201c\u00ab(]?[\w\u00bf\u00a1])""", re.UNICODE)
+                       r"""(?=['"\u2018\u201c\u201e\u201a\u00ab(]?[\w\u00bf\u00a1]|\u00ab\s[\w\u00bf\u00a1])""",
+                       re.UNICODE)
+# German (and Danish, Norwegian) write ordinals with a dot: "am 20. Dezember", "den 27. Wahlbezirk" end no sentence.
+# A number of one or two digits and its dot are an ordinal before a month's name, or after an article or a
+# preposition that comes before one; elsewhere ("stieg auf 12. Die Polizei ...") the dot ends the sentence.
+_ORDINAL_NEXT = {"januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+                 "oktober", "november", "dezember", "marts", "maj", "december", "desember", "mars", "okt",
+                 "jan", "feb", "aug", "sept", "nov", "dez"}
+_ORDINAL_BEFORE = {"am", "vom", "zum", "zur", "dem", "den", "der", "des", "die", "das", "im", "bis", "seit", "ab",
+                   "beim", "ihr", "ihre", "ihrem", "ihren", "sein", "seine", "seinem", "seinen", "seiner"}
 # A paragraph break, and the whitespace after it: the next paragraph starts on its first non-space.
 _PARA = re.compile(r"(?:\n\s*\n|\r\n\s*\r\n)\s*")
 _NON_SPACE = re.compile(r"\S")
@@ -70,6 +81,8 @@ def sentences(text: str) -> list[Span]:
                 last = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.strip() else ""
                 if last in _ABBREV or (len(last) == 1 and last.isalpha()):
                     continue
+                if last.isdigit() and len(last) <= 2 and _ordinal(text, start, mark, after):
+                    continue
             end = m.end(1)
             out.append(Span(start, end, text[start:end]))
             start = after
@@ -79,6 +92,15 @@ def sentences(text: str) -> list[Span]:
     if has_dense(text):
         out = [piece for s in out for piece in _split_dense(text, s)]
     return [s for s in out if s.text]
+
+
+def _ordinal(text: str, start: int, mark: int, after: int) -> bool:
+    """Is the number before text[mark] (a ".") an ordinal: before a month's name, or after an article?"""
+    nxt = text[after:after + 12].split(None, 1)
+    if nxt and nxt[0].lower().rstrip(".,") in _ORDINAL_NEXT:
+        return True
+    words = text[start:mark].split()
+    return len(words) >= 2 and words[-2].lower() in _ORDINAL_BEFORE
 
 
 # Chinese and Japanese end sentences with full-width marks and no space after them (。！？, closing brackets
