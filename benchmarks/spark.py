@@ -99,7 +99,7 @@ def stories_one_machine(corpus: Path, work: Path) -> dict:
     stages = {}
     t0 = time.perf_counter()
     with Store(folder, create=True) as s:
-        ingest([corpus], s, tier="fast", report=False)
+        ingest([corpus], s, tier="fast")
         stages["ingest"] = round(time.perf_counter() - t0, 2)
         t = time.perf_counter()
         _, items = store_items(s)  # particulars and headline vectors, made once and kept
