@@ -230,8 +230,8 @@ def intact_answers(intact) -> dict[str, str]:
 
 
 # one damage in the fast tier (each case runs five commands as processes); all in the full suite
-@pytest.mark.parametrize("damage", [d if d in ("vectors missing", "lsh rows deleted (a few)")
-                                    else pytest.param(d, marks=pytest.mark.slow) for d in DAMAGES])
+@pytest.mark.parametrize("damage", [d if d == "vectors missing" else pytest.param(d, marks=pytest.mark.slow)
+                                    for d in DAMAGES])
 def test_every_command_on_a_damaged_store_is_one_line_and_changes_nothing(intact, intact_answers, tmp_path,
                                                                           damage):
     store = damaged(intact[0], tmp_path, damage)
