@@ -19,7 +19,7 @@ if not shutil.which("java"):
 from storymatch.alignment.aligner import align  # noqa: E402
 from storymatch.alignment.types import AlignParams  # noqa: E402
 from storymatch.errors import InputError  # noqa: E402
-from storymatch.spark import compare_pairs, embed_corpus, read_output, record_article, reuse_pairs, session  # noqa: E402
+from storymatch.spark import compare_pairs, embed_corpus, read_output, record_article, reuse_pairs  # noqa: E402
 from storymatch.text.spans import sentences, word_list  # noqa: E402
 
 # Real models (or Spark, or a browser) and their timings: the full suite runs this, `-m "not slow"` does not.
@@ -33,14 +33,6 @@ BAD_LINES = ["{not json", json.dumps({"id": "no-text", "title": "a record withou
 def ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     w = word_list(text)
     return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
-
-
-@pytest.fixture(scope="module")
-def spark():
-    s = session("local[2]", app_name="storymatch-tests", shuffle_partitions=2)
-    s.sparkContext.setLogLevel("ERROR")
-    yield s
-    s.stop()
 
 
 @pytest.fixture(scope="module")

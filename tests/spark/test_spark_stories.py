@@ -20,21 +20,13 @@ from storymatch.corpus.ingestion import ingest  # noqa: E402
 from storymatch.corpus.store import Store  # noqa: E402
 from storymatch.corpus.stories import cluster, store_items  # noqa: E402
 from storymatch.evaluation.clustering_scores import bcubed  # noqa: E402
-from storymatch.spark import read_output, session  # noqa: E402
+from storymatch.spark import read_output  # noqa: E402
 from storymatch.spark import stories as spark_stories  # noqa: E402
 
 pytestmark = pytest.mark.slow  # Spark, and the sentence models for the headline vectors
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CLI = [sys.executable, "-c", "from storymatch.cli import main; main()"]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    s = session("local[2]", app_name="storymatch-stories-tests", shuffle_partitions=2)
-    s.sparkContext.setLogLevel("ERROR")
-    yield s
-    s.stop()
 
 
 def fixture_lines() -> list[str]:
