@@ -44,12 +44,29 @@ def test_short_text_keeps_linguas_rule():
     assert quick_language("12 345 !!") is None
 
 
-def test_a_language_outside_supported_goes_to_lingua(monkeypatch):
-    asked = []
-    real = language.detect_language
-    monkeypatch.setattr(language, "detect_language", lambda text: asked.append(text) or real(text))
+def test_a_language_outside_supported_is_unknown_as_lingua_says():
     assert language._cld2(GALICIAN) is None  # CLD2 says Galician: not a language storymatch names
-    assert quick_language(GALICIAN) == real(GALICIAN) and asked
+    assert quick_language(GALICIAN) is None and detect_language(GALICIAN) is None
+
+
+# Written for this test: a German report quoting English at length, which CLD2 reads but is not sure of.
+MIXED = ("Der amerikanische Außenminister hat am Donnerstag in Berlin erklärt, die Gespräche über das Abkommen "
+         "würden in der kommenden Woche fortgesetzt. \"We are making progress, but there is still a lot of work to "
+         "do before anyone can sign anything,\" he told reporters after the meeting. Die Bundesregierung wollte "
+         "sich zunächst nicht äußern; ein Sprecher verwies auf die laufenden Verhandlungen und sagte, man werde "
+         "die Ergebnisse abwarten. \"Nobody should expect a breakthrough this month,\" a senior official added. "
+         "Die Opposition im Bundestag forderte dagegen, das Parlament früher und umfassender zu informieren.")
+
+
+def test_a_text_cld2_is_unsure_of_is_weighed_among_its_languages(monkeypatch):
+    """lingua weighs only the languages CLD2 found (and their neighbours), without loading all of SUPPORTED's
+    models, and answers as lingua among all of them does."""
+    code, candidates = language._cld2_reading(MIXED)
+    assert code is None and {"de", "en"} <= set(candidates)
+    expected = detect_language(MIXED)
+    assert expected == "de"
+    monkeypatch.setattr(language, "_detector", lambda: pytest.fail("lingua among all languages was asked"))
+    assert quick_language(MIXED) == expected
 
 
 def test_control_characters_do_not_stop_cld2(monkeypatch, seed_b):

@@ -118,6 +118,13 @@ def _cld2(sample: str, supported: bool = True) -> str | None:
     """CLD2's language for a sample, when it is sure (its "reliable" flag, CLD2_MIN_PERCENT of the text it could
     classify: text it could not, numbers or a by-line, is no evidence of another language; at least CLD2_MIN_BYTES
     of letters) and the language is one of SUPPORTED (with `supported=False`: one outside them); else None."""
+    code = _cld2_reading(sample)[0]
+    return code if code is not None and (code in SUPPORTED_CODES) == supported else None
+
+
+def _cld2_reading(sample: str) -> tuple[str | None, tuple[str, ...]]:
+    """(the language CLD2 is sure of, in or outside SUPPORTED, or None; when it read CLD2_MIN_BYTES of letters but
+    was not sure, the languages of SUPPORTED it found in the sample: the candidates `_lingua_among` weighs)."""
     import pycld2  # a compiled extension: imported on first use
 
     try:
@@ -126,14 +133,16 @@ def _cld2(sample: str, supported: bool = True) -> str | None:
         try:
             reliable, found, details = pycld2.detect(sample.translate(_UNREADABLE), isPlainText=True)
         except pycld2.error:
-            return None
+            return None, ()
     code, percent = details[0][1], details[0][2]
     known = sum(d[2] for d in details if d[1] != "un")
     code = _CLD2_CODES.get(code, code)
-    if reliable and found >= CLD2_MIN_BYTES and percent >= CLD2_MIN_PERCENT / 100 * known \
-            and (code in SUPPORTED_CODES) == supported and code != "un":
-        return code
-    return None
+    if reliable and found >= CLD2_MIN_BYTES and percent >= CLD2_MIN_PERCENT / 100 * known and code != "un":
+        return code, ()
+    if found < CLD2_MIN_BYTES:
+        return None, ()
+    seen = [_CLD2_CODES.get(d[1], d[1]) for d in details if d[2] > 0]
+    return None, tuple(c for c in seen if c in SUPPORTED_CODES)
 
 
 # what _cld2 blanks out when CLD2 refuses a sample: C1 control characters and surrogates
@@ -151,12 +160,55 @@ def quick_language(text: str) -> str | None:
     letters) goes to lingua, whose cost is per character and whose rules for short text hold: "Hello world." is
     unknown, not English (CLD2 would call it English, reliably). On the 3,281 SemEval articles CLD2 was sure of all
     but 60 (1.8%), and the answers equal lingua's for every article (benchmarks/language_id.py, docs/EVALUATION.md).
+    Where CLD2 read enough but was unsure, lingua weighs only the languages it found (`_lingua_among`).
     Ingest, Spark's records and align ask this; compare names its detector in its results and asks lingua
     (identify_language).
     """
     sample = text[:QUICK_SAMPLE]
     if by_script := script_language(sample):
         return by_script
-    if len(sample) >= CLD2_MIN_BYTES // 2 and (code := _cld2(sample)):
-        return code
+    if len(sample) < CLD2_MIN_BYTES // 2:
+        return detect_language(sample)
+    code, candidates = _cld2_reading(sample)
+    if code:  # a language outside SUPPORTED is unknown, as detect_language says
+        return code if code in SUPPORTED_CODES else None
+    if candidates and not unread_script(sample):
+        return _lingua_among(sample, candidates)
     return detect_language(sample)
+
+
+# Languages lingua weighs beside each one CLD2 found in a text it was unsure of: the neighbours news text is
+# mistaken for (as SUPPORTED names Catalan beside Spanish), and English, which news in any language quotes.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "es": ("ca", "pt"), "ca": ("es",), "pt": ("es",), "it": ("es",), "fr": ("ca",), "ro": ("it",),
+    "no": ("da", "sv"), "da": ("no", "sv"), "sv": ("no", "da"), "de": ("nl",), "nl": ("de",),
+    "cs": ("sk",), "sk": ("cs",), "hr": ("cs",), "ru": ("uk",), "uk": ("ru",), "id": ("ms",), "ms": ("id",),
+    "ar": ("fa",), "fa": ("ar",),
+}
+
+
+def _lingua_among(sample: str, candidates: tuple[str, ...]) -> str | None:
+    """lingua's answer (today's rules: MIN_CONFIDENCE) for a text CLD2 read enough of to name the languages in it
+    but was not sure of, weighing only those, their NEIGHBOURS and English.
+
+    lingua loads a language's model the first time it weighs it: asked among all of SUPPORTED, its first answer in
+    a process cost up to 0.3 s (the ~30 models of a script), paid again by every ingest worker, and each answer
+    after it ~2 ms; among a text's few candidates, ~0.5 ms. On the 3,281 SemEval articles the answers equal those
+    of lingua among all (benchmarks/language_id.py, docs/EVALUATION.md)."""
+    names = {"en", *candidates, *(n for c in candidates for n in NEIGHBOURS.get(c, ()))}
+    values = _detector_among(frozenset(names)).compute_language_confidence_values(sample)
+    if not values or values[0].value < MIN_CONFIDENCE:
+        return None
+    code = values[0].language.iso_code_639_1.name.lower()
+    return "no" if code in ("nb", "nn") else code
+
+
+@lru_cache(maxsize=64)
+def _detector_among(codes: frozenset[str]):
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    wanted = {"nb", "nn"} if "no" in codes else set()
+    wanted |= codes - {"no"}
+    langs = [lang for lang in (getattr(Language, name) for name in SUPPORTED if hasattr(Language, name))
+             if lang.iso_code_639_1 in {getattr(IsoCode639_1, c.upper()) for c in wanted}]
+    return LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
