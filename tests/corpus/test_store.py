@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from storymatch.corpus.ingestion import prepare
+from storymatch.corpus.lsh_index import lsh_index_for
 from storymatch.corpus.store import SCHEMA_VERSION, Store, Stored
 from storymatch.corpus.vector_index import VectorIndex
 from storymatch.errors import StoreError
@@ -65,7 +66,7 @@ def test_lsh_finds_the_article_a_patchwork_copied_from(tmp_path, seed_a, seed_b)
     with Store(tmp_path, create=True) as s:
         _add(s, Article(seed_b, id="seed-b", language="en"), Article(UNRELATED, id="ferry", language="en"))
         spans, keys = text_keys(seed_a)
-        hits = s.lsh_hits(keys)
+        hits = lsh_index_for(s).hits(keys)
         seqs = {seq for seq, _ in hits}
         assert s.get("seed-b").seq in seqs and s.get("ferry").seq not in seqs
         copied = {spans[i].text[:30] for seq, i in hits}

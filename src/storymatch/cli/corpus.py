@@ -128,10 +128,10 @@ def ingest(paths: list[Path] = typer.Argument(...,
                 bar.stop()
             spinner.stop()
         if index and stats.added:
-            from storymatch.corpus.ingestion import refresh_vector_index
+            from storymatch.corpus.ingestion import refresh_indexes
 
-            with working("extending the approximate vector index"):
-                refresh_vector_index(st)
+            with working("extending the indexes"):
+                refresh_indexes(st)
         summary = {"store": str(store), "read": stats.read, "added": stats.added, "existing": stats.existing,
                    "bad": stats.bad, "dates_dropped": len(stats.notes), "articles": st.count(), "tier": stats.tier,
                    "seconds": round(stats.seconds, 2), "rate": round(stats.rate, 1), "report": str(st.report_path)}

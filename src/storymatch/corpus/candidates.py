@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from storymatch.corpus.lsh_index import lsh_index_for
 from storymatch.corpus.store import Store, Stored
 from storymatch.corpus.vector_index import VectorIndex, index_for
 from storymatch.embedding.tiers import NO_VECTORS, get_tier
@@ -44,7 +45,7 @@ def query_article(store: Store, article: Article, *other_ids: str) -> Stored:
     _, keys = text_keys(article.text, store.lsh_params())
     if not len(keys):
         return found
-    seqs = sorted({seq for seq, _ in store.lsh_hits(keys, max_bucket=MAX_BUCKET)})
+    seqs = sorted({seq for seq, _ in lsh_index_for(store).hits(keys, max_bucket=MAX_BUCKET)})
     same = [s for s in store.get_many(seqs).values() if s.article.text == article.text]
     return min(same, key=lambda s: s.seq) if same else found
 
@@ -63,7 +64,7 @@ def find_candidates(store: Store, query: Stored, *, k_vector: int = 20, k_lsh: i
                     index: VectorIndex | None = None) -> list[CandidateArticle]:
     """LSH and vector neighbours of `query` (itself excluded), LSH hits first, most shared sentences first."""
     _, keys = text_keys(query.article.text, store.lsh_params())
-    lsh = rank_candidates(store.lsh_hits(keys, max_bucket=MAX_BUCKET), limit=k_lsh + 1) if len(keys) else []
+    lsh = rank_candidates(lsh_index_for(store).hits(keys, max_bucket=MAX_BUCKET), limit=k_lsh + 1) if len(keys) else []
     vec = query_vector(store, query)
     near: list[tuple[int, float]] = []
     if vec is not None and k_vector > 0:

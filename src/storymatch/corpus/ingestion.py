@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from storymatch.corpus.ingest_analysis import Analyser, Analysis, analyse, starting_worker
+from storymatch.corpus.lsh_index import refresh_lsh_index
 from storymatch.corpus.store import NewArticle, Store
 from storymatch.corpus.vector_index import USEARCH_MIN, index_for
 from storymatch.embedding.tiers import FAST, NO_VECTORS, Tier, get_tier
@@ -91,21 +92,23 @@ def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None
     """Add every readable record under `paths` to `store`; returns what happened.
 
     `limit` stops after that many records (for sampling a large corpus); `build_index`
-    extends the approximate vector index at the end (else the first query does it); `max_chars` is the
+    brings the derived indexes up to date at the end (else the first query does it); `max_chars` is the
     text limit (default: the setting): a longer record is reported and skipped; `workers`: see `ingest_records`.
     """
     stats = ingest_records(read_corpus(paths, max_chars=max_chars), store, tier=tier, batch_size=batch_size,
                            progress=progress, limit=limit, workers=workers)
     if stats.added and build_index:
-        refresh_vector_index(store)
+        refresh_indexes(store)
     return stats
 
 
-def refresh_vector_index(store: Store) -> None:
-    """Bring the approximate index up to date now, so the first query after an ingest does not pay for it."""
+def refresh_indexes(store: Store) -> None:
+    """Bring the derived indexes (the approximate vector index, the LSH key file) up to date now, so the first
+    query after an ingest does not pay for them."""
     tier = store.get_meta("tier")
     if tier and tier != NO_VECTORS and store.vector_max_seq(tier) >= USEARCH_MIN:
         index_for(store, tier).ann()
+    refresh_lsh_index(store)
 
 
 def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: Store, *, tier: str | None = None,

@@ -24,8 +24,18 @@ from typing import Callable
 
 import numpy as np
 
-from storymatch.corpus.ingestion import prepare_many, refresh_vector_index
-from storymatch.corpus.store import DB_NAME, SCHEMA_VERSION, VECTOR_DTYPE, Store, open_db, vector_file
+from storymatch.corpus.ingestion import prepare_many, refresh_indexes
+from storymatch.corpus.lsh_index import drop_lsh_index, refresh_lsh_index
+from storymatch.corpus.store import (
+    DB_NAME,
+    SCHEMA_VERSION,
+    UPGRADABLE_VERSIONS,
+    VECTOR_DTYPE,
+    Store,
+    open_db,
+    pack_keys,
+    vector_file,
+)
 from storymatch.corpus.store_rules import (
     ALTERED,
     CHANGED,
@@ -131,7 +141,7 @@ def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
     out.problems.extend(meta_problems(meta))
     out.problems.extend(tier_problems(db, meta))
     version = meta.get("schema_version", "")
-    if version.strip().isdigit() and int(version) != SCHEMA_VERSION:
+    if version.strip().isdigit() and int(version) not in (SCHEMA_VERSION, *UPGRADABLE_VERSIONS):
         out.problems.append(f"schema version {version}, this storymatch reads {SCHEMA_VERSION}: ingest the source "
                             "files into a new store")
         out.repairable = False
@@ -145,6 +155,8 @@ def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
         out.problems.append(f"features: {features:,} rows for {articles:,} articles")
     indexed = db.execute("SELECT COUNT(*) FROM features WHERE lsh_sentences > 0").fetchone()[0]
     in_lsh = db.execute("SELECT COUNT(DISTINCT seq) FROM lsh").fetchone()[0]
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lsh_keys'").fetchone():
+        in_lsh += db.execute("SELECT COUNT(*) FROM lsh_keys").fetchone()[0]
     if in_lsh < indexed:
         out.problems.append(f"LSH index: keys for {in_lsh:,} of the {indexed:,} articles with indexed sentences")
     tier = meta.get("tier") or next((t for (t,) in db.execute("SELECT DISTINCT tier FROM vectors LIMIT 1")), None)
@@ -232,7 +244,8 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
                 st.db.execute(f"DROP TRIGGER IF EXISTS {seal}")
             st.db.execute("DELETE FROM meta WHERE key LIKE ?", (f"{ALTERED}%",))
             _mend_rows(st)
-            for table in ("lsh", "vectors", "results"):
+            st.db.execute("CREATE TABLE IF NOT EXISTS lsh_keys (seq INTEGER PRIMARY KEY, keys BLOB NOT NULL)")
+            for table in ("lsh", "lsh_keys", "vectors", "results"):
                 st.db.execute(f"DELETE FROM {table}")
             st.db.execute("DELETE FROM meta WHERE key LIKE 'dim:%'")
             fh = open(tmp, "wb") if tmp else None
@@ -261,6 +274,7 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
                 for stale in (path.with_suffix(".usearch"), path.with_suffix(".usearch").with_name(
                         path.with_suffix(".usearch").name + ".json")):
                     stale.unlink(missing_ok=True)
+            drop_lsh_index(st)  # derived from the rows rebuilt here: made again below
             st.db.execute("COMMIT")
         except BaseException:
             st.db.execute("ROLLBACK")
@@ -268,7 +282,8 @@ def repair_store(folder: str | Path, *, tier: str | None = None,
                 tmp.unlink(missing_ok=True)
             raise
         st._vector_maps.clear()
-        refresh_vector_index(st)
+        refresh_indexes(st)
+        refresh_lsh_index(st)
         vectors = st.vector_count(enc.name) if enc else 0
         count = st.count()
     return RepairResult(str(folder), count, name, vectors, keys, found.problems,
@@ -297,19 +312,19 @@ def _mend_rows(st: Store) -> None:
 def _rebuild_batch(st: Store, batch, lsh: LSHParams, enc, fh, first_row: int) -> int:
     """One batch's features, LSH keys and vectors, as ingest made them; returns the LSH rows written."""
     items = prepare_many([(s.origin, s.article) for s in batch], lsh)
-    rows: list[tuple[int, int]] = []
+    keys = 0
     for s, it in zip(batch, items):
         st.db.execute("INSERT OR REPLACE INTO features(seq, n_words, n_sentences, lsh_sentences) VALUES (?, ?, ?, ?)",
                       (s.seq, it.n_words, it.n_sentences, len(it.lsh_keys)))
-        rows.extend((int(k), s.seq) for k in np.unique(it.lsh_keys[it.lsh_keys != 0]))
-    rows.sort()
-    st.db.executemany("INSERT OR IGNORE INTO lsh(key, seq) VALUES (?, ?)", rows)
+        if packed := pack_keys(it.lsh_keys):
+            st.db.execute("INSERT INTO lsh_keys(seq, keys) VALUES (?, ?)", (s.seq, packed))
+            keys += len(packed) // 8
     if enc is not None and fh is not None:
         mat = np.asarray(enc.encode_articles([s.article for s in batch]), dtype=np.float32).astype(VECTOR_DTYPE)
         fh.write(mat.tobytes())
         st.db.executemany("INSERT INTO vectors(tier, seq, row) VALUES (?, ?, ?)",
                           [(enc.name, s.seq, first_row + i) for i, s in enumerate(batch)])
-    return len(rows)
+    return keys
 
 
 def _repair_tier(st: Store, requested: str | None) -> str | None:

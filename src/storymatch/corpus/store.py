@@ -49,14 +49,17 @@ from storymatch.corpus.store_rules import (
 )
 from storymatch.embedding.tiers import NO_VECTORS
 from storymatch.errors import StoreDamaged, StoreError, StoreUnusable
-from storymatch.features.lsh import MAX_BUCKET, LSHParams
+from storymatch.features.lsh import LSHParams
 from storymatch.inputs.article import Article
 from storymatch.inputs.files import shown_name
 from storymatch.inputs.publication_date import stored_date
 
 # 2: sentence MinHash signatures computed with rensa (word hashes and permutations), so the LSH keys of a version-1
 #    store no longer meet those of new queries.
-SCHEMA_VERSION = 2
+# 3: each article's LSH keys in one row (lsh_keys) instead of one row per (key, article) in lsh: a version-2 store
+#    is upgraded when first opened for writing (its rows become lsh_keys rows), and read as it is until then.
+SCHEMA_VERSION = 3
+UPGRADABLE_VERSIONS = (2,)
 # Vectors are kept as float16: half the size, and cosines change by < 1e-3, far below any threshold.
 VECTOR_DTYPE = np.float16
 DB_NAME = "storymatch.sqlite"
@@ -79,9 +82,12 @@ CREATE TABLE IF NOT EXISTS features (
     n_words INTEGER NOT NULL, n_sentences INTEGER NOT NULL,
     lsh_sentences INTEGER NOT NULL      -- sentences long enough to be in the LSH index
 );
-CREATE TABLE IF NOT EXISTS lsh (        -- one row per (band key, article): sentence MinHash bands
+CREATE TABLE IF NOT EXISTS lsh (        -- schema 2's one row per (band key, article); empty from schema 3 on
     key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lsh_keys (   -- an article's distinct sentence MinHash band keys (corpus/lsh_index.py)
+    seq INTEGER PRIMARY KEY, keys BLOB NOT NULL  -- int64, little-endian, sorted, none 0
+);
 CREATE TABLE IF NOT EXISTS vectors (    -- row of each article's vector in STORE/vectors-<tier>.f16
     tier TEXT NOT NULL, seq INTEGER NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (tier, seq)
 ) WITHOUT ROWID;
@@ -166,18 +172,10 @@ class NewArticle:
     vector: np.ndarray | None = None
 
 
-def _lsh_rows(items: Sequence[NewArticle], seqs: Sequence[int]) -> Iterator[tuple[int, int]]:
-    """(key, seq) of each distinct non-zero LSH key of each article, sorted by key, then seq."""
-    keys = [np.asarray(item.lsh_keys, dtype=np.int64).ravel() for item in items]
-    key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
-    seq = np.repeat(np.asarray(seqs, dtype=np.int64), [len(k) for k in keys])
-    keep = key != 0
-    key, seq = key[keep], seq[keep]
-    order = np.lexsort((seq, key))
-    key, seq = key[order], seq[order]
-    distinct = np.ones(len(key), dtype=bool)
-    distinct[1:] = (key[1:] != key[:-1]) | (seq[1:] != seq[:-1])
-    return zip(key[distinct].tolist(), seq[distinct].tolist())
+def pack_keys(keys: np.ndarray) -> bytes:
+    """An article's lsh_keys row: its distinct non-zero band keys, sorted, as int64 little-endian bytes."""
+    flat = np.asarray(keys, dtype=np.int64).ravel()
+    return np.unique(flat[flat != 0]).astype("<i8").tobytes()
 
 
 class Store:
@@ -250,15 +248,38 @@ class Store:
             raise StoreError(f"{db_path}: cannot open the store ({e})") from None
 
     def _upgrade(self, tables: list[str]) -> None:
-        """What stores made by an older storymatch lack: the analyses table, the articles' digests, the seals."""
+        """What stores made by an older storymatch lack: the analyses table, the articles' digests, the seals, and
+        (schema 2) the LSH keys as one row an article."""
         if "analyses" not in tables:
             self.db.executescript(SCHEMA)
         if not self._has_digest():
             self.db.execute("ALTER TABLE articles ADD COLUMN digest TEXT")
+        if "lsh_keys" not in tables:
+            self._upgrade_lsh()
         have = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         missing = [name for name in SEALS if name not in have]
         if missing:
             self.db.executescript("BEGIN IMMEDIATE;" + "".join(seal_sql(n) for n in missing) + "COMMIT;")
+
+    def _upgrade_lsh(self) -> None:
+        """Schema 2 -> 3 in one transaction: each article's (key, seq) rows become its lsh_keys row, the old rows
+        go (their seal lifted for it, as repair does), and the version says 3."""
+        keys, seqs = self._legacy_rows()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("CREATE TABLE IF NOT EXISTS lsh_keys (seq INTEGER PRIMARY KEY, keys BLOB NOT NULL)")
+            cuts = np.flatnonzero(np.diff(seqs)) + 1
+            self.db.executemany("INSERT INTO lsh_keys(seq, keys) VALUES (?, ?)",
+                                [(int(s[0]), pack_keys(k)) for k, s in zip(np.split(keys, cuts), np.split(seqs, cuts))
+                                 if len(s)])
+            self.db.execute("DROP TRIGGER IF EXISTS seal_lsh_delete")
+            self.db.execute("DELETE FROM lsh")
+            self.db.execute(seal_sql("seal_lsh_delete"))
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def _has_digest(self) -> bool:
         return any(r[1] == "digest" for r in self.db.execute("PRAGMA table_info(articles)"))
@@ -286,7 +307,7 @@ class Store:
             self.read_only = False
             return tables
         version = self.get_meta("schema_version") or ""
-        if version.strip().isdigit() and int(version) != SCHEMA_VERSION:
+        if version.strip().isdigit() and int(version) not in (SCHEMA_VERSION, *UPGRADABLE_VERSIONS):
             raise StoreError(f"{self.folder}: store schema version {version}, this storymatch reads {SCHEMA_VERSION}; "
                              "ingest the same sources into a new store (its indexes are built differently now)")
         return tables
@@ -394,9 +415,8 @@ class Store:
         skipped. Returns how many were added.
 
         New articles get the seqs SQLite would give them one INSERT at a time (the next after the largest), so
-        the rows of a batch go in with one executemany per table instead of two statements per article; the
-        LSH rows are made, deduplicated and sorted in numpy. Measured on the 3,581 benchmark articles (300,000
-        LSH rows), all add_batch calls: 0.72 -> 0.52 s (medians of 3, same run, load average 3.9).
+        the rows of a batch go in with one executemany per table instead of two statements per article; an
+        article's LSH keys are one row (corpus/lsh_index.py says why).
         """
         if self.read_only:
             raise StoreError(f"{self.folder}: the store is read-only here; adding articles needs write access")
@@ -433,9 +453,9 @@ class Store:
             self.db.executemany("INSERT INTO features(seq, n_words, n_sentences, lsh_sentences) VALUES (?, ?, ?, ?)",
                                 [(seq, item.n_words, item.n_sentences, len(item.lsh_keys))
                                  for seq, item in zip(seqs, new)])
-            # one statement for the batch's keys, in key order: inserts into the (key, seq) B-tree then touch
-            # neighbouring pages instead of random ones (measured: the LSH rows were the largest cost of a write)
-            self.db.executemany("INSERT OR IGNORE INTO lsh(key, seq) VALUES (?, ?)", _lsh_rows(new, seqs))
+            self.db.executemany("INSERT INTO lsh_keys(seq, keys) VALUES (?, ?)",
+                                [(seq, packed) for seq, item in zip(seqs, new)
+                                 if (packed := pack_keys(item.lsh_keys))])
             vectors = [(seq, item.vector) for seq, item in zip(seqs, new) if item.vector is not None]
             if tier and vectors:
                 self._append_vectors(tier, vectors)
@@ -560,25 +580,45 @@ class Store:
 
     def lsh_keys(self) -> dict[int, frozenset[int]]:
         """Every stored article's sentence LSH keys, by seq (what the clusterer compares as shared text)."""
-        out: dict[int, set[int]] = {}
-        for key, seq in self.db.execute("SELECT key, seq FROM lsh"):
-            out.setdefault(seq, set()).add(key)
-        return {seq: frozenset(keys) for seq, keys in out.items()}
+        keys, seqs = self.key_rows()
+        cuts = np.flatnonzero(np.diff(seqs)) + 1
+        return {int(s[0]): frozenset(k.tolist()) for k, s in zip(np.split(keys, cuts), np.split(seqs, cuts))
+                if len(s)}
 
-    def lsh_hits(self, keys: np.ndarray, *, max_bucket: int = MAX_BUCKET) -> list[tuple[int, int]]:
-        """(seq, query sentence) for every stored article sharing a band key with a query sentence.
+    def _legacy_lsh(self) -> bool:
+        """Is this a schema-2 store read as it is (read-only, not upgraded): its keys in the lsh table?"""
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lsh_keys'").fetchone() is None
 
-        Buckets larger than `max_bucket` are boilerplate ("All rights reserved.") and skipped,
-        which bounds a query's cost whatever the corpus size.
-        """
-        hits: list[tuple[int, int]] = []
-        for sent, row in enumerate(np.asarray(keys)):
-            for key in {int(k) for k in row if k != 0}:
-                seqs = [r[0] for r in self.db.execute("SELECT seq FROM lsh WHERE key = ? LIMIT ?",
-                                                      (key, max_bucket + 1))]
-                if len(seqs) <= max_bucket:
-                    hits.extend((s, sent) for s in seqs)
-        return hits
+    def key_rows(self, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, seqs) of the LSH keys of the articles after `after_seq`, in seq order (int64 arrays)."""
+        if self._legacy_lsh():
+            return self._legacy_rows(after_seq)
+        rows = self.db.execute("SELECT seq, keys FROM lsh_keys WHERE seq > ? ORDER BY seq", (after_seq,)).fetchall()
+        lengths = np.fromiter((len(blob) // 8 for _, blob in rows), dtype=np.int64, count=len(rows))
+        keys = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<i8").astype(np.int64)
+        seqs = np.repeat(np.fromiter((seq for seq, _ in rows), dtype=np.int64, count=len(rows)), lengths)
+        return keys, seqs
+
+    def _legacy_rows(self, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """key_rows of schema 2's lsh table."""
+        rows = self.db.execute("SELECT key, seq FROM lsh WHERE seq > ? ORDER BY seq, key", (after_seq,))
+        pairs = np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 2)
+        return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+    def lsh_max_seq(self) -> int:
+        """The newest article with LSH keys (0 for none): an index seek."""
+        if self._legacy_lsh():
+            return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM lsh").fetchone()[0]
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM lsh_keys").fetchone()[0]
+
+    def lsh_extent(self, upto: int | None = None) -> tuple[int, int]:
+        """(the newest article with LSH keys, how many articles have keys), up to seq `upto` when given."""
+        upto = upto if upto is not None else 2 ** 62
+        if self._legacy_lsh():
+            return self.db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(DISTINCT seq) FROM lsh WHERE seq <= ?",
+                                   (upto,)).fetchone()
+        return self.db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM lsh_keys WHERE seq <= ?",
+                               (upto,)).fetchone()
 
     def _vector_map(self, tier: str) -> np.ndarray:
         """The committed rows of a tier's vector file, memory-mapped (re-mapped when it grew)."""

@@ -53,7 +53,7 @@ def identify(db: sqlite3.Connection) -> tuple[list[str], str | None]:
 # the intact store), features or vector rows deleted, a tier or dimension row deleted from meta (issue 28).
 ALTERED = "altered:"
 SEALS: dict[str, str] = {
-    **{f"seal_{t}_{op.lower()}": f"AFTER {op} ON {t}" for t in ("lsh", "features", "vectors", "articles")
+    **{f"seal_{t}_{op.lower()}": f"AFTER {op} ON {t}" for t in ("lsh", "lsh_keys", "features", "vectors", "articles")
        for op in ("DELETE", "UPDATE") if not (t == "articles" and op == "UPDATE")},
     "seal_meta_delete": "AFTER DELETE ON meta WHEN old.key IN ('schema_version', 'tier', 'lsh') "
                         "OR old.key LIKE 'dim:%'",
@@ -262,6 +262,11 @@ def row_problems(db: sqlite3.Connection) -> tuple[list[str], bool]:
     problems += _shown(rows, "article rows") + _shown(altered, "articles")
     problems += _shown((result_problem(k, key, v) for k, key, v in db.execute("SELECT kind, key, value FROM results")),
                        "cached results")
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lsh_keys'").fetchone():
+        problems += _shown((f"article seq {seq}: LSH keys of {length:,} bytes (not whole 8-byte keys)"
+                            for seq, length in db.execute("SELECT seq, length(keys) FROM lsh_keys WHERE "
+                                                          "typeof(keys) != 'blob' OR length(keys) % 8 != 0")),
+                           "LSH key rows")
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'analyses'").fetchone():
         problems += _shown((f"article seq {seq}: {problem}" for seq, kind, v in
                             db.execute("SELECT seq, kind, value FROM analyses")
