@@ -11,7 +11,7 @@ import pytest
 
 from storymatch.corpus import lsh_index
 from storymatch.corpus.ingestion import prepare
-from storymatch.corpus.integrity import check_store
+from storymatch.corpus.integrity import check_store, repair_store
 from storymatch.corpus.lsh_index import INDEX_NAME, lsh_index_for, refresh_lsh_index
 from storymatch.corpus.store import DB_NAME, SCHEMA_VERSION, Store
 from storymatch.corpus.store_rules import row_problems
@@ -144,3 +144,23 @@ def test_a_key_row_readers_cannot_parse_is_a_row_problem(tmp_path, corpus):
     db.execute("UPDATE lsh_keys SET keys = substr(keys, 1, 5) WHERE seq = 2")
     problems, past_repair = row_problems(db)
     assert problems == ["article seq 2: LSH keys of 5 bytes (not whole 8-byte keys)"] and not past_repair
+
+
+def test_check_finds_a_changed_byte_in_the_file_and_repair_makes_it_again(tmp_path, corpus, seed_a):
+    _, query = text_keys(seed_a)
+    with Store(tmp_path / "s", create=True) as store:
+        _add(store, corpus)
+        expected = lsh_index_for(store).hits(query)
+        refresh_lsh_index(store, file_min=10)
+    assert not check_store(tmp_path / "s").problems
+    path = tmp_path / "s" / INDEX_NAME
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 0x40  # a seq of the file's last pairs
+    path.write_bytes(bytes(data))
+    found = check_store(tmp_path / "s")
+    assert found.problems == [f"LSH index file {INDEX_NAME} differs from the keys it was made from (derived: repair "
+                              "makes it again)"] and found.repairable
+    repair_store(tmp_path / "s", tier="none")
+    assert not path.exists() and not check_store(tmp_path / "s").problems  # below FILE_MIN repair writes none
+    with Store(tmp_path / "s") as store:
+        assert lsh_index_for(store).hits(query) == expected

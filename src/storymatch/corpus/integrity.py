@@ -26,6 +26,7 @@ import numpy as np
 
 from storymatch.corpus.ingestion import prepare_many, refresh_indexes
 from storymatch.corpus.lsh_index import drop_lsh_index, refresh_lsh_index
+from storymatch.corpus.lsh_index import file_problems as lsh_file_problems
 from storymatch.corpus.store import (
     DB_NAME,
     SCHEMA_VERSION,
@@ -159,6 +160,7 @@ def _check_db(db: sqlite3.Connection, folder: Path, out: StoreCheck) -> None:
         in_lsh += db.execute("SELECT COUNT(*) FROM lsh_keys").fetchone()[0]
     if in_lsh < indexed:
         out.problems.append(f"LSH index: keys for {in_lsh:,} of the {indexed:,} articles with indexed sentences")
+    out.problems.extend(lsh_file_problems(folder, db))
     tier = meta.get("tier") or next((t for (t,) in db.execute("SELECT DISTINCT tier FROM vectors LIMIT 1")), None)
     if tier and known_tier(tier) and tier != NO_VECTORS:
         _check_vectors(db, folder, tier, meta, articles, out)

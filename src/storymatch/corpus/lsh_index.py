@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from storymatch.corpus.store import Store
+from storymatch.corpus.store import Store, read_key_rows
 from storymatch.features.lsh import MAX_BUCKET
 
 INDEX_NAME = "lsh-index.npy"
@@ -143,8 +145,12 @@ def drop_lsh_index(store: Store) -> None:
 
 
 def _file_state(store: Store) -> dict | None:
+    return _read_state(store.folder)
+
+
+def _read_state(folder: Path) -> dict | None:
     try:
-        state = json.loads((store.folder / STATE_NAME).read_text())
+        state = json.loads((folder / STATE_NAME).read_text())
     except (OSError, ValueError):
         return None
     ok = isinstance(state, dict) and all(isinstance(state.get(k), int) for k in ("max_seq", "articles", "rows"))
@@ -165,3 +171,25 @@ def _from_file(store: Store) -> KeyIndex | None:
         return None
     index = KeyIndex([(pairs[0], pairs[1])], state["max_seq"], state["articles"])
     return index if _covers_prefix(store, index) else None
+
+
+def file_problems(folder: Path, db: sqlite3.Connection) -> list[str]:
+    """`check`'s finding on the derived file: one that passes for the rows' (its record matches their counts, so
+    readers use it) but holds other pairs than they give (a changed byte). One that does not pass is never read
+    (the index is built from the rows), and the next ingest or repair writes it again."""
+    state = _read_state(folder)
+    if state is None or not (folder / INDEX_NAME).exists():
+        return []
+    try:
+        pairs = np.load(folder / INDEX_NAME, mmap_mode="r")
+    except (OSError, ValueError):
+        return []
+    keys, seqs = read_key_rows(db)
+    inside = seqs <= state["max_seq"]
+    if pairs.dtype != np.int64 or pairs.shape != (2, state["rows"]) or \
+            len(np.unique(seqs[inside])) != state["articles"]:
+        return []
+    expected = KeyIndex.build(keys[inside], seqs[inside], state["max_seq"], state["articles"]).runs[0]
+    if np.array_equal(pairs[0], expected[0]) and np.array_equal(pairs[1], expected[1]):
+        return []
+    return [f"LSH index file {INDEX_NAME} differs from the keys it was made from (derived: repair makes it again)"]

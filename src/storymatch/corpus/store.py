@@ -178,6 +178,29 @@ def pack_keys(keys: np.ndarray) -> bytes:
     return np.unique(flat[flat != 0]).astype("<i8").tobytes()
 
 
+def _legacy_lsh(db: sqlite3.Connection) -> bool:
+    """Is this a schema-2 store read as it is (read-only, not upgraded): its keys in the lsh table?"""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lsh_keys'").fetchone() is None
+
+
+def _legacy_rows(db: sqlite3.Connection, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """read_key_rows of schema 2's lsh table."""
+    rows = db.execute("SELECT key, seq FROM lsh WHERE seq > ? ORDER BY seq, key", (after_seq,))
+    pairs = np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+
+def read_key_rows(db: sqlite3.Connection, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, seqs) of the LSH keys of a store's articles after `after_seq`, in seq order (int64 arrays)."""
+    if _legacy_lsh(db):
+        return _legacy_rows(db, after_seq)
+    rows = db.execute("SELECT seq, keys FROM lsh_keys WHERE seq > ? ORDER BY seq", (after_seq,)).fetchall()
+    lengths = np.fromiter((len(blob) // 8 for _, blob in rows), dtype=np.int64, count=len(rows))
+    keys = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<i8").astype(np.int64)
+    seqs = np.repeat(np.fromiter((seq for seq, _ in rows), dtype=np.int64, count=len(rows)), lengths)
+    return keys, seqs
+
+
 class Store:
     """An open store folder. Use as a context manager, or call close()."""
 
@@ -264,7 +287,7 @@ class Store:
     def _upgrade_lsh(self) -> None:
         """Schema 2 -> 3 in one transaction: each article's (key, seq) rows become its lsh_keys row, the old rows
         go (their seal lifted for it, as repair does), and the version says 3."""
-        keys, seqs = self._legacy_rows()
+        keys, seqs = _legacy_rows(self.db)
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.execute("CREATE TABLE IF NOT EXISTS lsh_keys (seq INTEGER PRIMARY KEY, keys BLOB NOT NULL)")
@@ -586,24 +609,11 @@ class Store:
                 if len(s)}
 
     def _legacy_lsh(self) -> bool:
-        """Is this a schema-2 store read as it is (read-only, not upgraded): its keys in the lsh table?"""
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lsh_keys'").fetchone() is None
+        return _legacy_lsh(self.db)
 
     def key_rows(self, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(keys, seqs) of the LSH keys of the articles after `after_seq`, in seq order (int64 arrays)."""
-        if self._legacy_lsh():
-            return self._legacy_rows(after_seq)
-        rows = self.db.execute("SELECT seq, keys FROM lsh_keys WHERE seq > ? ORDER BY seq", (after_seq,)).fetchall()
-        lengths = np.fromiter((len(blob) // 8 for _, blob in rows), dtype=np.int64, count=len(rows))
-        keys = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<i8").astype(np.int64)
-        seqs = np.repeat(np.fromiter((seq for seq, _ in rows), dtype=np.int64, count=len(rows)), lengths)
-        return keys, seqs
-
-    def _legacy_rows(self, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """key_rows of schema 2's lsh table."""
-        rows = self.db.execute("SELECT key, seq FROM lsh WHERE seq > ? ORDER BY seq, key", (after_seq,))
-        pairs = np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 2)
-        return pairs[:, 0].copy(), pairs[:, 1].copy()
+        return read_key_rows(self.db, after_seq)
 
     def lsh_max_seq(self) -> int:
         """The newest article with LSH keys (0 for none): an index seek."""
