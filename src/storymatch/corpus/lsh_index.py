@@ -27,9 +27,9 @@ from storymatch.features.lsh import MAX_BUCKET
 
 INDEX_NAME = "lsh-index.npy"
 STATE_NAME = "lsh-index.json"
-# Below this many articles the index is built in memory by each process that asks (3,581 articles: ~30 ms);
-# above it a file keeps a `search` from sorting every key again (100,000 articles, 8M keys: ~1.8 s).
-FILE_MIN = 20_000
+# Below this many articles the index is built in memory by each process that asks (3,581 articles: ~30 ms;
+# 20,000: 0.17-0.5 s); above it a file keeps a `search` from sorting every key again (100,000: ~1.8 s).
+FILE_MIN = 5_000
 # The file is written again when the articles stored after it reach this share of those it covers: the rest
 # are sorted in memory (a small tail), so an ingest of a few articles does not rewrite a large file.
 REWRITE_SHARE = 0.1
