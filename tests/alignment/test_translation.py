@@ -55,7 +55,8 @@ def _sim(n_a: int, n_b: int, pairs: dict[tuple[int, int], float], rest: float = 
 
 def test_scattered_sentences_in_order_make_a_chain():
     """A patchwork's translated sentences keep their order at any distance: a chain from CHAIN_BARE_COSINE (no
-    particulars shared); the same cosines out of order are independent sentences on the same facts, and none reaches a rule alone."""
+    particulars shared); the same cosines out of order are independent sentences on the same facts, and none reaches
+    a rule alone."""
     from storymatch.alignment import translation as t
 
     sa = spans(*[f"Ein Satz des deutschen Textes ({'abcdef'[k]}), ohne Zahlen und ohne Namen." for k in range(6)])
