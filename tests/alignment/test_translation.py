@@ -54,13 +54,14 @@ def _sim(n_a: int, n_b: int, pairs: dict[tuple[int, int], float], rest: float = 
 
 
 def test_scattered_sentences_in_order_make_a_chain():
-    """A patchwork's translated sentences keep their order at any distance: a chain from CHAIN_COSINE; the same
-    cosines out of order are independent sentences on the same facts, and none reaches a rule alone."""
+    """A patchwork's translated sentences keep their order at any distance: a chain from CHAIN_BARE_COSINE (no
+    particulars shared); the same cosines out of order are independent sentences on the same facts, and none reaches
+    a rule alone."""
     from storymatch.alignment import translation as t
 
     sa = spans(*[f"Ein Satz des deutschen Textes ({'abcdef'[k]}), ohne Zahlen und ohne Namen." for k in range(6)])
     sb = spans(*[f"A sentence of the English text ({'abcdefghij'[k]}), no figures, no names." for k in range(10)])
-    c = t.CHAIN_COSINE + 0.02
+    c = t.CHAIN_BARE_COSINE + 0.02
     in_order = _sim(6, 10, {(0, 0): c, (2, 4): c, (5, 9): c})
     assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, in_order, 0.8, 0.45)] == [(0, 0), (2, 4), (5, 9)]
     shuffled = _sim(6, 10, {(0, 9): c, (2, 4): c, (5, 0): c})
@@ -93,6 +94,41 @@ def test_a_run_needs_two_good_pairs():
     assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, good, 0.8, 0.45)] == [(0, 0), (1, 1)]
     weak = _sim(2, 2, {(0, 0): t.RUN_ANCHOR + 0.01, (1, 1): t.RUN_SECOND - 0.05})
     assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, weak, 0.8, 0.45)] == []
+
+
+def test_two_pairs_in_order_are_a_chain_only_with_a_pair_confirmed_alone():
+    """Two matches keep their order by chance half the time: a chain of two counts only when one of its pairs is
+    confirmed alone (here by a cosine of 0.8), a chain of CHAIN_MIN from CHAIN_BARE_COSINE (the test above)."""
+    from storymatch.alignment import translation as t
+
+    sa = spans(*[f"Ein Satz des deutschen Textes ({'abcdef'[k]}), ohne Zahlen und ohne Namen." for k in range(6)])
+    sb = spans(*[f"A sentence of the English text ({'abcdefghij'[k]}), no figures, no names." for k in range(10)])
+    c = t.CHAIN_BARE_COSINE + 0.02
+    assert sentence_pairs(sa, sb, _sim(6, 10, {(0, 0): c, (3, 6): c}), 0.8, 0.45) == []
+    confirmed = _sim(6, 10, {(0, 0): 0.85, (3, 6): c})
+    assert [(i, j) for i, j, _ in sentence_pairs(sa, sb, confirmed, 0.8, 0.45)] == [(0, 0), (3, 6)]
+
+
+def test_a_run_standing_alone_keeps_its_length_ratio_and_is_unambiguous():
+    """A run that touches no pair confirmed otherwise must keep one length ratio (a sentence 1.3x its match next to
+    one half its match is not one translation) and each of its two pairs must stand RUN_MARGIN above its
+    runner-up; next to a pair confirmed alone the same run extends a translation already found."""
+    from storymatch.alignment import translation as t
+
+    head = "Der Konvoi fuhr in der Nacht auf die abgelegene Basis zu, sagten Beamte."
+    sb = spans("The convoy headed for the remote base at night, officials said.",
+               "It ignored the warnings that the soldiers gave it.", "Nobody was hurt.")
+    hi, lo = t.RUN_ANCHOR + 0.01, t.RUN_SECOND + 0.01
+    run = _sim(3, 3, {(0, 0): hi, (1, 1): lo})
+    steady = spans(head, "Er ignorierte die Warnungen, die ihm die Soldaten gaben.", "Es war kalt.")
+    assert [(i, j) for i, j, _ in sentence_pairs(steady, sb, run, 0.8, 0.45)] == [(0, 0), (1, 1)]
+    shrunk = spans(head, "Er hörte nicht auf die Soldaten.", "Es war kalt.")  # 0.6x its match after 1.2x
+    assert sentence_pairs(shrunk, sb, run, 0.8, 0.45) == []
+    ambiguous = run.copy()
+    ambiguous[1, 2] = lo - t.RUN_MARGIN / 2  # the second pair barely above another sentence of B
+    assert sentence_pairs(steady, sb, ambiguous, 0.8, 0.45) == []
+    ambiguous[0, 0] = 0.85  # its neighbour confirmed alone: the run extends a translation already found
+    assert [(i, j) for i, j, _ in sentence_pairs(steady, sb, ambiguous, 0.8, 0.45)] == [(0, 0), (1, 1)]
 
 
 def test_same_language_pairs_never_run_the_encoder(seed_a, seed_b, monkeypatch):
