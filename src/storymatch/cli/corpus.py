@@ -81,8 +81,8 @@ def ingest(paths: list[Path] = typer.Argument(...,
                                               help="Vector tier: fast (default), quality, lead, hybrid, none."),
            batch_size: int = typer.Option(256, "--batch-size", min=1, help="Articles written per transaction."),
            index: bool = typer.Option(True, "--index/--no-index",
-                                      help="Extend the approximate vector index at the end "
-                                           "(else the first query does)."),
+                                      help="Bring the approximate vector index and the LSH key file up to date "
+                                           "at the end (else each query builds what it needs)."),
            json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
            max_chars: Optional[int] = max_chars_option(),
            workers: Optional[int] = typer.Option(None, "--workers", min=1,
