@@ -3,8 +3,9 @@
 Ingest writes each article's distinct band keys as one row of the store (`lsh_keys`: seq, the keys as int64
 bytes), in the batch's transaction. They were one SQLite row per (key, article) in a B-tree ordered by key: ~80
 rows an article, each going to a random page of a table that grows with the store, which made the rows the
-largest cost of a write and one that grew with the store (benchmarks/ingest.py: 2.7 us a row, ~0.2 ms an
-article at 10,000 articles, the main process's bottleneck with worker processes; one row an article: 0.02 ms).
+largest cost of a write and one that grew with the store: the 3,581 articles of benchmarks/ingest.py written three
+times over, ~2.7 us a row, a batch of 256 from 37 ms at first to 70-117 ms at 10,000 articles, 3.13 s of CPU in
+all, the main process's bottleneck with worker processes; one row an article: 10-24 ms a batch, 0.57 s in all.
 
 Lookups read arrays sorted by key (numpy searchsorted): built from those rows, and kept beside the store for
 large stores as a derived file (`lsh-index.npy`, with `lsh-index.json` saying which articles it covers), as the
