@@ -27,6 +27,7 @@ import numpy as np
 from storymatch.corpus.ingestion import prepare_many, refresh_indexes
 from storymatch.corpus.lsh_index import drop_lsh_index, refresh_lsh_index
 from storymatch.corpus.lsh_index import file_problems as lsh_file_problems
+from storymatch.corpus.lsh_rows import pack_keys
 from storymatch.corpus.store import (
     DB_NAME,
     SCHEMA_VERSION,
@@ -34,7 +35,6 @@ from storymatch.corpus.store import (
     VECTOR_DTYPE,
     Store,
     open_db,
-    pack_keys,
     vector_file,
 )
 from storymatch.corpus.store_rules import (

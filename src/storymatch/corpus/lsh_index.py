@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from storymatch.corpus.store import Store, read_key_rows
+from storymatch.corpus.lsh_rows import read_key_rows
+from storymatch.corpus.store import Store
 from storymatch.features.lsh import MAX_BUCKET
 
 INDEX_NAME = "lsh-index.npy"

@@ -32,6 +32,12 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from storymatch.corpus.lsh_rows import (
+    key_rows_extent,
+    key_rows_max_seq,
+    pack_keys,
+    read_key_rows,
+)
 from storymatch.corpus.store_rules import (
     SEALS,
     analysis_problem,
@@ -171,35 +177,6 @@ class NewArticle:
     n_words: int
     n_sentences: int
     vector: np.ndarray | None = None
-
-
-def pack_keys(keys: np.ndarray) -> bytes:
-    """An article's lsh_keys row: its distinct non-zero band keys, sorted, as int64 little-endian bytes."""
-    flat = np.asarray(keys, dtype=np.int64).ravel()
-    return np.unique(flat[flat != 0]).astype("<i8").tobytes()
-
-
-def _legacy_lsh(db: sqlite3.Connection) -> bool:
-    """Is this a schema-2 store read as it is (read-only, not upgraded): its keys in the lsh table?"""
-    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lsh_keys'").fetchone() is None
-
-
-def _legacy_rows(db: sqlite3.Connection, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """read_key_rows of schema 2's lsh table."""
-    rows = db.execute("SELECT key, seq FROM lsh WHERE seq > ? ORDER BY seq, key", (after_seq,))
-    pairs = np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 2)
-    return pairs[:, 0].copy(), pairs[:, 1].copy()
-
-
-def read_key_rows(db: sqlite3.Connection, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(keys, seqs) of the LSH keys of a store's articles after `after_seq`, in seq order (int64 arrays)."""
-    if _legacy_lsh(db):
-        return _legacy_rows(db, after_seq)
-    rows = db.execute("SELECT seq, keys FROM lsh_keys WHERE seq > ? ORDER BY seq", (after_seq,)).fetchall()
-    lengths = np.fromiter((len(blob) // 8 for _, blob in rows), dtype=np.int64, count=len(rows))
-    keys = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<i8").astype(np.int64)
-    seqs = np.repeat(np.fromiter((seq for seq, _ in rows), dtype=np.int64, count=len(rows)), lengths)
-    return keys, seqs
 
 
 class Store:
@@ -620,27 +597,17 @@ class Store:
         return {int(s[0]): frozenset(k.tolist()) for k, s in zip(np.split(keys, cuts), np.split(seqs, cuts))
                 if len(s)}
 
-    def _legacy_lsh(self) -> bool:
-        return _legacy_lsh(self.db)
-
     def key_rows(self, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(keys, seqs) of the LSH keys of the articles after `after_seq`, in seq order (int64 arrays)."""
         return read_key_rows(self.db, after_seq)
 
     def lsh_max_seq(self) -> int:
         """The newest article with LSH keys (0 for none): an index seek."""
-        if self._legacy_lsh():
-            return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM lsh").fetchone()[0]
-        return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM lsh_keys").fetchone()[0]
+        return key_rows_max_seq(self.db)
 
     def lsh_extent(self, upto: int | None = None) -> tuple[int, int]:
         """(the newest article with LSH keys, how many articles have keys), up to seq `upto` when given."""
-        upto = upto if upto is not None else 2 ** 62
-        if self._legacy_lsh():
-            return self.db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(DISTINCT seq) FROM lsh WHERE seq <= ?",
-                                   (upto,)).fetchone()
-        return self.db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM lsh_keys WHERE seq <= ?",
-                               (upto,)).fetchone()
+        return key_rows_extent(self.db, upto)
 
     def _vector_map(self, tier: str) -> np.ndarray:
         """The committed rows of a tier's vector file, memory-mapped (re-mapped when it grew)."""

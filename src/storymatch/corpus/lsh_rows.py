@@ -1,0 +1,53 @@
+"""A store's LSH key rows as the database holds them: one row an article (`lsh_keys`, schema 3), or schema 2's
+(key, seq) rows of a store read as it is (read-only, not upgraded). What the store writes and what every reader of
+the keys (the store, its index in corpus/lsh_index.py, `check`) reads, in one place."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+
+def pack_keys(keys: np.ndarray) -> bytes:
+    """An article's lsh_keys row: its distinct non-zero band keys, sorted, as int64 little-endian bytes."""
+    flat = np.asarray(keys, dtype=np.int64).ravel()
+    return np.unique(flat[flat != 0]).astype("<i8").tobytes()
+
+
+def is_legacy(db: sqlite3.Connection) -> bool:
+    """Is this a schema-2 store read as it is (read-only, not upgraded): its keys in the lsh table?"""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'lsh_keys'").fetchone() is None
+
+
+def legacy_rows(db: sqlite3.Connection, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """read_key_rows of schema 2's lsh table."""
+    rows = db.execute("SELECT key, seq FROM lsh WHERE seq > ? ORDER BY seq, key", (after_seq,))
+    pairs = np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+
+def read_key_rows(db: sqlite3.Connection, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, seqs) of the LSH keys of a store's articles after `after_seq`, in seq order (int64 arrays)."""
+    if is_legacy(db):
+        return legacy_rows(db, after_seq)
+    rows = db.execute("SELECT seq, keys FROM lsh_keys WHERE seq > ? ORDER BY seq", (after_seq,)).fetchall()
+    lengths = np.fromiter((len(blob) // 8 for _, blob in rows), dtype=np.int64, count=len(rows))
+    keys = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<i8").astype(np.int64)
+    seqs = np.repeat(np.fromiter((seq for seq, _ in rows), dtype=np.int64, count=len(rows)), lengths)
+    return keys, seqs
+
+
+def key_rows_max_seq(db: sqlite3.Connection) -> int:
+    """The newest article with LSH keys (0 for none): an index seek (a scan of schema 2's table)."""
+    table = "lsh" if is_legacy(db) else "lsh_keys"
+    return db.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}").fetchone()[0]
+
+
+def key_rows_extent(db: sqlite3.Connection, upto: int | None = None) -> tuple[int, int]:
+    """(the newest article with LSH keys, how many articles have keys), up to seq `upto` when given."""
+    upto = upto if upto is not None else 2 ** 62
+    if is_legacy(db):
+        return db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(DISTINCT seq) FROM lsh WHERE seq <= ?",
+                          (upto,)).fetchone()
+    return db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM lsh_keys WHERE seq <= ?", (upto,)).fetchone()
