@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from storymatch.corpus.lsh_rows import read_key_rows
+from storymatch.corpus.lsh_rows import key_rows_extent, read_key_rows
 from storymatch.corpus.store import Store
 from storymatch.features.lsh import MAX_BUCKET
 
@@ -146,31 +146,27 @@ def drop_lsh_index(store: Store) -> None:
     store.__dict__.pop("_lsh_index", None)
 
 
-def _file_state(store: Store) -> dict | None:
-    return _read_state(store.folder)
-
-
-def _read_state(folder: Path) -> dict | None:
+def _load_file(folder: Path) -> tuple[dict, np.ndarray] | None:
+    """(the file's record, its (2, rows) pairs, memory-mapped) when both are there and of the recorded shape."""
     try:
         state = json.loads((folder / STATE_NAME).read_text())
+        pairs = np.load(folder / INDEX_NAME, mmap_mode="r")
     except (OSError, ValueError):
         return None
-    ok = isinstance(state, dict) and all(isinstance(state.get(k), int) for k in ("max_seq", "articles", "rows"))
-    return state if ok else None
+    if not (isinstance(state, dict) and all(isinstance(state.get(k), int) for k in ("max_seq", "articles", "rows"))):
+        return None
+    if pairs.dtype != np.int64 or pairs.shape != (2, state["rows"]):
+        return None
+    return state, pairs
 
 
 def _from_file(store: Store) -> KeyIndex | None:
     """The derived file, when it holds exactly the store's articles with keys up to its max_seq; else None (the
     index is built from the rows instead)."""
-    state = _file_state(store)
-    if state is None:
+    loaded = _load_file(store.folder)
+    if loaded is None:
         return None
-    try:
-        pairs = np.load(store.folder / INDEX_NAME, mmap_mode="r")
-    except (OSError, ValueError):
-        return None
-    if pairs.dtype != np.int64 or pairs.shape != (2, state["rows"]):
-        return None
+    state, pairs = loaded
     index = KeyIndex([(pairs[0], pairs[1])], state["max_seq"], state["articles"])
     return index if _covers_prefix(store, index) else None
 
@@ -179,18 +175,14 @@ def file_problems(folder: Path, db: sqlite3.Connection) -> list[str]:
     """`check`'s finding on the derived file: one that passes for the rows' (its record matches their counts, so
     readers use it) but holds other pairs than they give (a changed byte). One that does not pass is never read
     (the index is built from the rows), and the next ingest or repair writes it again."""
-    state = _read_state(folder)
-    if state is None or not (folder / INDEX_NAME).exists():
+    loaded = _load_file(folder)
+    if loaded is None:
         return []
-    try:
-        pairs = np.load(folder / INDEX_NAME, mmap_mode="r")
-    except (OSError, ValueError):
+    state, pairs = loaded
+    if key_rows_extent(db, upto=state["max_seq"]) != (state["max_seq"], state["articles"]):
         return []
     keys, seqs = read_key_rows(db)
     inside = seqs <= state["max_seq"]
-    if pairs.dtype != np.int64 or pairs.shape != (2, state["rows"]) or \
-            len(np.unique(seqs[inside])) != state["articles"]:
-        return []
     expected = KeyIndex.build(keys[inside], seqs[inside], state["max_seq"], state["articles"]).runs[0]
     if np.array_equal(pairs[0], expected[0]) and np.array_equal(pairs[1], expected[1]):
         return []
