@@ -1,6 +1,7 @@
 """Embedding tiers: unit vectors in one stable space, and the same story nearer than another."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +82,28 @@ def test_quality_tier_resolves_its_backend_from_languages(seed_a, seed_b):
 def test_unknown_tier_is_refused():
     with pytest.raises(InputError, match="unknown tier"):
         get_tier("turbo")
+
+
+def test_vectors_from_the_shingles_words_equal_vectors_from_the_texts(shared_dir):
+    """Ingest reads an article's fast-tier terms off the words its LSH shingles were made of (each body split into
+    words once): the vectors must be the ones the texts give, to the last bit, in every script and with the
+    characters that lower-case differently inside `normalize` (İ, Σ), joined words, single letters and digits,
+    titles kept or repeated by the body, and texts with no word at all."""
+    from storymatch.features.lsh import shingles
+
+    rows = [json.loads(line) for line in (shared_dir / "semeval22" / "train.jsonl").open(encoding="utf-8")]
+    texts = [row[key] for row in rows[:150] for key in ("text1", "text2") if row[key]]
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    texts += [p.read_text(encoding="utf-8") for p in sorted(fixtures.glob("*/*.txt"))]
+    texts += ["İstanbul'da İSTANBUL ΟΔΟΣ Σ ΣΑΣ ′Σ", "Al-Assad’s forces, don't: 5 a 7 b_c _ __ Trump´s ‐ x",
+              "Zürich ΣΥΡΙΑ Σ′ ‛Σ and more words here.", "mixed 中文 text 2017年5月 iPhone发布。 下一句。", "🙂 🙂", "x"]
+    articles = [Article(text=t, title=("Rebels say" if i % 3 == 0 else t[:30] if i % 3 == 1 else None), id=str(i))
+                for i, t in enumerate(texts)]
+    for i, article in enumerate(articles):
+        article.language = ("de", "en", None)[i % 3]  # the weights are per language: a language of its own each
+    tier = LexicalTier()
+    from_texts = tier.encode_articles(articles)
+    from_words = tier.encode_articles(articles, body_words=shingles([a.text for a in articles]).words)
+    assert len(articles) > 250
+    assert np.array_equal(from_words, from_texts)
+    assert np.all(np.abs(np.linalg.norm(from_words, axis=1) - 1) < 1e-5)  # no text left without a vector

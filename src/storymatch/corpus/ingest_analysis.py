@@ -30,7 +30,7 @@ import numpy as np
 
 from storymatch.config import settings
 from storymatch.embedding.tiers import FAST, LexicalTier
-from storymatch.features.lsh import LSHParams, texts_keys
+from storymatch.features.lsh import LSHParams, shingles, shingles_keys
 from storymatch.inputs.article import Article
 from storymatch.text.language import quick_language
 from storymatch.text.spans import sentences
@@ -81,10 +81,12 @@ def analyse(articles: Sequence[Article], lsh: LSHParams, fast_vectors: bool = Fa
         if not article.language:
             article.language = article_language(article)
     spans = [sentences(a.text) for a in articles]
-    keys = texts_keys([a.text for a in articles], lsh, spans)
+    shingled = shingles([a.text for a in articles], lsh, spans)
+    keys = shingles_keys(shingled, lsh)
     out = [Analysis(a.language, len(a.text.split()), len(s), k) for a, s, (_, k) in zip(articles, spans, keys)]
-    if fast_vectors and articles:
-        for it, v in zip(out, np.asarray(LexicalTier().encode_articles(articles), dtype=np.float32)):
+    if fast_vectors and articles:  # from the words the shingles were made of: each body is split into words once
+        vectors = LexicalTier().encode_articles(articles, body_words=shingled.words)
+        for it, v in zip(out, np.asarray(vectors, dtype=np.float32)):
             it.vector = v
     return out
 

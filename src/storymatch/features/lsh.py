@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from storymatch.features.minhash import EMPTY, MinHasher, shingle_sentences
+from storymatch.features.minhash import EMPTY, MinHasher, ShingledSentences, shingle_sentences
 
 # A band key shared by more articles than this is boilerplate ("All rights reserved."), not reuse: the store's
 # queries and Spark's banding both skip it, which bounds a query's cost whatever the corpus size.
@@ -84,7 +84,17 @@ def texts_keys(texts: Sequence[str], params: LSHParams = LSHParams(),
                spans: Sequence[list | None] | None = None) -> list[tuple[list, np.ndarray]]:
     """`text_keys` of many texts at once: one call each to hash the words, sign the sentences and band them,
     for a whole ingest batch (per text, those calls' own overhead cost more than their work)."""
-    sh = shingle_sentences(texts, spans, k=params.shingle, min_words=params.min_words)
+    return shingles_keys(shingles(texts, params, spans), params)
+
+
+def shingles(texts: Sequence[str], params: LSHParams = LSHParams(),
+             spans: Sequence[list | None] | None = None) -> ShingledSentences:
+    """The indexable sentences of `texts` and their shingles, as `texts_keys` hashes them (and their words)."""
+    return shingle_sentences(texts, spans, k=params.shingle, min_words=params.min_words)
+
+
+def shingles_keys(sh: ShingledSentences, params: LSHParams = LSHParams()) -> list[tuple[list, np.ndarray]]:
+    """`texts_keys` of texts already shingled (`shingles`)."""
     keys = (band_keys(params.hasher().signatures_flat(sh.flat, sh.offsets), params) if len(sh.offsets)
             else np.zeros((0, params.bands), dtype=np.int64))
     out, start = [], 0

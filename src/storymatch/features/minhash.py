@@ -20,7 +20,7 @@ import numpy as np
 import rensa
 
 from storymatch.text.normalize import normalize
-from storymatch.text.scripts import SENTENCE_END, sentence_units
+from storymatch.text.scripts import SENTENCE_END, has_dense, sentence_units
 from storymatch.text.spans import Span, sentences
 
 EMPTY = np.uint32(0xFFFFFFFF)  # the signature value of an empty set
@@ -126,11 +126,18 @@ class SentenceShingles:
 @dataclass(frozen=True)
 class ShingledSentences:
     """The indexable sentences of many texts at once: `spans[i]` are text i's kept sentences, and the shingles of
-    every kept sentence (all texts, in order) are one flat array cut at `offsets`."""
+    every kept sentence (all texts, in order) are one flat array cut at `offsets`.
+
+    `words[i]` are text i's words as the shingles were made of them (each sentence's, then SENTENCE_END) and their
+    hashes, for whoever needs the text's words too (the fast tier's vector: `embedding.tiers.LexicalTier`), so that
+    a text is split into words once; None for a text with Chinese, Japanese, Korean or Thai, whose units are
+    character bigrams rather than words.
+    """
 
     spans: list[list[Span]]
     flat: np.ndarray
     offsets: np.ndarray
+    words: list[tuple[list[str], np.ndarray] | None]
 
 
 def shingle_sentences(texts: Sequence[str], spans: Sequence[list[Span] | None] | None = None, k: int = 2,
@@ -146,16 +153,23 @@ def shingle_sentences(texts: Sequence[str], spans: Sequence[list[Span] | None] |
     """
     text_spans: list[list[Span]] = []
     tokens: list[str] = []
+    bounds, dense = [0], []
     for i, text in enumerate(texts):
         given = spans[i] if spans is not None else None
         mine = sentences(text) if given is None else given
         text_spans.append(mine)
         # words; character bigrams in Chinese, Japanese, Korean, Thai
-        tokens += sentence_units(normalize(text), [(sp.start, sp.end) for sp in mine])
+        norm = normalize(text)
+        tokens += sentence_units(norm, [(sp.start, sp.end) for sp in mine])
+        bounds.append(len(tokens))
+        dense.append(has_dense(norm))
     empty = np.zeros(0, dtype=np.int64)
+    hashed = (np.asarray(rensa.RMinHash.hash_token_sets([tokens])[0], dtype=np.uint64) if tokens
+              else np.zeros(0, dtype=np.uint64))
+    words = [None if dense[i] else (tokens[bounds[i]:bounds[i + 1]], hashed[bounds[i]:bounds[i + 1]])
+             for i in range(len(texts))]
     if not tokens:
-        return ShingledSentences([[] for _ in texts], np.zeros(0, dtype=np.uint64), empty)
-    hashed = np.asarray(rensa.RMinHash.hash_token_sets([tokens])[0], dtype=np.uint64)
+        return ShingledSentences([[] for _ in texts], np.zeros(0, dtype=np.uint64), empty, words)
     ends = np.flatnonzero(hashed == _END_HASH)
     if len(ends) != sum(len(x) for x in text_spans):  # a word with the end mark's hash: keep the real marks
         ends = np.array([j for j in ends.tolist() if tokens[j] == SENTENCE_END], dtype=np.int64)
@@ -169,11 +183,11 @@ def shingle_sentences(texts: Sequence[str], spans: Sequence[list[Span] | None] |
         kept.append([sp for sp, keep in zip(mine, flags) if keep])
         at += len(mine)
     if not keep_mask.any():
-        return ShingledSentences(kept, np.zeros(0, dtype=np.uint64), empty)
+        return ShingledSentences(kept, np.zeros(0, dtype=np.uint64), empty, words)
     grams = _grams(hashed, k)
     starts, counts = begins[keep_mask], lengths[keep_mask] - k + 1
     keep = np.repeat(starts, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    return ShingledSentences(kept, grams[keep], np.concatenate([[0], np.cumsum(counts)[:-1]]))
+    return ShingledSentences(kept, grams[keep], np.concatenate([[0], np.cumsum(counts)[:-1]]), words)
 
 
 _END_HASH = np.uint64(rensa.RMinHash.hash_token_sets([[SENTENCE_END]])[0][0])

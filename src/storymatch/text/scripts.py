@@ -40,7 +40,10 @@ THAI = "\u0e01-\u0e4e"  # letters, vowels and tone marks; Thai digits (U+0E50-59
 DENSE = HAN + KANA + HANGUL + THAI
 _DENSE_CHAR = re.compile(f"[{DENSE}]")
 _DENSE_RUN = re.compile(f"[{DENSE}]+")
-# WORD of text.spans with the dense characters taken out, so a mixed run ("2017年5月", "iPhone发布") splits into
+# The one word rule (text.spans.WORD, defined here so that this module can use it): alignment tokens, LSH shingles
+# and bag-of-words features all split words with it.
+WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*", re.UNICODE)
+# WORD with the dense characters taken out, so a mixed run ("2017年5月", "iPhone发布") splits into
 # its Latin/digit words and its dense characters. On text without dense characters it matches exactly as WORD.
 _SPACED_WORD = re.compile(f"[^\\W{DENSE}]+(?:[-'\u2019][^\\W{DENSE}]+)*")
 _UNITS = re.compile(f"(?P<dense>[{DENSE}]+)|{_SPACED_WORD.pattern}")
@@ -86,8 +89,9 @@ def unread_script(text: str) -> str | None:
 
 
 def has_dense(text: str) -> bool:
-    """Does the text contain any character of a script written without spaces between words?"""
-    return _DENSE_CHAR.search(text) is not None
+    """Does the text contain any character of a script written without spaces between words? (An ASCII text
+    cannot, and Python knows a string is ASCII without reading it: most English articles are.)"""
+    return not text.isascii() and _DENSE_CHAR.search(text) is not None
 
 
 def mask_dense(text: str) -> str:
@@ -191,7 +195,7 @@ def unit_list(text: str) -> list[str]:
     """Normalised (lower-cased) units of a text: `text.word_list` for spaced scripts, bigrams where dense."""
     norm = normalize(text)
     if not has_dense(norm):  # exactly text.word_list, so LSH keys of stored articles stay valid
-        return [w.lower() for w in _SPACED_WORD.findall(norm)]
+        return [w.lower() for w in WORD.findall(norm)]
     starts, ends = unit_spans(norm)
     return [norm[s:e].lower() for s, e in zip(starts, ends)]
 
@@ -201,7 +205,7 @@ def units_of(norm: str, start: int = 0, end: int | None = None) -> list[str]:
     when it holds no Chinese, Japanese, Korean or Thai, so keys computed from words stay what they were."""
     end = len(norm) if end is None else end
     if not _DENSE_CHAR.search(norm, start, end):
-        return _SPACED_WORD.findall(norm, start, end)
+        return WORD.findall(norm, start, end)
     starts, ends = unit_spans(norm[start:end])
     return [norm[start + s:start + e] for s, e in zip(starts, ends)]
 
@@ -227,10 +231,12 @@ def sentence_units(norm: str, spans: Iterable[tuple[int, int]]) -> list[str]:
             out += units_of(norm, start, end)
             out.append(SENTENCE_END)
         return out
-    return _SPACED_OR_END.findall(SENTENCE_END.join([norm[s:e] for s, e in ranges] + [""]))
+    return _WORD_OR_END.findall(SENTENCE_END.join([norm[s:e] for s, e in ranges] + [""]))
 
 
-_SPACED_OR_END = re.compile(f"{_SPACED_WORD.pattern}|{SENTENCE_END}")
+# WORD or an end mark. On text without dense characters WORD matches as _SPACED_WORD does, and ~1.5x faster (its
+# class is \w, not "\w but none of the dense ranges"): 0.62 -> 0.41 s for the 3,581 benchmark articles' words.
+_WORD_OR_END = re.compile(f"{WORD.pattern}|{SENTENCE_END}")
 
 
 # Frequent words for the languages wordfreq has no list for (Thai): the commonest function words of Thai news.

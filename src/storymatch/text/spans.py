@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from storymatch.text.normalize import normalize
-from storymatch.text.scripts import THAI, has_dense
+from storymatch.text.scripts import THAI, WORD, has_dense
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,7 @@ class Span:
     text: str
 
 
-# The one word rule: alignment tokens, LSH shingles and bag-of-words features all split words with it.
-WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*", re.UNICODE)
+__all__ = ["WORD", "Span", "sentences", "word_list", "words"]  # WORD: the one word rule (text.scripts)
 
 
 def words(text: str) -> list[Span]:
