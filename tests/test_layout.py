@@ -15,7 +15,7 @@ import storymatch
 SRC = Path(storymatch.__file__).resolve().parent
 # Subpackages from the bottom up: a module may import its own layer and the layers below it, never above.
 LAYERS = [
-    {"errors", "config", "disk_cache"},
+    {"errors", "config", "disk_cache", "lazy_exports"},
     {"text", "inputs"},
     {"embedding"},
     {"features", "alignment"},

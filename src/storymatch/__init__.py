@@ -13,10 +13,23 @@ A corpus is `storymatch.corpus` (Store, ingest, search, trace, cluster, report);
 `storymatch.errors` (every one a StorymatchError whose str() is one line).
 """
 
-from storymatch.alignment import Alignment, AlignParams, Passage, align
-from storymatch.comparison import Comparison, compare
-from storymatch.errors import InputError, StorymatchError
-from storymatch.inputs import Article, load_article
+from typing import TYPE_CHECKING
+
+from storymatch.lazy_exports import lazy_exports
+
+# Imported on first use (storymatch/lazy_exports.py says why).
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "AlignParams": "storymatch.alignment", "Alignment": "storymatch.alignment", "Passage": "storymatch.alignment",
+    "align": "storymatch.alignment", "Comparison": "storymatch.comparison", "compare": "storymatch.comparison",
+    "InputError": "storymatch.errors", "StorymatchError": "storymatch.errors", "Article": "storymatch.inputs",
+    "load_article": "storymatch.inputs",
+})
+
+if TYPE_CHECKING:
+    from storymatch.alignment import Alignment, AlignParams, Passage, align
+    from storymatch.comparison import Comparison, compare
+    from storymatch.errors import InputError, StorymatchError
+    from storymatch.inputs import Article, load_article
 
 __all__ = ["AlignParams", "Alignment", "Article", "Comparison", "InputError", "Passage", "StorymatchError", "align",
            "compare", "load_article"]

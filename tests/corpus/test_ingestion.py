@@ -262,3 +262,37 @@ def test_a_small_ingest_starts_no_worker_process(tmp_path, monkeypatch, seed_a, 
     (tmp_path / "b.txt").write_text(seed_b, encoding="utf-8")
     with Store(tmp_path / "s", create=True) as s:
         assert ingest([tmp_path], s, tier="fast", batch_size=1, workers=2).added == 2
+
+
+def test_a_large_input_starts_its_workers_with_its_first_batch(tmp_path, monkeypatch):
+    """An input whose size says it holds PARALLEL_FROM records starts the pool with its first batch, not once
+    that many records have been read; what it stores is what one process stores."""
+    from storymatch.corpus import ingest_analysis
+    from storymatch.inputs import readers
+
+    src = real_news(tmp_path / "news.jsonl")
+    with Store(tmp_path / "one", create=True) as s:
+        ingest([src], s, tier="fast", batch_size=2, workers=1)
+    monkeypatch.setattr(readers, "BYTES_PER_RECORD", 10)  # 25 records of ~2 KB: "large" at 10 bytes a record
+    events: list = []
+    pool = ingest_analysis.ProcessPoolExecutor
+    monkeypatch.setattr(ingest_analysis, "ProcessPoolExecutor",
+                        lambda *a, **kw: events.append("pool") or pool(*a, **kw))
+    with Store(tmp_path / "two", create=True) as s:
+        ingest([src], s, tier="fast", batch_size=2, workers=2, progress=lambda stats: events.append(stats.read))
+    assert events[0] == "pool" and events.count("pool") == 1
+    assert dump(tmp_path / "two") == dump(tmp_path / "one")
+
+
+def test_expected_records_guesses_low_from_file_sizes_and_stops_counting(tmp_path):
+    from storymatch.inputs.readers import BYTES_PER_RECORD, GZIP_RATIO, expected_records
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i in range(30):
+        (folder / f"{i:02d}.txt").write_bytes(b"x" * BYTES_PER_RECORD)
+    (tmp_path / "wire.jsonl.gz").write_bytes(b"y" * BYTES_PER_RECORD * 2)
+    assert expected_records([folder], enough=1000) == 30
+    assert expected_records([folder, tmp_path / "wire.jsonl.gz"], enough=1000) == 30 + 2 * GZIP_RATIO
+    assert expected_records([folder], enough=5) == 5  # a folder is walked only as far as it needs
+    assert expected_records(["-", tmp_path / "missing.jsonl"], enough=1000) == 0

@@ -96,7 +96,8 @@ def test_vectors_from_the_shingles_words_equal_vectors_from_the_texts(shared_dir
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     texts += [p.read_text(encoding="utf-8") for p in sorted(fixtures.glob("*/*.txt"))]
     texts += ["İstanbul'da İSTANBUL ΟΔΟΣ Σ ΣΑΣ ′Σ", "Al-Assad’s forces, don't: 5 a 7 b_c _ __ Trump´s ‐ x",
-              "Zürich ΣΥΡΙΑ Σ′ ‛Σ and more words here.", "mixed 中文 text 2017年5月 iPhone发布。 下一句。", "🙂 🙂", "x"]
+              "Zürich ΣΥΡΙΑ Σ′ ‛Σ and more words here.", "mixed 中文 text 2017年5月 iPhone发布。 下一句。",
+              "🙂 🙂", "x"]
     articles = [Article(text=t, title=("Rebels say" if i % 3 == 0 else t[:30] if i % 3 == 1 else None), id=str(i))
                 for i, t in enumerate(texts)]
     for i, article in enumerate(articles):

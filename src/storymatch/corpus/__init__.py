@@ -12,11 +12,24 @@ Candidates come from the store's indexes (MinHash-LSH over sentences, a vector i
 are judged, never the whole corpus: search with what the store keeps (no model runs), trace and report by alignment.
 """
 
-from storymatch.corpus.ingestion import ingest
-from storymatch.corpus.provenance import trace
-from storymatch.corpus.related import compare_stored, search
-from storymatch.corpus.reuse_report import report
-from storymatch.corpus.store import Store, Stored
-from storymatch.corpus.stories import cluster
+from typing import TYPE_CHECKING
+
+from storymatch.lazy_exports import lazy_exports
+
+# Imported on first use (storymatch/lazy_exports.py says why).
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "ingest": "storymatch.corpus.ingestion", "trace": "storymatch.corpus.provenance",
+    "compare_stored": "storymatch.corpus.related", "search": "storymatch.corpus.related",
+    "report": "storymatch.corpus.reuse_report", "Store": "storymatch.corpus.store", "Stored": "storymatch.corpus.store",
+    "cluster": "storymatch.corpus.stories",
+})
+
+if TYPE_CHECKING:
+    from storymatch.corpus.ingestion import ingest
+    from storymatch.corpus.provenance import trace
+    from storymatch.corpus.related import compare_stored, search
+    from storymatch.corpus.reuse_report import report
+    from storymatch.corpus.store import Store, Stored
+    from storymatch.corpus.stories import cluster
 
 __all__ = ["Store", "Stored", "cluster", "compare_stored", "ingest", "report", "search", "trace"]

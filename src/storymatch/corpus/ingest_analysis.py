@@ -164,12 +164,16 @@ class Analyser:
     manager: leaving it stops the pool (at once on an error or Ctrl-C: results nobody will write are dropped).
     """
 
-    def __init__(self, lsh: LSHParams, tier: str | None, workers: int | None = None):
+    def __init__(self, lsh: LSHParams, tier: str | None, workers: int | None = None, expected: int = 0):
         self.lsh = lsh
         self.fast_vectors = tier == FAST
         default = settings().workers or min(available_cores(), MAX_DEFAULT_WORKERS)
         self.workers = max(1, workers if workers is not None else default)
         self.submitted = 0  # records submitted so far
+        # An input known to hold PARALLEL_FROM records (`expected`, guessed from its files' sizes) starts the fork
+        # server and the pool with its first batch, not after PARALLEL_FROM records: the workers start as soon as
+        # the fork server has imported this module, while this process analyses the first batches.
+        self._large = expected >= PARALLEL_FROM
         self._pool: ProcessPoolExecutor | None = None
         self._warm_ups: list[Future] = []  # one empty job per worker: done once that worker has started
         self._started = False  # has a worker started (taken a job)?
@@ -185,9 +189,10 @@ class Analyser:
         return self.workers + 1 if self._pool is not None else 0
 
     def submit(self, articles: list[Article]) -> None:
-        if self._pool is None and self.workers > 1 and self.submitted + len(articles) >= SERVER_FROM:
+        so_far = PARALLEL_FROM if self._large else self.submitted + len(articles)
+        if self._pool is None and self.workers > 1 and so_far >= SERVER_FROM:
             _start_fork_server()
-        if self._pool is None and self.workers > 1 and self.submitted + len(articles) >= PARALLEL_FROM:
+        if self._pool is None and self.workers > 1 and so_far >= PARALLEL_FROM:
             # Not forked from this process: it holds a SQLite connection and may have Rust thread pools running,
             # which a forked child inherits in a broken state (see _worker_context). A process pool rather than
             # multiprocessing.Pool: a worker that dies (killed, out of memory, a script without a main guard) is

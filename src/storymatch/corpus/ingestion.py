@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from storymatch.corpus.ingest_analysis import Analyser, Analysis, analyse, starting_worker
+from storymatch.corpus.ingest_analysis import PARALLEL_FROM, Analyser, Analysis, analyse, starting_worker
 from storymatch.corpus.lsh_index import refresh_lsh_index
 from storymatch.corpus.store import NewArticle, Store
 from storymatch.corpus.vector_index import USEARCH_MIN, index_for
@@ -25,7 +25,7 @@ from storymatch.embedding.tiers import FAST, NO_VECTORS, Tier, get_tier
 from storymatch.errors import InputError, StoreError, printable
 from storymatch.features.lsh import LSHParams
 from storymatch.inputs.article import Article
-from storymatch.inputs.readers import read_corpus
+from storymatch.inputs.readers import expected_records, read_corpus
 
 DEFAULT_TIER = FAST
 
@@ -95,8 +95,10 @@ def ingest(paths: Iterable[str | Path], store: Store, *, tier: str | None = None
     brings the derived indexes up to date at the end (else the first query does it); `max_chars` is the
     text limit (default: the setting): a longer record is reported and skipped; `workers`: see `ingest_records`.
     """
+    paths = list(paths)
+    expected = min(expected_records(paths, PARALLEL_FROM), limit if limit is not None else PARALLEL_FROM)
     stats = ingest_records(read_corpus(paths, max_chars=max_chars), store, tier=tier, batch_size=batch_size,
-                           progress=progress, limit=limit, workers=workers)
+                           progress=progress, limit=limit, workers=workers, expected=expected)
     if stats.added and build_index:
         refresh_indexes(store)
     return stats
@@ -113,14 +115,15 @@ def refresh_indexes(store: Store) -> None:
 
 def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: Store, *, tier: str | None = None,
                    batch_size: int = 256, progress: Progress | None = None, limit: int | None = None,
-                   report: bool = True, workers: int | None = None) -> IngestStats:
+                   report: bool = True, workers: int | None = None, expected: int = 0) -> IngestStats:
     """Add (where, Article or InputError) records to `store`, e.g. ones a client sent to the server.
 
     Bad records are counted, kept in `stats.errors` and, with `report`, written one a line
     to the store's ingest report (rewritten by each run); a record kept without a field it could not
     read (a date) is stored, and its note goes to `stats.notes` and the report. `workers` (default: the setting,
     else the cores) analyse batches in other processes while this one writes (corpus.ingest_analysis); what is
-    stored is the same whatever their number.
+    stored is the same whatever their number. `expected`: how many records there are at least, if known (it
+    decides only when the workers start).
     """
     if store.read_only:
         raise StoreError(f"{store.folder}: the store is read-only here; ingest needs write access")
@@ -152,7 +155,8 @@ def ingest_records(records: Iterable[tuple[str, Article | InputError]], store: S
             embedder = resolve_tier(store, tier, [a.language for _, a in batch])
             tier_resolved = True
         if analyser is None:
-            analyser = stack.enter_context(Analyser(lsh, embedder.name if embedder is not None else None, workers))
+            analyser = stack.enter_context(Analyser(lsh, embedder.name if embedder is not None else None, workers,
+                                                    expected=expected))
         fresh = _not_stored(batch, store, in_flight, stats)
         in_flight.update(a.id for _, a in fresh if a.id is not None)
         origins.append([where for where, _ in fresh])

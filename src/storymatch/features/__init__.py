@@ -8,6 +8,15 @@ One module per feature (entities, places, dates, numbers, quotes) and one rule f
 two articles (names.py).
 """
 
-from storymatch.features.analysis import ArticleFeatures, analyse, embed, embed_pair
+from typing import TYPE_CHECKING
+
+from storymatch.lazy_exports import lazy_exports
+
+# Imported on first use (storymatch/lazy_exports.py says why): the LSH modules need none of the article features.
+__getattr__, __dir__ = lazy_exports(__name__, {name: "storymatch.features.analysis"
+                                               for name in ("ArticleFeatures", "analyse", "embed", "embed_pair")})
+
+if TYPE_CHECKING:
+    from storymatch.features.analysis import ArticleFeatures, analyse, embed, embed_pair
 
 __all__ = ["ArticleFeatures", "analyse", "embed", "embed_pair"]
