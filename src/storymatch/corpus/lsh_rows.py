@@ -10,9 +10,15 @@ import numpy as np
 
 
 def pack_keys(keys: np.ndarray) -> bytes:
-    """An article's lsh_keys row: its distinct non-zero band keys, sorted, as int64 little-endian bytes."""
+    """An article's lsh_keys row: its distinct non-zero band keys, sorted, as int64 little-endian bytes.
+
+    A sort and a mask rather than np.unique, whose overhead on an article's ~100 keys was most of its cost (the
+    ingest's writing process: 0.096 -> 0.038 s for 3,581 articles; the same bytes)."""
     flat = np.asarray(keys, dtype=np.int64).ravel()
-    return np.unique(flat[flat != 0]).astype("<i8").tobytes()
+    kept = np.sort(flat[flat != 0])
+    if len(kept) > 1:
+        kept = kept[np.concatenate(([True], kept[1:] != kept[:-1]))]
+    return kept.astype("<i8", copy=False).tobytes()
 
 
 def is_legacy(db: sqlite3.Connection) -> bool:

@@ -160,9 +160,9 @@ def shingle_sentences(texts: Sequence[str], spans: Sequence[list[Span] | None] |
         text_spans.append(mine)
         # words; character bigrams in Chinese, Japanese, Korean, Thai
         norm = normalize(text)
-        tokens += sentence_units(norm, [(sp.start, sp.end) for sp in mine])
-        bounds.append(len(tokens))
         dense.append(has_dense(norm))
+        tokens += sentence_units(norm, [(sp.start, sp.end) for sp in mine], dense[-1])
+        bounds.append(len(tokens))
     empty = np.zeros(0, dtype=np.int64)
     hashed = (np.asarray(rensa.RMinHash.hash_token_sets([tokens])[0], dtype=np.uint64) if tokens
               else np.zeros(0, dtype=np.uint64))
