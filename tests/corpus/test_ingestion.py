@@ -296,6 +296,9 @@ def test_expected_records_guesses_low_from_file_sizes_and_stops_counting(tmp_pat
     assert expected_records([folder, tmp_path / "wire.jsonl.gz"], enough=1000) == 30 + 2 * GZIP_RATIO
     assert expected_records([folder], enough=5) == 5  # a folder is walked only as far as it needs
     assert expected_records(["-", tmp_path / "missing.jsonl"], enough=1000) == 0
+    os.mkfifo(tmp_path / "pipe")  # never opened: a FIFO waits for a writer
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    assert expected_records([tmp_path / "pipe", tmp_path / "loop", folder], enough=1000) == 30
 
 
 def test_workers_that_cannot_start_leave_the_ingest_to_this_process(tmp_path, monkeypatch, parallel_from_start,
