@@ -146,8 +146,9 @@ def main() -> None:
     ap.add_argument("--baseline-rev", default="dbde0c2",
                     help="git revision of the baseline (before the speed work); '' skips it")
     ap.add_argument("--lingua-rev", default="499d9c8",
-                    help="git revision to ingest the records without a language with too (default: 499d9c8, whose "
-                         "ingest told every language with lingua, before quick_language); '' skips")
+                    help="git revision to ingest the records without a language with too, in the same runs (e.g. "
+                         "the last stop's; default: 499d9c8, whose ingest told every language with lingua, before "
+                         "quick_language); '' skips")
     ap.add_argument("--minhash-docs", type=int, default=2000, help="0 skips MinHash (it needs the bench extra)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -222,7 +223,8 @@ def main() -> None:
           f"{result['no_language_one_process_per_s']:,} art/s (x{result['no_language_one_process_vs_tfidf']}); "
           f"TfidfVectorizer {result['tfidf_docs_per_s']:,} docs/s")
     if "lingua_no_language_per_s" in result:
-        print(f"  the same at {args.lingua_rev} (499d9c8: lingua alone): workers=2 "
+        note = " (lingua alone)" if args.lingua_rev.startswith("499d9c8") else ""
+        print(f"  the same at {args.lingua_rev}{note}: workers=2 "
               f"{result['lingua_no_language_per_s']:,} "
               f"art/s (x{result['lingua_no_language_vs_tfidf']}), workers=1 "
               f"{result['lingua_no_language_one_process_per_s']:,} art/s "
