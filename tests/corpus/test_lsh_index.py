@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storymatch.corpus import lsh_index
-from storymatch.corpus import store as store_module
+from storymatch.corpus import lsh_index, lsh_rows
 from storymatch.corpus.ingestion import prepare
 from storymatch.corpus.integrity import check_store, repair_store
 from storymatch.corpus.lsh_index import INDEX_NAME, lsh_index_for, refresh_lsh_index
@@ -121,7 +120,7 @@ def _as_schema_2(folder: Path) -> None:
 
 @pytest.mark.parametrize("chunk", [1_000_000, 7])
 def test_a_schema_2_store_is_read_as_it_is_and_upgraded_when_written(tmp_path, corpus, seed_a, chunk, monkeypatch):
-    monkeypatch.setattr(store_module, "UPGRADE_CHUNK", chunk)  # 7: every article split across reads
+    monkeypatch.setattr(lsh_rows, "UPGRADE_CHUNK", chunk)  # 7: every article split across reads
     _, query = text_keys(seed_a)
     with Store(tmp_path / "s", create=True) as store:
         _add(store, corpus)

@@ -5,6 +5,7 @@ the keys (the store, its index in corpus/lsh_index.py, `check`) reads, in one pl
 from __future__ import annotations
 
 import sqlite3
+from typing import Iterator
 
 import numpy as np
 
@@ -57,3 +58,33 @@ def key_rows_extent(db: sqlite3.Connection, upto: int | None = None) -> tuple[in
         return db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(DISTINCT seq) FROM lsh WHERE seq <= ?",
                           (upto,)).fetchone()
     return db.execute("SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM lsh_keys WHERE seq <= ?", (upto,)).fetchone()
+
+
+def by_article(keys: np.ndarray, seqs: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """(seq, its keys) of each article in (keys, seqs) arrays in seq order, as read_key_rows gives them."""
+    cuts = np.flatnonzero(np.diff(seqs)) + 1
+    for k, s in zip(np.split(keys, cuts), np.split(seqs, cuts)):
+        if len(s):
+            yield int(s[0]), k
+
+
+UPGRADE_CHUNK = 1_000_000  # (key, seq) rows of a schema-2 store read at a time while it is upgraded
+
+
+def copy_legacy_rows(db: sqlite3.Connection) -> None:
+    """Schema 2's (key, seq) rows written as lsh_keys rows, read UPGRADE_CHUNK at a time (a large store's rows are
+    never all in memory at once). In the caller's transaction, which removes the old rows."""
+    db.execute("CREATE TABLE IF NOT EXISTS lsh_keys (seq INTEGER PRIMARY KEY, keys BLOB NOT NULL)")
+    rows = db.execute("SELECT key, seq FROM lsh ORDER BY seq")
+    carry = np.zeros((0, 2), dtype=np.int64)  # the last article of a chunk may go on in the next one
+    while chunk := rows.fetchmany(UPGRADE_CHUNK):
+        pairs = np.concatenate([carry, np.array(chunk, dtype=np.int64)])
+        last = np.searchsorted(pairs[:, 1], pairs[-1, 1])  # where the chunk's last article starts
+        carry, done = pairs[last:], pairs[:last]
+        _insert_key_rows(db, done)
+    _insert_key_rows(db, carry)
+
+
+def _insert_key_rows(db: sqlite3.Connection, pairs: np.ndarray) -> None:
+    db.executemany("INSERT INTO lsh_keys(seq, keys) VALUES (?, ?)",
+                   [(seq, pack_keys(keys)) for seq, keys in by_article(pairs[:, 0], pairs[:, 1])])

@@ -33,6 +33,8 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from storymatch.corpus.lsh_rows import (
+    by_article,
+    copy_legacy_rows,
     key_rows_extent,
     key_rows_max_seq,
     pack_keys,
@@ -66,7 +68,6 @@ from storymatch.inputs.publication_date import stored_date
 #    is upgraded when first opened for writing (its rows become lsh_keys rows), and read as it is until then.
 SCHEMA_VERSION = 3
 UPGRADABLE_VERSIONS = (2,)
-UPGRADE_CHUNK = 1_000_000  # (key, seq) rows of a schema-2 store read at a time while it is upgraded
 # Vectors are kept as float16: half the size, and cosines change by < 1e-3, far below any threshold.
 VECTOR_DTYPE = np.float16
 DB_NAME = "storymatch.sqlite"
@@ -267,15 +268,7 @@ class Store:
         go (their seal lifted for it, as repair does), and the version says 3."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self.db.execute("CREATE TABLE IF NOT EXISTS lsh_keys (seq INTEGER PRIMARY KEY, keys BLOB NOT NULL)")
-            rows = self.db.execute("SELECT key, seq FROM lsh ORDER BY seq")
-            carry = np.zeros((0, 2), dtype=np.int64)  # the last article of a chunk may go on in the next one
-            while chunk := rows.fetchmany(UPGRADE_CHUNK):  # a large store's rows never all in memory at once
-                pairs = np.concatenate([carry, np.array(chunk, dtype=np.int64)])
-                last = np.searchsorted(pairs[:, 1], pairs[-1, 1])  # where the chunk's last article starts
-                carry, done = pairs[last:], pairs[:last]
-                self._insert_key_rows(done)
-            self._insert_key_rows(carry)
+            copy_legacy_rows(self.db)
             self.db.execute("DROP TRIGGER IF EXISTS seal_lsh_delete")
             self.db.execute("DELETE FROM lsh")
             self.db.execute(seal_sql("seal_lsh_delete"))
@@ -284,14 +277,6 @@ class Store:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-
-    def _insert_key_rows(self, pairs: np.ndarray) -> None:
-        """lsh_keys rows of (key, seq) pairs sorted by seq."""
-        keys, seqs = pairs[:, 0], pairs[:, 1]
-        cuts = np.flatnonzero(np.diff(seqs)) + 1
-        self.db.executemany("INSERT INTO lsh_keys(seq, keys) VALUES (?, ?)",
-                            [(int(q[0]), pack_keys(k)) for k, q in zip(np.split(keys, cuts), np.split(seqs, cuts))
-                             if len(q)])
 
     def _has_digest(self) -> bool:
         return any(r[1] == "digest" for r in self.db.execute("PRAGMA table_info(articles)"))
@@ -592,10 +577,7 @@ class Store:
 
     def lsh_keys(self) -> dict[int, frozenset[int]]:
         """Every stored article's sentence LSH keys, by seq (what the clusterer compares as shared text)."""
-        keys, seqs = self.key_rows()
-        cuts = np.flatnonzero(np.diff(seqs)) + 1
-        return {int(s[0]): frozenset(k.tolist()) for k, s in zip(np.split(keys, cuts), np.split(seqs, cuts))
-                if len(s)}
+        return {seq: frozenset(keys.tolist()) for seq, keys in by_article(*self.key_rows())}
 
     def key_rows(self, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(keys, seqs) of the LSH keys of the articles after `after_seq`, in seq order (int64 arrays)."""
