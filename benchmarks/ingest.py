@@ -3,7 +3,7 @@ the code before this round's speed work, in one run; and MinHash signatures a se
 rensa on the same shingles.
 
     python benchmarks/ingest.py [--runs 3] [--baseline-rev dbde0c2] [--lingua-rev 499d9c8] [--minhash-docs 2000]
-                                [--json]
+                                [--no-parts] [--json]
 
 Articles: the unique texts of ../shared/semeval22 (whole articles, several languages) and ../shared/clustering's
 BASIL articles, written once as JSONL with their language (as a passim-style corpus carries it) and once without
@@ -59,6 +59,64 @@ texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8"
 TfidfVectorizer().fit_transform(texts)
 print(len(texts), time.perf_counter() - t)
 """
+
+# Where one process's time goes: each step of `corpus.ingest_analysis.analyse`, in its order, on the same records
+# (batches of 256, as ingest makes them), after a first batch that builds the caches. "words" is the split into
+# words alone (normalising included), timed on its own; "keys" is the rest of the LSH keys (hashing, signing,
+# banding). What is left of the whole one-process ingest, read off the same run, is the store's writing and what a
+# fresh process pays once (imports, the language models and word weights it loads on first use: the steps' first
+# batch, not counted, paid those).
+PARTS = """
+import json, sys, time
+from storymatch.corpus.ingest_analysis import article_language
+from storymatch.embedding.tiers import LexicalTier
+from storymatch.features.lsh import LSHParams, shingles, shingles_keys
+from storymatch.inputs.readers import read_corpus
+from storymatch.text.normalize import normalize
+from storymatch.text.scripts import sentence_units
+from storymatch.text.spans import sentences
+lsh, took = LSHParams(), dict.fromkeys(("read", "language", "sentences", "words", "keys", "vector"), 0.0)
+def step(name, f):
+    t = time.perf_counter(); out = f(); took[name] += time.perf_counter() - t; return out
+warm = [a for _, a in read_corpus([sys.argv[1]])][:256]
+for a in warm:
+    a.language = article_language(a)
+LexicalTier().encode_articles(warm, body_words=shingles([a.text for a in warm], lsh).words)
+took = dict.fromkeys(took, 0.0)
+arts = step("read", lambda: [a for _, a in read_corpus([sys.argv[1]])])
+for i in range(0, len(arts), 256):
+    b = arts[i:i + 256]
+    step("language", lambda: [setattr(a, "language", article_language(a)) for a in b])
+    spans = step("sentences", lambda: [sentences(a.text) for a in b])
+    step("words", lambda: [sentence_units(normalize(a.text), [(s.start, s.end) for s in sp])
+                           for a, sp in zip(b, spans)])
+    sh = step("keys", lambda: shingles([a.text for a in b], lsh, spans))
+    step("keys", lambda: shingles_keys(sh, lsh))
+    step("vector", lambda: LexicalTier().encode_articles(b, body_words=sh.words))
+took["keys"] -= took["words"]  # shingles() splits the words again: that part is "words"
+print(json.dumps({"articles": len(arts), **took}))
+"""
+
+# TfidfVectorizer's own split into words (its default analyzer: lower-casing and one regex call a document), the
+# part of a TF-IDF pass that ingest's "sentences", "words" and "language" stand beside.
+TFIDF_SPLIT = """
+import json, sys, time
+from sklearn.feature_extraction.text import TfidfVectorizer
+texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
+analyzer = TfidfVectorizer().build_analyzer()
+t = time.perf_counter()
+for text in texts:
+    analyzer(text)
+print(json.dumps({"split": time.perf_counter() - t}))
+"""
+
+
+def parts(corpus: Path, script: str = PARTS) -> dict[str, float]:
+    """Seconds of each step (PARTS or TFIDF_SPLIT) in one fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", script, str(corpus)], env=env, check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out)
 
 
 def articles() -> list[dict]:
@@ -150,6 +208,8 @@ def main() -> None:
                          "the last stop's; default: 499d9c8, whose ingest told every language with lingua, before "
                          "quick_language); '' skips")
     ap.add_argument("--minhash-docs", type=int, default=2000, help="0 skips MinHash (it needs the bench extra)")
+    ap.add_argument("--no-parts", dest="parts", action="store_false",
+                    help="skip timing each step of a one-process ingest (the records without a language)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     _adopt_orphans()
@@ -175,6 +235,8 @@ def main() -> None:
             lingua_src = Path(tmp) / "lingua" / "src"
         ingest_rate(ROOT / "src", bare, 1)  # builds this code's caches (word frequencies) once: not counted
         rates: dict[str, list[float]] = {k: [] for k in ("one", "two", "bare_one", "bare_two", "tfidf", "before")}
+        steps: list[dict[str, float]] = []
+        tfidf_split: list[float] = []
         if lingua_src is not None:
             rates.update(lingua_one=[], lingua_two=[])
         for _ in range(args.runs):
@@ -188,6 +250,9 @@ def main() -> None:
             if lingua_src is not None:
                 rates["lingua_one"].append(ingest_rate(lingua_src, bare, 1, key="lingua_one"))
                 rates["lingua_two"].append(ingest_rate(lingua_src, bare, 2, key="lingua_two"))
+            if args.parts:
+                steps.append(parts(bare))
+                tfidf_split.append(parts(bare, TFIDF_SPLIT)["split"])
     med = {k: statistics.median(v) for k, v in rates.items() if v}
     cpu = {k: statistics.median(v) for k, v in CPU_RATES.items() if k}
     rates_mh = minhash_rates([a["text"] for a in arts[: args.minhash_docs]]) if args.minhash_docs else {}
@@ -211,6 +276,15 @@ def main() -> None:
                       lingua_no_language_one_process_per_s=round(med["lingua_one"]),
                       lingua_no_language_vs_tfidf=round(med["lingua_two"] / med["tfidf"], 2),
                       lingua_no_language_one_process_vs_tfidf=round(med["lingua_one"] / med["tfidf"], 2))
+    if steps:
+        # seconds a step, medians over the runs; "store, first use": the one-process ingest's wall less the steps
+        split = {k: statistics.median(r[k] for r in steps) for k in steps[0] if k != "articles"}
+        split["store, first use"] = len(arts) / med["bare_one"] - sum(split.values())
+        tfidf_s = len(arts) / med["tfidf"]
+        result["one_process_seconds"] = {k: round(v, 3) for k, v in split.items()}
+        result["tfidf_seconds"] = round(tfidf_s, 3)
+        result["tfidf_split_seconds"] = round(statistics.median(tfidf_split), 3)
+        result["budget_at_0.8_seconds"] = round(tfidf_s / 0.8, 3)
     if rates_mh:
         result["minhash_vs_rensa"] = round(rates_mh["rensa RMinHash"] / rates_mh["storymatch (rensa inside)"], 2)
     if args.json:
@@ -238,6 +312,16 @@ def main() -> None:
     if baseline_src is not None:
         print(f"  against the baseline ({args.baseline_rev}, {result['baseline_ingest_per_s']:,} art/s, records with "
               f"their language): workers=2 x{result['ingest_ratio']}, workers=1 x{result['ingest_one_process_ratio']}")
+    if steps:
+        budget = result["budget_at_0.8_seconds"]
+        print(f"  where a one-process ingest of the records without a language spends its time (s, medians), against "
+              f"TfidfVectorizer's whole pass ({result['tfidf_seconds']} s, of which its split into words "
+              f"{result['tfidf_split_seconds']} s) and the time x0.8 allows ({budget} s):")
+        for k, v in result["one_process_seconds"].items():
+            print(f"    {k:<20} {v:6.3f}  ({v / result['tfidf_seconds']:.0%} of TF-IDF's pass)")
+        splitting = sum(result["one_process_seconds"][k] for k in ("read", "language", "sentences", "words"))
+        print(f"    reading, the language, sentences and words alone: {splitting:.3f} s, {splitting / budget:.0%} of "
+              "the time x0.8 allows")
     if rates_mh:
         print(f"MinHash, {min(len(arts), args.minhash_docs):,} articles, word 3-grams, 128 permutations (docs/s):")
         for k, v in result["minhash_docs_per_s"].items():
